@@ -1,0 +1,36 @@
+/**
+ * Roles and scopes (DESIGN.md › Who uses it). Authorization is a ladder plus scopes the UI reuses
+ * (STYLE.md §5): procedures check a minimum role, and components call `hasScope` to hide what a
+ * user may not do.
+ */
+export const ROLES = ['annotator', 'researcher', 'pi'] as const;
+export type Role = (typeof ROLES)[number];
+
+const RANK: Record<Role, number> = { annotator: 0, researcher: 1, pi: 2 };
+
+/** True when `role` is at least `minimum` on the ladder annotator < researcher < pi. */
+export function isRoleAtLeast(role: Role, minimum: Role): boolean {
+  return RANK[role] >= RANK[minimum];
+}
+
+/** Fine-grained permissions, each granted from a minimum role. */
+export const SCOPES = {
+  'trajectories:read': 'annotator',
+  'tasks:read': 'annotator',
+  'imports:write': 'researcher',
+  'jobs:read': 'researcher',
+  'jobs:cancel': 'researcher',
+  'users:manage': 'pi',
+  'audit:read': 'pi',
+} as const satisfies Record<string, Role>;
+export type Scope = keyof typeof SCOPES;
+
+/** Whether a user with `role` holds `scope`. Unknown roles hold nothing. */
+export function hasScope(role: Role | null | undefined, scope: Scope): boolean {
+  if (!role || !(ROLES as readonly string[]).includes(role)) return false;
+  return isRoleAtLeast(role, SCOPES[scope]);
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}

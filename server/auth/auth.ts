@@ -1,0 +1,104 @@
+/**
+ * Authentication with Better Auth (email + password, database sessions) over the drizzle adapter.
+ *
+ * Accounts: the first account ever created becomes a `pi`. After that, sign-up needs an invitation
+ * token a PI created (`invitation` table, only its sha256 stored); the invitee gets the invited
+ * role. A PI can also create accounts directly (same path: an invitation consumed at once).
+ * Roles live in `user.role` and cannot be set through sign-up input (`input: false`).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { betterAuth } from 'better-auth';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { APIError } from 'better-auth/api';
+import { and, count, eq, gt, isNull } from 'drizzle-orm';
+import { isRole, type Role } from '@/lib/core/roles';
+import type { Db } from '@/server/db/client';
+import { account, invitation, session, user, verification } from '@/server/db/schema';
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+export function hashInviteToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Reads `BETTER_AUTH_SECRET`, or a secret generated once under the data directory (mode 0600). */
+export function resolveAuthSecret(dataDir: string, fromEnv: string | undefined): string {
+  if (fromEnv) return fromEnv;
+  const file = path.join(dataDir, 'auth-secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, secret, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+  return secret;
+}
+
+function findUsableInvitation(db: Db, token: string) {
+  return db
+    .select()
+    .from(invitation)
+    .where(
+      and(
+        eq(invitation.tokenHash, hashInviteToken(token)),
+        isNull(invitation.acceptedAt),
+        isNull(invitation.revokedAt),
+        gt(invitation.expiresAt, new Date()),
+      ),
+    )
+    .get();
+}
+
+function readInviteToken(body: unknown): string | null {
+  if (body && typeof body === 'object' && 'inviteToken' in body) {
+    const token = (body as { inviteToken?: unknown }).inviteToken;
+    return typeof token === 'string' && token.length > 0 ? token : null;
+  }
+  return null;
+}
+
+export function createAuth(db: Db, options: { secret: string; baseUrl: string }) {
+  return betterAuth({
+    appName: 'core-curator',
+    secret: options.secret,
+    baseURL: options.baseUrl,
+    trustedOrigins: [options.baseUrl, 'http://localhost:3000', 'http://127.0.0.1:3000'],
+    database: drizzleAdapter(db, { provider: 'sqlite', schema: { user, session, account, verification } }),
+    emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH, autoSignIn: true },
+    session: { expiresIn: 60 * 60 * 24 * 14, updateAge: 60 * 60 * 24 },
+    user: {
+      additionalFields: {
+        role: { type: 'string', required: false, defaultValue: 'annotator', input: false },
+      },
+    },
+    telemetry: { enabled: false },
+    databaseHooks: {
+      user: {
+        create: {
+          before: async (newUser, ctx) => {
+            const existing = db.select({ n: count() }).from(user).get()?.n ?? 0;
+            if (existing === 0) return { data: { ...newUser, role: 'pi' satisfies Role } };
+            const token = readInviteToken(ctx?.body);
+            const invite = token ? findUsableInvitation(db, token) : undefined;
+            if (!invite) {
+              throw new APIError('FORBIDDEN', { message: 'Sign-up needs a valid invitation from a PI.' });
+            }
+            if (invite.email.toLowerCase() !== newUser.email.toLowerCase()) {
+              throw new APIError('FORBIDDEN', { message: 'This invitation is for another email address.' });
+            }
+            return { data: { ...newUser, role: isRole(invite.role) ? invite.role : 'annotator' } };
+          },
+          after: async (_created, ctx) => {
+            const token = readInviteToken(ctx?.body);
+            if (!token) return;
+            db.update(invitation).set({ acceptedAt: new Date() }).where(eq(invitation.tokenHash, hashInviteToken(token))).run();
+          },
+        },
+      },
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,40 @@
+/**
+ * Process configuration, validated once with zod. The server and the CLI both read it.
+ *
+ * - `CORE_CURATOR_DATA_DIR` (default `./data`): database file, screenshots, thumbnails, uploads,
+ *   later exports. Relative paths resolve against the working directory.
+ * - `BETTER_AUTH_SECRET`: session signing secret; when unset, one is generated once and kept in
+ *   `<data dir>/auth-secret` (mode 0600) so sessions survive restarts.
+ * - `BETTER_AUTH_URL` / `CORE_CURATOR_BASE_URL`: public base URL (default http://localhost:3000).
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const ZEnvSchema = z.object({
+  CORE_CURATOR_DATA_DIR: z.string().min(1).default('./data'),
+  BETTER_AUTH_SECRET: z.string().min(32).optional(),
+  BETTER_AUTH_URL: z.url().optional(),
+  CORE_CURATOR_BASE_URL: z.url().optional(),
+  PORT: z.coerce.number().int().positive().optional(),
+});
+
+export interface ServerEnv {
+  dataDir: string;
+  authSecret: string | undefined;
+  baseUrl: string;
+}
+
+/** Reads and validates the environment. Throws a readable error naming the bad variable. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
+  const parsed = ZEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment: ${issues}`);
+  }
+  const e = parsed.data;
+  return {
+    dataDir: path.resolve(process.cwd(), e.CORE_CURATOR_DATA_DIR),
+    authSecret: e.BETTER_AUTH_SECRET,
+    baseUrl: e.BETTER_AUTH_URL ?? e.CORE_CURATOR_BASE_URL ?? `http://localhost:${e.PORT ?? 3000}`,
+  };
+}
