@@ -23,7 +23,9 @@ describe('describeAction: the reference sentences (DESIGN.md › Step descriptio
       elementName: 'Search in ALL RECIPES',
       raw: 'Type [2]; black garlic',
     };
-    expect(describeAction(action, 'android')).toBe("Type text 'black garlic' into the 'Search in ALL RECIPES'");
+    expect(describeAction(action, 'android')).toBe(
+      "Type text 'black garlic' into the 'Search in ALL RECIPES'",
+    );
   });
 
   it('scroll the screen', () => {
@@ -36,7 +38,9 @@ describe('describeAction: the reference sentences (DESIGN.md › Step descriptio
   });
 
   it('navigate_home', () => {
-    expect(describeAction({ type: 'navigate_home', raw: 'home' }, 'android')).toBe('Navigate to the home screen.');
+    expect(describeAction({ type: 'navigate_home', raw: 'home' }, 'android')).toBe(
+      'Navigate to the home screen.',
+    );
   });
 
   it('answer (no final period, as in the reference)', () => {
@@ -49,9 +53,9 @@ describe('describeAction: the reference sentences (DESIGN.md › Step descriptio
     expect(describeAction({ type: 'status', status: 'complete', raw: 'status complete' }, 'android')).toBe(
       "Set the task's status as 'complete'.",
     );
-    expect(describeAction({ type: 'status', status: 'infeasible', raw: 'status infeasible' }, 'android')).toBe(
-      "Set the task's status as 'infeasible'.",
-    );
+    expect(
+      describeAction({ type: 'status', status: 'infeasible', raw: 'status infeasible' }, 'android'),
+    ).toBe("Set the task's status as 'infeasible'.");
   });
 });
 
@@ -62,22 +66,30 @@ describe('describeAction: web and remaining action types', () => {
   });
 
   it('go_back and navigate_back read the environment', () => {
-    expect(describeAction({ type: 'go_back', raw: 'GoBack' }, 'web')).toBe('Navigate back to the previous page.');
-    expect(describeAction({ type: 'navigate_back', raw: 'back' }, 'web')).toBe('Navigate back to the previous page.');
+    expect(describeAction({ type: 'go_back', raw: 'GoBack' }, 'web')).toBe(
+      'Navigate back to the previous page.',
+    );
+    expect(describeAction({ type: 'navigate_back', raw: 'back' }, 'web')).toBe(
+      'Navigate back to the previous page.',
+    );
     expect(describeAction({ type: 'navigate_back', raw: 'back' }, 'android')).toBe(
       'Navigate back to the previous screen.',
     );
-    expect(describeAction({ type: 'go_back', raw: 'back' }, 'android')).toBe('Navigate back to the previous screen.');
+    expect(describeAction({ type: 'go_back', raw: 'back' }, 'android')).toBe(
+      'Navigate back to the previous screen.',
+    );
   });
 
   it('google', () => {
-    expect(describeAction({ type: 'google', raw: 'Google' }, 'web')).toBe('Navigate to the Google search page.');
+    expect(describeAction({ type: 'google', raw: 'Google' }, 'web')).toBe(
+      'Navigate to the Google search page.',
+    );
   });
 
   it('goto', () => {
-    expect(describeAction({ type: 'goto', url: 'https://arxiv.org/', raw: 'goto [https://arxiv.org/]' }, 'web')).toBe(
-      "Navigate to the URL 'https://arxiv.org/'.",
-    );
+    expect(
+      describeAction({ type: 'goto', url: 'https://arxiv.org/', raw: 'goto [https://arxiv.org/]' }, 'web'),
+    ).toBe("Navigate to the URL 'https://arxiv.org/'.");
   });
 
   it('key_press', () => {
@@ -98,22 +110,31 @@ describe('describeAction: web and remaining action types', () => {
   it('scroll on an element', () => {
     expect(
       describeAction(
-        { type: 'scroll', elementId: '7', elementName: 'Results', direction: 'down', raw: 'Scroll [7]; down' },
+        {
+          type: 'scroll',
+          elementId: '7',
+          elementName: 'Results',
+          direction: 'down',
+          raw: 'Scroll [7]; down',
+        },
         'web',
       ),
     ).toBe("Scroll down on the UI element 'Results'.");
-    expect(describeAction({ type: 'scroll', elementId: '7', direction: 'up', raw: 'Scroll [7]; up' }, 'web')).toBe(
-      "Scroll up on the UI element 'element [7]'.",
-    );
+    expect(
+      describeAction({ type: 'scroll', elementId: '7', direction: 'up', raw: 'Scroll [7]; up' }, 'web'),
+    ).toBe("Scroll up on the UI element 'element [7]'.");
     expect(describeAction({ type: 'scroll', raw: 'Scroll' }, 'web')).toBe('Scroll on the screen.');
-    expect(describeAction({ type: 'scroll', direction: 'left', point: { x: 5, y: 6 }, raw: 'swipe' }, 'android')).toBe(
-      'Scroll left on the screen.',
-    );
+    expect(
+      describeAction({ type: 'scroll', direction: 'left', point: { x: 5, y: 6 }, raw: 'swipe' }, 'android'),
+    ).toBe('Scroll left on the screen.');
   });
 
   it('long_press', () => {
     expect(
-      describeAction({ type: 'long_press', elementId: '4', elementName: 'Alarm 7:00', raw: 'long_press 4' }, 'android'),
+      describeAction(
+        { type: 'long_press', elementId: '4', elementName: 'Alarm 7:00', raw: 'long_press 4' },
+        'android',
+      ),
     ).toBe("Long press on a UI element 'Alarm 7:00' on the screen.");
   });
 
@@ -132,19 +153,24 @@ describe('describeAction: targets', () => {
     expect(describeAction({ type: 'click', elementId: '5', raw: 'Click [5]' }, 'web')).toBe(
       "Click on a UI element 'element [5]' on the screen.",
     );
-    expect(describeAction({ type: 'click', elementId: '5', elementName: ' \n', raw: 'Click [5]' }, 'web')).toBe(
-      "Click on a UI element 'element [5]' on the screen.",
-    );
-    expect(describeAction({ type: 'type', elementId: '2', text: 'Baked Salmon', raw: 'Type [2]; Baked Salmon' }, 'web')).toBe(
-      "Type text 'Baked Salmon' into the 'element [2]'",
-    );
+    expect(
+      describeAction({ type: 'click', elementId: '5', elementName: ' \n', raw: 'Click [5]' }, 'web'),
+    ).toBe("Click on a UI element 'element [5]' on the screen.");
+    expect(
+      describeAction(
+        { type: 'type', elementId: '2', text: 'Baked Salmon', raw: 'Type [2]; Baked Salmon' },
+        'web',
+      ),
+    ).toBe("Type text 'Baked Salmon' into the 'element [2]'");
   });
 
   it('falls back to the pointer position, then to no target', () => {
-    expect(describeAction({ type: 'click', point: { x: 120.4, y: 339.6 }, raw: 'tap(120, 340)' }, 'android')).toBe(
-      "Click on a UI element 'point (120, 340)' on the screen.",
+    expect(
+      describeAction({ type: 'click', point: { x: 120.4, y: 339.6 }, raw: 'tap(120, 340)' }, 'android'),
+    ).toBe("Click on a UI element 'point (120, 340)' on the screen.");
+    expect(describeAction({ type: 'click', raw: 'click' }, 'web')).toBe(
+      'Click on a UI element on the screen.',
     );
-    expect(describeAction({ type: 'click', raw: 'click' }, 'web')).toBe('Click on a UI element on the screen.');
     expect(describeAction({ type: 'type', text: 'hi', raw: 'type hi' }, 'web')).toBe(
       "Type text 'hi' into the focused element",
     );
@@ -158,11 +184,14 @@ describe('describeAction: targets', () => {
       ),
     ).toBe("Click on a UI element 'current local time' on the screen.");
     expect(
-      describeAction({ type: 'answer', answer: 'Top 5:\n1. Life Is Beautiful\n2.  Back to the Future', raw: '' }, 'web'),
+      describeAction(
+        { type: 'answer', answer: 'Top 5:\n1. Life Is Beautiful\n2.  Back to the Future', raw: '' },
+        'web',
+      ),
     ).toBe("Answer user's question with text: 'Top 5: 1. Life Is Beautiful 2. Back to the Future'");
-    expect(describeAction({ type: 'type', elementName: 'q', text: '\tblack\n garlic ', raw: '' }, 'web')).toBe(
-      "Type text 'black garlic' into the 'q'",
-    );
+    expect(
+      describeAction({ type: 'type', elementName: 'q', text: '\tblack\n garlic ', raw: '' }, 'web'),
+    ).toBe("Type text 'black garlic' into the 'q'");
   });
 
   it('collapseWhitespace also drops zero-width marks', () => {

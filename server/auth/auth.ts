@@ -36,7 +36,8 @@ export function resolveAuthSecret(dataDir: string, fromEnv: string | undefined):
   return secret;
 }
 
-function findUsableInvitation(db: Db, token: string) {
+/** The pending (not accepted, revoked or expired) invitation for `token`, if any. */
+export function findUsableInvitation(db: Db, token: string) {
   return db
     .select()
     .from(invitation)

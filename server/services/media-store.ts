@@ -10,7 +10,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import type { MediaHash } from '@/lib/core/types';
 import { DomainError } from '@/lib/core/errors';
 
@@ -71,7 +71,7 @@ export async function storeImage(dataDir: string, data: Buffer, label: string): 
   if (data.byteLength > MAX_SCREENSHOT_BYTES) {
     throw new DomainError('TOO_LARGE', `${label}: screenshot is ${data.byteLength} bytes (limit ${MAX_SCREENSHOT_BYTES})`);
   }
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(data).metadata();
   } catch (error) {

@@ -38,6 +38,30 @@ export function parseJsonText(text: string, file: string, line?: number): unknow
   }
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The most telling issue with its full path: inside a failed union (`string | Part[]`), the branch
+ * that got furthest into the value (longest nested path) explains the failure best; when no branch
+ * got past the value itself, the branch messages are joined (`expected string | expected array`).
+ */
+function explainIssue(issue: Issue): { path: PropertyKey[]; message: string } {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) {
+    return { path: [...issue.path], message: issue.message };
+  }
+  let best: Issue | null = null;
+  for (const branch of issue.errors) {
+    const first = branch[0];
+    if (first && (!best || first.path.length > best.path.length)) best = first;
+  }
+  if (best && best.path.length > 0) {
+    const inner = explainIssue(best);
+    return { path: [...issue.path, ...inner.path], message: inner.message };
+  }
+  const messages = issue.errors.flatMap((branch) => (branch[0] ? [branch[0].message] : []));
+  return { path: [...issue.path], message: messages.length > 0 ? messages.join(' | ') : issue.message };
+}
+
 /**
  * Validates `value` with `schema`. On failure raises {@link ImportFormatError} naming `file`, the
  * field path of the first issue, prefixed by `basePath` (e.g. the config's index `[17]`), and
@@ -51,11 +75,11 @@ export function parseWithSchema<S extends z.ZodType>(
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const path = [...(params.basePath ?? []), ...(issue?.path ?? [])];
+  const explained = issue ? explainIssue(issue) : { path: [], message: 'invalid value' };
   throw new ImportFormatError({
     file: params.file,
-    field: formatFieldPath(path),
+    field: formatFieldPath([...(params.basePath ?? []), ...explained.path]),
     line: params.line ?? null,
-    reason: issue?.message ?? 'invalid value',
+    reason: explained.message,
   });
 }

@@ -61,6 +61,11 @@ export interface ParsedTrajectory {
   taskExternalId: string;
   kind: 'expert' | 'rollout';
   source: string;
+  /**
+   * Model or policy that produced the trajectory, when the source records it (WebVoyager run
+   * folders do not: they are left undefined).
+   */
+  policy?: string | null;
   /** The environment's own verdict; null when the source does not record one. */
   envSuccess: boolean | null;
   finalAnswer: string | null;

@@ -14,7 +14,12 @@ export const WEBARENA_EVAL_TYPES = ['string_match', 'url_match', 'program_html',
 export type WebArenaEvalType = (typeof WEBARENA_EVAL_TYPES)[number];
 
 /** Fields whose presence marks a VisualWebArena config (`config_files/vwa/*.raw.json`). */
-export const VISUALWEBARENA_FIELDS = ['visual_difficulty', 'overall_difficulty', 'reasoning_difficulty', 'image'] as const;
+export const VISUALWEBARENA_FIELDS = [
+  'visual_difficulty',
+  'overall_difficulty',
+  'reasoning_difficulty',
+  'image',
+] as const;
 
 /**
  * One WebArena / VisualWebArena config. Only what the product relies on is checked; every other
@@ -113,7 +118,8 @@ export function parseWebArenaTaskConfigs(json: unknown, file: string): ImportBun
       });
     }
     indexById.set(task.externalId, index);
-    if (task.intent.trim() === '') warnings.push(`${file}: ${where} (${task.externalId}) has an empty intent`);
+    if (task.intent.trim() === '')
+      warnings.push(`${file}: ${where} (${task.externalId}) has an empty intent`);
     tasks.push(task);
   });
   return { tasks, trajectories: [], warnings };

@@ -202,7 +202,12 @@ export function parseAccessibilityTreeElements(text: string): ObservedElement[] 
   for (const line of text.split('\n')) {
     const match = /^\s*\[(\d+)\]\s+(\S+)\s+(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")?/.exec(line);
     if (!match) continue;
-    elements.push({ id: match[1] ?? '', role: match[2] ?? null, name: match[3] ?? match[4] ?? '', box: null });
+    elements.push({
+      id: match[1] ?? '',
+      role: match[2] ?? null,
+      name: match[3] ?? match[4] ?? '',
+      box: null,
+    });
   }
   return elements;
 }
@@ -235,8 +240,12 @@ export function extractWebVoyagerObservation(userText: string): {
  * `Now given a task: <ques>  Please interact with <web> and get the answer.`
  * Returns null when the turn does not have that form.
  */
-export function extractWebVoyagerTaskStatement(userText: string): { intent: string; startUrl: string } | null {
-  const match = /Now given a task:\s*([\s\S]*?)\s*Please interact with\s+(\S+?)\s+and get the answer/.exec(userText);
+export function extractWebVoyagerTaskStatement(
+  userText: string,
+): { intent: string; startUrl: string } | null {
+  const match = /Now given a task:\s*([\s\S]*?)\s*Please interact with\s+(\S+?)\s+and get the answer/.exec(
+    userText,
+  );
   if (!match?.[1] || !match[2]) return null;
   return { intent: match[1].trim(), startUrl: match[2] };
 }
@@ -284,7 +293,9 @@ export function parseWebVoyagerAction(
   const label = findActionLabel(output);
   const before = label ? output.slice(0, label.index) : output;
   const thoughtMatch = /thought\s*:\s*/i.exec(before);
-  const thoughtText = (thoughtMatch ? before.slice(thoughtMatch.index + thoughtMatch[0].length) : before).trim();
+  const thoughtText = (
+    thoughtMatch ? before.slice(thoughtMatch.index + thoughtMatch[0].length) : before
+  ).trim();
   const thought = label || thoughtMatch ? (thoughtText === '' ? null : thoughtText) : null;
   if (!label) return { action: { type: 'unknown', raw: output.trim() }, thought };
 
@@ -306,7 +317,8 @@ function parseActionText(text: string, raw: string, elements: readonly ObservedE
   if (click?.[1]) return withElement({ type: 'click', raw }, click[1], elements);
 
   const type = /^type\s*\[?\s*(\d+)\s*\]?\s*[;:,]?\s*([\s\S]*)$/i.exec(text);
-  if (type?.[1]) return withElement({ type: 'type', text: stripBrackets(type[2] ?? ''), raw }, type[1], elements);
+  if (type?.[1])
+    return withElement({ type: 'type', text: stripBrackets(type[2] ?? ''), raw }, type[1], elements);
 
   const scroll = /^scroll\s*\[?\s*(\d+|window)\s*\]?\s*[;:,]?\s*\[?\s*(up|down)?\s*\]?/i.exec(text);
   if (scroll?.[1]) {
@@ -330,9 +342,7 @@ function parseActionText(text: string, raw: string, elements: readonly ObservedE
 
 function getMessageText(message: TWebVoyagerMessage): string {
   if (typeof message.content === 'string') return message.content;
-  return message.content
-    .flatMap((part) => (part.type === 'text' ? [part.text] : []))
-    .join('\n');
+  return message.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
 }
 
 export interface ParseWebVoyagerRunParams {
@@ -383,7 +393,9 @@ export function parseWebVoyagerRun(params: ParseWebVoyagerRunParams): {
   for (const [messageIndex, message] of messages.entries()) {
     if (message.role === 'user') {
       if (pending) {
-        warnings.push(`${file}: user turn ${pending.turn} ([${pending.messageIndex}]) has no assistant reply; skipped`);
+        warnings.push(
+          `${file}: user turn ${pending.turn} ([${pending.messageIndex}]) has no assistant reply; skipped`,
+        );
       }
       userTurns += 1;
       const text = getMessageText(message);
@@ -404,7 +416,9 @@ export function parseWebVoyagerRun(params: ParseWebVoyagerRunParams): {
       const screenshotFile = params.resolveScreenshot(screenshotName);
       const index = steps.length;
       if (screenshotFile === null) {
-        warnings.push(`${file}: ${screenshotName} is missing for step ${index}; step kept without a screenshot`);
+        warnings.push(
+          `${file}: ${screenshotName} is missing for step ${index}; step kept without a screenshot`,
+        );
       }
       steps.push({
         index,
@@ -424,12 +438,13 @@ export function parseWebVoyagerRun(params: ParseWebVoyagerRunParams): {
     }
   }
   if (pending) {
-    warnings.push(`${file}: user turn ${pending.turn} ([${pending.messageIndex}]) has no assistant reply; skipped`);
+    warnings.push(
+      `${file}: user turn ${pending.turn} ([${pending.messageIndex}]) has no assistant reply; skipped`,
+    );
   }
 
   const webVoyagerId = params.taskRecord?.id ?? getWebVoyagerIdFromRunName(runName);
-  const found = statement;
-  const intent = params.taskRecord?.ques ?? found?.intent;
+  const intent = params.taskRecord?.ques ?? statement?.intent;
   if (!intent) {
     throw new ImportFormatError({
       file,
@@ -445,7 +460,7 @@ export function parseWebVoyagerRun(params: ParseWebVoyagerRunParams): {
     externalId: `webvoyager:${webVoyagerId}`,
     source: 'webvoyager',
     intent,
-    startUrl: params.taskRecord?.web ?? found?.startUrl ?? null,
+    startUrl: params.taskRecord?.web ?? statement?.startUrl ?? null,
     environment: 'web',
     site: params.taskRecord?.web_name ?? splitWebVoyagerId(webVoyagerId)?.webName ?? null,
     template: null,

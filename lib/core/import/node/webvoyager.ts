@@ -143,7 +143,9 @@ export async function readWebVoyagerRuns(
     if (taskRecords && !taskRecord) {
       warnings.push(`${file}: task '${webVoyagerId}' is not in ${tasksFile}; intent taken from the run`);
     }
-    const reference = references ? findWebVoyagerReference(references, webVoyagerId, taskRecord?.web_name) : null;
+    const reference = references
+      ? findWebVoyagerReference(references, webVoyagerId, taskRecord?.web_name)
+      : null;
     if (references && !reference) {
       warnings.push(`${file}: task '${webVoyagerId}' has no entry in ${referenceFile}`);
     }

@@ -1,0 +1,39 @@
+/** Job kinds and their handlers. Each handler validates its input with zod before working. */
+import { z } from 'zod';
+import type { Db } from '@/server/db/client';
+import type { JobHandler } from '@/server/jobs/runner';
+import { importBundle } from '@/server/services/import-service';
+import { readImportSource, ZImportFormatSchema } from '@/server/services/import-sources';
+import { removeStagedUpload } from '@/server/services/upload-service';
+
+export const ZImportJobInputSchema = z.object({
+  format: ZImportFormatSchema,
+  path: z.string().min(1),
+  kind: z.enum(['expert', 'rollout']).optional(),
+  /** Staged upload folder to delete when the job ends. */
+  stagingDir: z.string().nullable().default(null),
+  actor: z.object({ userId: z.string().nullable(), label: z.string() }),
+  /** Display name of what was uploaded, for the job list. */
+  label: z.string().optional(),
+});
+export type TImportJobInput = z.infer<typeof ZImportJobInputSchema>;
+
+export function createJobHandlers(db: Db, dataDir: string): Record<string, JobHandler> {
+  return {
+    import: async (rawInput, ctx) => {
+      const input = ZImportJobInputSchema.parse(rawInput);
+      try {
+        ctx.progress(0, 'Reading files');
+        const bundle = await readImportSource(input.format, input.path, { kind: input.kind });
+        return await importBundle(db, dataDir, bundle, {
+          format: input.format,
+          actor: input.actor,
+          signal: ctx.signal,
+          onProgress: (f, m) => ctx.progress(f, m),
+        });
+      } finally {
+        if (input.stagingDir) removeStagedUpload(input.stagingDir);
+      }
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import { createCallerFactory, createTRPCRouter } from '@/server/trpc/init';
+import { jobsRouter } from '@/server/trpc/routers/jobs';
+import { systemRouter } from '@/server/trpc/routers/system';
+import { tasksRouter } from '@/server/trpc/routers/tasks';
+import { trajectoriesRouter } from '@/server/trpc/routers/trajectories';
+import { usersRouter } from '@/server/trpc/routers/users';
+
+export const appRouter = createTRPCRouter({
+  system: systemRouter,
+  tasks: tasksRouter,
+  trajectories: trajectoriesRouter,
+  users: usersRouter,
+  jobs: jobsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);
