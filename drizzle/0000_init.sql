@@ -138,7 +138,8 @@ CREATE TABLE `task` (
 CREATE UNIQUE INDEX `task_external_id_unique` ON `task` (`external_id`);--> statement-breakpoint
 CREATE INDEX `task_site_idx` ON `task` (`site`);--> statement-breakpoint
 CREATE INDEX `task_origin_idx` ON `task` (`origin`);--> statement-breakpoint
-CREATE INDEX `task_created_idx` ON `task` (`created_at`);--> statement-breakpoint
+CREATE INDEX `task_created_idx` ON `task` (`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `task_intent_idx` ON `task` (`intent`,`id`);--> statement-breakpoint
 CREATE TABLE `trajectory` (
 	`id` text PRIMARY KEY NOT NULL,
 	`external_id` text,

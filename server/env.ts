@@ -33,7 +33,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
   }
   const e = parsed.data;
   return {
-    dataDir: path.resolve(process.cwd(), e.CORE_CURATOR_DATA_DIR),
+    dataDir: path.resolve(/*turbopackIgnore: true*/ process.cwd(), e.CORE_CURATOR_DATA_DIR),
     authSecret: e.BETTER_AUTH_SECRET,
     baseUrl: e.BETTER_AUTH_URL ?? e.CORE_CURATOR_BASE_URL ?? `http://localhost:${e.PORT ?? 3000}`,
   };

@@ -22,3 +22,8 @@ export const trpc = createTRPCOptionsProxy({
 export function HydrateClient({ children }: { children: ReactNode }) {
   return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;
 }
+
+/** Starts a prefetch without awaiting it; the pending query streams to the client. */
+export function prefetch(queryOptions: { queryKey: readonly unknown[] }): void {
+  void getQueryClient().prefetchQuery(queryOptions as Parameters<ReturnType<typeof getQueryClient>['prefetchQuery']>[0]);
+}

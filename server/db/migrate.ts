@@ -14,7 +14,7 @@ export function migrateDb(db: BetterSQLite3Database<Record<string, unknown>>): v
 
 function resolveMigrationsFolder(): string {
   const candidates = [
-    path.resolve(process.cwd(), 'drizzle'),
+    path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'drizzle'),
     path.resolve(import.meta.dirname ?? '.', '../../drizzle'),
   ];
   for (const dir of candidates) {

@@ -144,7 +144,8 @@ export const task = sqliteTable(
   (t) => [
     index('task_site_idx').on(t.site),
     index('task_origin_idx').on(t.origin),
-    index('task_created_idx').on(t.createdAt),
+    index('task_created_idx').on(t.createdAt, t.id),
+    index('task_intent_idx').on(t.intent, t.id),
   ],
 );
 

@@ -1,0 +1,100 @@
+'use client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Card } from '@/components/ui/card';
+import { Select } from '@/components/ui/field';
+import { EmptyState, ErrorMessage } from '@/components/ui/states';
+import { isRole } from '@/lib/core/roles';
+import { formatDateTime } from '@/lib/format';
+import { useTRPC } from '@/lib/trpc/client';
+import { errorText, ROLE_OPTIONS } from '@/components/admin/roles';
+
+/** All accounts with a role picker per row (`users.setRole`; the server keeps at least one PI). */
+export function UsersTable({ currentUserId }: { currentUserId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const users = useQuery(trpc.users.list.queryOptions());
+  const setRole = useMutation(
+    trpc.users.setRole.mutationOptions({
+      // Returning the promise keeps the mutation pending until the list shows the new role.
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }),
+    }),
+  );
+
+  return (
+    <Card title="Accounts">
+      {setRole.isError ? (
+        <div className="mb-3">
+          <ErrorMessage>{errorText(setRole.error)}</ErrorMessage>
+        </div>
+      ) : null}
+      {users.isPending ? (
+        <p className="text-sm text-slate-600">Loading…</p>
+      ) : users.isError ? (
+        <ErrorMessage>Could not load the accounts: {users.error.message}</ErrorMessage>
+      ) : users.data.length === 0 ? (
+        <EmptyState title="No accounts" />
+      ) : (
+        <div className="overflow-x-auto">
+          <table aria-label="Accounts" className="w-full text-left text-sm">
+            <thead className="text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th scope="col" className="py-1.5 pr-4 font-medium">
+                  Name
+                </th>
+                <th scope="col" className="py-1.5 pr-4 font-medium">
+                  Email
+                </th>
+                <th scope="col" className="py-1.5 pr-4 font-medium">
+                  Role
+                </th>
+                <th scope="col" className="py-1.5 font-medium">
+                  Since
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {users.data.map((u) => {
+                const isSaving = setRole.isPending && setRole.variables.userId === u.id;
+                const shownRole = isSaving ? setRole.variables.role : u.role;
+                return (
+                  <tr key={u.id}>
+                    <td className="py-1.5 pr-4 font-medium text-slate-900">
+                      {u.name}
+                      {u.id === currentUserId ? (
+                        <span className="ml-1.5 text-xs font-normal text-slate-500">(you)</span>
+                      ) : null}
+                    </td>
+                    <td className="py-1.5 pr-4 text-slate-700">{u.email}</td>
+                    <td className="py-1.5 pr-4">
+                      <Select
+                        aria-label={`Role of ${u.email}`}
+                        className="w-36"
+                        value={shownRole}
+                        disabled={isSaving}
+                        onChange={(e) => {
+                          const role = e.currentTarget.value;
+                          if (isRole(role) && role !== u.role) setRole.mutate({ userId: u.id, role });
+                        }}
+                      >
+                        {ROLE_OPTIONS.map((r) => (
+                          <option key={r.value} value={r.value}>
+                            {r.label}
+                          </option>
+                        ))}
+                      </Select>
+                    </td>
+                    <td className="whitespace-nowrap py-1.5 text-slate-600">
+                      <time dateTime={u.createdAt.toISOString()} suppressHydrationWarning>
+                        {formatDateTime(u.createdAt)}
+                      </time>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Card>
+  );
+}

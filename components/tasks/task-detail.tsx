@@ -1,0 +1,86 @@
+'use client';
+import { useSuspenseQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { Card, PageHeader } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/states';
+import { EvalSpec } from '@/components/tasks/eval-spec';
+import { formatDateTime, formatEnvVerdict } from '@/lib/format';
+import { useTRPC } from '@/lib/trpc/client';
+
+const CATEGORY_TONE: Record<string, BadgeTone> = { fully_passed: 'green', partially_passed: 'amber', failed: 'red' };
+
+export function TaskDetail({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const { data: task } = useSuspenseQuery(trpc.tasks.get.queryOptions({ id }));
+  const facts: [string, string | null][] = [
+    ['Id', task.externalId],
+    ['Site / app', task.site],
+    ['Environment', task.environment],
+    ['Source', task.source],
+    ['Origin', task.origin],
+    ['Start URL', task.startUrl],
+    ['Template', task.template],
+    ['Parameters', task.params && Object.keys(task.params).length ? JSON.stringify(task.params) : null],
+    ['Added', formatDateTime(task.createdAt)],
+  ];
+  return (
+    <div className="space-y-5">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
+        <Link href="/tasks" className="hover:text-slate-800">Tasks</Link> / <span className="font-mono">{task.externalId}</span>
+      </nav>
+      <PageHeader title={<span data-testid="task-intent">{task.intent || '(no intent)'}</span>} />
+      <div className="grid gap-5 lg:grid-cols-2">
+        <Card title="Task">
+          <dl className="divide-y divide-slate-100">
+            {facts.map(([label, value]) => (
+              <div key={label} className="grid grid-cols-[8rem_1fr] gap-3 py-1.5 text-sm">
+                <dt className="text-slate-500">{label}</dt>
+                <dd className="min-w-0 break-words text-slate-800">{value ?? <span className="text-slate-400">—</span>}</dd>
+              </div>
+            ))}
+          </dl>
+        </Card>
+        <Card title="Evaluation">
+          <EvalSpec spec={task.evalSpec} />
+        </Card>
+      </div>
+      <Card title={`Trajectories (${task.trajectories.length})`}>
+        {task.trajectories.length === 0 ? (
+          <EmptyState title="No trajectories yet">Import expert demos or rollouts for this task.</EmptyState>
+        ) : (
+          <table className="min-w-full text-sm">
+            <thead className="text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="py-1.5 pr-3">Trajectory</th>
+                <th className="py-1.5 pr-3">Kind</th>
+                <th className="py-1.5 pr-3 text-right">Steps</th>
+                <th className="py-1.5 pr-3">Environment verdict</th>
+                <th className="py-1.5 pr-3">Category</th>
+                <th className="py-1.5 pr-3">Iteration</th>
+                <th className="py-1.5 pr-3">Final answer</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {task.trajectories.map((t) => (
+                <tr key={t.id}>
+                  <td className="py-1.5 pr-3">
+                    <Link href={`/trajectories/${t.id}`} className="font-medium text-indigo-700 hover:underline">
+                      {t.externalId ?? t.id.slice(0, 8)}
+                    </Link>
+                  </td>
+                  <td className="py-1.5 pr-3"><Badge tone={t.kind === 'expert' ? 'indigo' : 'slate'}>{t.kind === 'expert' ? 'expert demo' : 'rollout'}</Badge></td>
+                  <td className="py-1.5 pr-3 text-right tabular-nums">{t.stepCount}</td>
+                  <td className="py-1.5 pr-3">{formatEnvVerdict(t.envSuccess)}</td>
+                  <td className="py-1.5 pr-3">{t.category ? <Badge tone={CATEGORY_TONE[t.category]}>{t.category.replace('_', ' ')}</Badge> : <span className="text-slate-400">not scored</span>}</td>
+                  <td className="py-1.5 pr-3">{t.iterationId ?? '—'}</td>
+                  <td className="max-w-md truncate py-1.5 pr-3 text-slate-600" title={t.finalAnswer ?? undefined}>{t.finalAnswer ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,193 @@
+'use client';
+/**
+ * The trajectory viewer: the large screenshot with the action drawn on it, a virtualized
+ * filmstrip, and the step's thought, action (raw, structured, description) and element list.
+ *
+ * Keyboard: ← / → previous / next step, Home / End first / last (ignored while typing in a
+ * field). `?step=N` (1-based, as shown on screen) deep-links a step and is kept in the URL.
+ * The next two and the previous screenshot are prefetched so moving on is instant.
+ */
+import { useSuspenseQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { useCallback, useEffect, useState } from 'react';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Kbd } from '@/components/ui/states';
+import { ActionOverlay, findTargetElement } from '@/components/trajectory/action-overlay';
+import { Filmstrip } from '@/components/trajectory/filmstrip';
+import type { StepAction } from '@/lib/core/types';
+import { formatEnvVerdict, mediaUrl } from '@/lib/format';
+import { useTRPC } from '@/lib/trpc/client';
+
+const PREFETCH_AHEAD = 2;
+
+function clampStep(value: number, count: number): number {
+  if (!Number.isFinite(value)) return 0;
+  return Math.max(0, Math.min(count - 1, value));
+}
+
+function isTypingTarget(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+}
+
+const ACTION_FIELDS: (keyof StepAction)[] = ['type', 'elementId', 'elementRole', 'elementName', 'text', 'key', 'direction', 'answer', 'url', 'app', 'status'];
+
+export function TrajectoryViewer({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const { data: trajectory } = useSuspenseQuery(trpc.trajectories.get.queryOptions({ id }));
+  const searchParams = useSearchParams();
+  const count = trajectory.steps.length;
+  const [current, setCurrent] = useState(() => clampStep(Number.parseInt(searchParams.get('step') ?? '1', 10) - 1, count));
+
+  const goTo = useCallback(
+    (i: number) => {
+      const next = clampStep(i, count);
+      setCurrent(next);
+      const url = new URL(window.location.href);
+      url.searchParams.set('step', String(next + 1));
+      window.history.replaceState(null, '', url);
+    },
+    [count],
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey || e.ctrlKey || e.metaKey || isTypingTarget(e.target)) return;
+      if (e.key === 'ArrowRight') goTo(current + 1);
+      else if (e.key === 'ArrowLeft') goTo(current - 1);
+      else if (e.key === 'Home') goTo(0);
+      else if (e.key === 'End') goTo(count - 1);
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [current, count, goTo]);
+
+  // Prefetch the screenshots around the current step.
+  useEffect(() => {
+    for (let i = current - 1; i <= current + PREFETCH_AHEAD; i++) {
+      const hash = trajectory.steps[i]?.screenshotHash;
+      if (hash && i !== current) new Image().src = mediaUrl(hash);
+    }
+  }, [current, trajectory.steps]);
+
+  const step = trajectory.steps[current];
+  const target = step ? findTargetElement(step.action, step.elements) : null;
+
+  return (
+    <div className="space-y-4">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
+        <Link href="/tasks" className="hover:text-slate-800">Tasks</Link> /{' '}
+        {trajectory.task ? (
+          <Link href={`/tasks/${trajectory.task.id}`} className="font-mono hover:text-slate-800">{trajectory.task.externalId}</Link>
+        ) : null}{' '}
+        / <span className="font-mono">{trajectory.externalId ?? trajectory.id.slice(0, 8)}</span>
+      </nav>
+      <header className="flex flex-wrap items-start justify-between gap-3">
+        <div className="min-w-0">
+          <h1 className="text-lg font-semibold text-slate-900">{trajectory.task?.intent ?? 'Trajectory'}</h1>
+          <div className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-600">
+            <Badge tone={trajectory.kind === 'expert' ? 'indigo' : 'slate'}>{trajectory.kind === 'expert' ? 'expert demo' : 'rollout'}</Badge>
+            <span>{count} steps</span>
+            <span>· environment verdict: {formatEnvVerdict(trajectory.envSuccess)}</span>
+            {trajectory.policy ? <span>· policy: {trajectory.policy}</span> : null}
+            {trajectory.iterationId ? <span>· iteration {trajectory.iterationId}</span> : null}
+          </div>
+          {trajectory.finalAnswer ? (
+            <p className="mt-1 text-sm text-slate-700"><span className="text-slate-500">Final answer:</span> {trajectory.finalAnswer}</p>
+          ) : null}
+        </div>
+        <div className="flex items-center gap-2 text-sm">
+          <Button variant="secondary" onClick={() => goTo(current - 1)} disabled={current === 0} aria-label="Previous step">← Prev</Button>
+          <span className="tabular-nums text-slate-700" data-testid="step-counter">Step {count ? current + 1 : 0} of {count}</span>
+          <Button variant="secondary" onClick={() => goTo(current + 1)} disabled={current >= count - 1} aria-label="Next step">Next →</Button>
+        </div>
+      </header>
+
+      {!step ? (
+        <p className="text-sm text-slate-500">This trajectory has no steps.</p>
+      ) : (
+        <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_440px]">
+          <div className="min-w-0 space-y-3">
+            <figure className="relative overflow-hidden rounded-lg bg-slate-900 shadow-sm ring-1 ring-slate-200" style={{ aspectRatio: step.screenshotWidth && step.screenshotHeight ? `${step.screenshotWidth} / ${step.screenshotHeight}` : '4 / 3' }}>
+              {step.screenshotHash ? (
+                // eslint-disable-next-line @next/next/no-img-element -- screenshots are served by our auth-checked route
+                <img
+                  key={step.screenshotHash}
+                  src={mediaUrl(step.screenshotHash)}
+                  alt={`Screenshot of step ${current + 1}`}
+                  data-testid="step-screenshot"
+                  data-hash={step.screenshotHash}
+                  className="absolute inset-0 h-full w-full object-contain"
+                />
+              ) : (
+                <div className="grid h-full place-items-center text-sm text-slate-400">No screenshot for this step</div>
+              )}
+              <ActionOverlay action={step.action} elements={step.elements} width={step.screenshotWidth} height={step.screenshotHeight} />
+            </figure>
+            <Filmstrip steps={trajectory.steps} current={current} onSelect={goTo} />
+            <p className="text-xs text-slate-500">
+              <Kbd>←</Kbd> <Kbd>→</Kbd> previous / next step · <Kbd>Home</Kbd> <Kbd>End</Kbd> first / last
+            </p>
+          </div>
+
+          <aside className="min-w-0 space-y-3" aria-label="Step details">
+            <section className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
+              <h2 className="text-xs font-medium uppercase tracking-wide text-slate-500">Action</h2>
+              <p className="mt-1 font-medium text-slate-900" data-testid="action-description">{step.actionDescription}</p>
+              <pre className="mt-2 overflow-x-auto whitespace-pre-wrap rounded bg-slate-100 px-2 py-1 font-mono text-xs" data-testid="raw-action">{step.action.raw}</pre>
+              <dl className="mt-2 grid grid-cols-[7rem_1fr] gap-x-3 gap-y-1 text-sm">
+                {ACTION_FIELDS.filter((k) => step.action[k] !== undefined && step.action[k] !== '').map((k) => (
+                  <div key={k} className="contents">
+                    <dt className="font-mono text-xs text-slate-500">{k}</dt>
+                    <dd className="min-w-0 break-words text-slate-800">{String(step.action[k])}</dd>
+                  </div>
+                ))}
+              </dl>
+            </section>
+            {step.thought ? (
+              <section className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
+                <h2 className="text-xs font-medium uppercase tracking-wide text-slate-500">Thought</h2>
+                <p className="mt-1 whitespace-pre-wrap text-sm text-slate-800" data-testid="thought">{step.thought}</p>
+              </section>
+            ) : null}
+            {step.url || step.title ? (
+              <section className="rounded-lg bg-white p-4 text-sm shadow-sm ring-1 ring-slate-200">
+                <h2 className="text-xs font-medium uppercase tracking-wide text-slate-500">Page</h2>
+                {step.title ? <p className="mt-1 text-slate-800">{step.title}</p> : null}
+                {step.url ? <p className="break-all font-mono text-xs text-slate-600">{step.url}</p> : null}
+              </section>
+            ) : null}
+            <section className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
+              <h2 className="text-xs font-medium uppercase tracking-wide text-slate-500">Elements ({step.elements.length})</h2>
+              {step.elements.length === 0 ? (
+                <p className="mt-1 text-sm text-slate-500">{step.elementsText ? 'Element list not parsed; raw text below.' : 'The harness did not record an element list for this step.'}</p>
+              ) : (
+                <ol className="mt-1 max-h-72 overflow-y-auto text-sm" data-testid="element-list">
+                  {step.elements.map((e) => (
+                    <li key={e.id} className={`flex gap-2 rounded px-1 py-0.5 ${target?.id === e.id ? 'bg-rose-50 font-medium ring-1 ring-rose-300' : ''}`}>
+                      <span className="w-10 shrink-0 text-right font-mono text-xs text-slate-500">[{e.id}]</span>
+                      {e.role ? <span className="font-mono text-xs text-indigo-700">&lt;{e.role}&gt;</span> : null}
+                      <span className="min-w-0 break-words">{e.name}</span>
+                    </li>
+                  ))}
+                </ol>
+              )}
+              {step.elements.length === 0 && step.elementsText ? (
+                <pre className="mt-2 max-h-72 overflow-auto whitespace-pre-wrap rounded bg-slate-100 p-2 font-mono text-xs">{step.elementsText}</pre>
+              ) : null}
+            </section>
+            {step.rawOutput ? (
+              <details className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
+                <summary className="cursor-pointer text-xs font-medium uppercase tracking-wide text-slate-500">Raw model output</summary>
+                <pre className="mt-2 max-h-72 overflow-auto whitespace-pre-wrap font-mono text-xs text-slate-700">{step.rawOutput}</pre>
+              </details>
+            ) : null}
+          </aside>
+        </div>
+      )}
+    </div>
+  );
+}

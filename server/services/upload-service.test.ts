@@ -1,0 +1,267 @@
+/**
+ * Upload staging: zip archives (built here with Python's zipfile, which writes what a hostile
+ * archive holds: `..` names, absolute names, symlink entries, a bomb) and folder uploads.
+ * Every refused upload leaves nothing under `<data dir>/uploads`.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DomainError } from '@/lib/core/errors';
+import { readImportSource } from '@/server/services/import-sources';
+import {
+  importRootOf,
+  MAX_COMPRESSION_RATIO,
+  resolveInside,
+  stageFolderUpload,
+  stageZipUpload,
+} from '@/server/services/upload-service';
+import { createTestWorld, WEBVOYAGER_EXAMPLES, type TestWorld } from '@/server/testing/harness';
+
+/** One archive entry: text, a copy of a file, a symlink, or `zeros` bytes of 0x00. */
+type ZipEntry =
+  | { name: string; text: string }
+  | { name: string; file: string }
+  | { name: string; symlinkTo: string }
+  | { name: string; zeros: number }
+  | { name: string; dir: true };
+
+const ZIP_WRITER = `
+import json, sys, zipfile
+out, entries = sys.argv[1], json.loads(sys.argv[2])
+with zipfile.ZipFile(out, 'w', compression=zipfile.ZIP_DEFLATED) as z:
+    for e in entries:
+        name = e['name']
+        if 'text' in e:
+            z.writestr(zipfile.ZipInfo(name), e['text'])
+        elif 'file' in e:
+            z.write(e['file'], arcname=name)
+        elif 'dir' in e:
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o40755 << 16) | 0x10
+            z.writestr(info, b'')
+        elif 'symlinkTo' in e:
+            info = zipfile.ZipInfo(name)
+            info.create_system = 3
+            info.external_attr = 0o120777 << 16
+            z.writestr(info, e['symlinkTo'])
+        elif 'zeros' in e:
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            chunk = b'\\0' * (1 << 20)
+            left = e['zeros']
+            with z.open(info, 'w') as f:
+                while left > 0:
+                    n = min(left, len(chunk))
+                    f.write(chunk[:n])
+                    left -= n
+`;
+
+function writeZip(file: string, entries: ZipEntry[]): string {
+  // ZipInfo(name) keeps the name as given (zipfile only sanitises names when *extracting*).
+  execFileSync('python3', ['-c', ZIP_WRITER, file, JSON.stringify(entries)]);
+  return file;
+}
+
+/** Every path below `<data dir>/uploads` (none when the folder does not exist). */
+function uploadsContent(dataDir: string): string[] {
+  const dir = path.join(dataDir, 'uploads');
+  return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String) : [];
+}
+
+async function rejection(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
+}
+
+const RUN = 'taskAmazon--0';
+
+describe('upload-service', () => {
+  let world: TestWorld;
+  let scratch: string;
+  beforeEach(() => {
+    world = createTestWorld();
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'core-curator-zip-test-'));
+  });
+  afterEach(() => {
+    world.cleanup();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const zipPath = (name: string) => path.join(scratch, name);
+
+  describe('stageZipUpload', () => {
+    it('extracts a zipped WebVoyager run folder; importRootOf is that folder and it imports', async () => {
+      const runDir = path.join(WEBVOYAGER_EXAMPLES, RUN);
+      const names = fs.readdirSync(runDir).sort();
+      const zip = writeZip(zipPath('run.zip'), [
+        { name: `${RUN}/`, dir: true },
+        ...names.map((n) => ({ name: `${RUN}/${n}`, file: path.join(runDir, n) })),
+      ]);
+
+      const staged = await stageZipUpload(world.dataDir, zip);
+      expect(staged.dir).toBe(path.join(world.dataDir, 'uploads', staged.id));
+      expect(staged.files).toBe(names.length);
+      const expectedBytes = names.reduce((n, name) => n + fs.statSync(path.join(runDir, name)).size, 0);
+      expect(staged.bytes).toBe(expectedBytes);
+
+      const root = importRootOf(staged);
+      expect(root).toBe(path.join(staged.dir, RUN));
+      expect(fs.readdirSync(root).sort()).toEqual(names);
+      for (const n of names) expect(fs.readFileSync(path.join(root, n)).equals(fs.readFileSync(path.join(runDir, n)))).toBe(true);
+
+      const bundle = await readImportSource('webvoyager', root);
+      expect(bundle.trajectories.map((t) => [t.externalId, t.steps.length])).toEqual([[`webvoyager:${RUN}`, 3]]);
+    });
+
+    it('extracts files of a zip without directory entries; importRootOf keeps the staging folder for several top-level entries', async () => {
+      const zip = writeZip(zipPath('flat.zip'), [
+        { name: 'a/deep/one.txt', text: 'one' },
+        { name: 'two.txt', text: 'two' },
+      ]);
+      const staged = await stageZipUpload(world.dataDir, zip);
+      expect(staged).toMatchObject({ files: 2, bytes: 6 });
+      expect(fs.readFileSync(path.join(staged.dir, 'a/deep/one.txt'), 'utf8')).toBe('one');
+      expect(importRootOf(staged)).toBe(staged.dir);
+    });
+
+    it('importRootOf ignores __MACOSX and dot entries', async () => {
+      const zip = writeZip(zipPath('mac.zip'), [
+        { name: 'runs/x.txt', text: 'x' },
+        { name: '__MACOSX/runs/._x.txt', text: 'resource fork' },
+        { name: '.DS_Store', text: 'finder' },
+      ]);
+      const staged = await stageZipUpload(world.dataDir, zip);
+      expect(importRootOf(staged)).toBe(path.join(staged.dir, 'runs'));
+    });
+
+    it.each([
+      ['../evil.txt', 'a parent-directory name'],
+      ['runs/../../evil.txt', 'a nested parent-directory name'],
+      ['/etc/evil.txt', 'an absolute name'],
+    ])('refuses %j (%s) as BAD_INPUT naming the entry, writing nothing', async (name) => {
+      const zip = writeZip(zipPath('evil.zip'), [
+        { name: 'runs/ok.txt', text: 'fine' },
+        { name, text: 'pwned' },
+      ]);
+      const error = await rejection(stageZipUpload(world.dataDir, zip));
+      expect(error.code).toBe('BAD_INPUT');
+      expect(error.message).toContain(name);
+      expect(uploadsContent(world.dataDir)).toEqual([]);
+      expect(fs.existsSync(path.join(world.dataDir, 'evil.txt'))).toBe(false);
+      expect(fs.existsSync(path.join(path.dirname(world.dataDir), 'evil.txt'))).toBe(false);
+    });
+
+    it('refuses a symlink entry as BAD_INPUT naming it', async () => {
+      const zip = writeZip(zipPath('link.zip'), [
+        { name: 'runs/ok.txt', text: 'fine' },
+        { name: 'runs/passwd', symlinkTo: '/etc/passwd' },
+      ]);
+      const error = await rejection(stageZipUpload(world.dataDir, zip));
+      expect(error.code).toBe('BAD_INPUT');
+      expect(error.message).toBe('runs/passwd: symbolic links are not allowed in archives');
+      expect(uploadsContent(world.dataDir)).toEqual([]);
+    });
+
+    it('refuses a zip bomb (200 MB of zeros in ~200 KB) as TOO_LARGE before writing', async () => {
+      const zip = writeZip(zipPath('bomb.zip'), [
+        { name: 'runs/ok.txt', text: 'fine' },
+        { name: 'runs/zeros.bin', zeros: 200 * 1024 * 1024 },
+      ]);
+      const size = fs.statSync(zip).size;
+      expect(size).toBeLessThan(400 * 1024);
+      expect((200 * 1024 * 1024) / size).toBeGreaterThan(MAX_COMPRESSION_RATIO);
+
+      const error = await rejection(stageZipUpload(world.dataDir, zip));
+      expect(error.code).toBe('TOO_LARGE');
+      expect(error.message).toMatch(/^runs\/zeros\.bin: compression ratio \d+:1 looks like a zip bomb$/);
+      expect(uploadsContent(world.dataDir)).toEqual([]);
+    });
+
+    it('refuses a file that is not a zip as BAD_INPUT', async () => {
+      const notZip = zipPath('not.zip');
+      fs.writeFileSync(notZip, 'PK but not really a zip archive');
+      const error = await rejection(stageZipUpload(world.dataDir, notZip));
+      expect(error.code).toBe('BAD_INPUT');
+      expect(error.message).toMatch(/^Not a readable zip archive/);
+      expect(uploadsContent(world.dataDir)).toEqual([]);
+    });
+
+    it('a corrupt entry found while extracting removes the staging folder', async () => {
+      const zip = writeZip(zipPath('corrupt.zip'), [
+        { name: 'runs/first.txt', text: 'first file is fine' },
+        { name: 'runs/second.txt', text: 'x'.repeat(5000) },
+      ]);
+      // Flip bytes inside the second entry's compressed data: headers stay valid, inflating fails.
+      const bytes = fs.readFileSync(zip);
+      const at = bytes.indexOf(Buffer.from('runs/second.txt')) + 'runs/second.txt'.length + 2;
+      for (let i = at; i < at + 8; i++) bytes[i] = bytes[i]! ^ 0xff;
+      fs.writeFileSync(zip, bytes);
+
+      await expect(stageZipUpload(world.dataDir, zip)).rejects.toThrow();
+      expect(uploadsContent(world.dataDir)).toEqual([]);
+    });
+  });
+
+  describe('resolveInside', () => {
+    const root = path.resolve('/srv/uploads/abc');
+
+    it.each([
+      ['a.txt', 'a.txt'],
+      ['run folder/screenshot1.png', 'run folder/screenshot1.png'],
+      ['a\\b.txt', 'a/b.txt'],
+      ['./a/./b.txt', 'a/b.txt'],
+      ['a..b/c..', 'a..b/c..'],
+    ])('%j resolves inside the root', (relative, expected) => {
+      expect(resolveInside(root, relative)).toBe(path.join(root, expected));
+    });
+
+    it.each(['../x', 'a/../../x', 'a/../b', '..', '/etc/passwd', '\\\\server\\share\\x', 'C:\\x', 'c:x', 'a\\..\\..\\x', 'a\0b'])(
+      '%j is BAD_INPUT naming the path',
+      (relative) => {
+        expect(() => resolveInside(root, relative)).toThrow(DomainError);
+        expect(() => resolveInside(root, relative)).toThrow(`'${relative}'`);
+      },
+    );
+  });
+
+  describe('stageFolderUpload', () => {
+    const blob = (text: string) => new Blob([text]);
+
+    it('writes each file under its relative path', async () => {
+      const staged = await stageFolderUpload(world.dataDir, [
+        { relativePath: `${RUN}/interact_messages.json`, data: blob('[]') },
+        { relativePath: `${RUN}/sub/screenshot1.png`, data: new Blob([new Uint8Array([137, 80, 78, 71])]) },
+      ]);
+      expect(staged).toMatchObject({ files: 2, bytes: 6 });
+      expect(fs.readFileSync(path.join(staged.dir, RUN, 'interact_messages.json'), 'utf8')).toBe('[]');
+      expect([...fs.readFileSync(path.join(staged.dir, RUN, 'sub/screenshot1.png'))]).toEqual([137, 80, 78, 71]);
+      expect(importRootOf(staged)).toBe(path.join(staged.dir, RUN));
+    });
+
+    it.each(['../x', 'runs/../../x', '/tmp/x', 'C:\\x'])('refuses %j after good files and removes what it wrote', async (bad) => {
+      const error = await rejection(
+        stageFolderUpload(world.dataDir, [
+          { relativePath: 'runs/good.txt', data: blob('good') },
+          { relativePath: bad, data: blob('bad') },
+        ]),
+      );
+      expect(error.code).toBe('BAD_INPUT');
+      expect(error.message).toContain(`'${bad}'`);
+      expect(uploadsContent(world.dataDir)).toEqual([]);
+      expect(fs.existsSync(path.join(world.dataDir, 'uploads', 'x'))).toBe(false);
+      expect(fs.existsSync(path.join(world.dataDir, 'x'))).toBe(false);
+    });
+
+    it('refuses an empty upload', async () => {
+      const error = await rejection(stageFolderUpload(world.dataDir, []));
+      expect(error).toMatchObject({ code: 'BAD_INPUT', message: 'The upload holds no files' });
+      expect(uploadsContent(world.dataDir)).toEqual([]);
+    });
+  });
+});

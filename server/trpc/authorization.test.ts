@@ -1,0 +1,244 @@
+/**
+ * Authorization of every tRPC procedure (STYLE.md §4, §5): signed out → UNAUTHORIZED, a role below
+ * the procedure's minimum → FORBIDDEN, a role at or above it → the procedure runs.
+ *
+ * The table below must hold one row per procedure of `appRouter`: a procedure added without a row
+ * fails `has a row for every procedure`.
+ */
+import { randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isRoleAtLeast, ROLES, type Role } from '@/lib/core/roles';
+import { invitation, job, step, task, trajectory, user } from '@/server/db/schema';
+import { createInvitation } from '@/server/services/user-service';
+import { createTestWorld, type TestWorld } from '@/server/testing/harness';
+import type { SessionUser } from '@/server/trpc/init';
+import { appRouter } from '@/server/trpc/root';
+
+type Caller = ReturnType<TestWorld['caller']>;
+
+/** Rows every test seeds, so that allowed calls have something real to return. */
+interface Fixture {
+  taskId: string;
+  trajectoryId: string;
+  jobId: string;
+  /** An annotator whose role `users.setRole` changes. */
+  target: SessionUser;
+  invitationId: string;
+}
+
+function seedFixture(world: TestWorld): Fixture {
+  const taskId = randomUUID();
+  const trajectoryId = randomUUID();
+  const jobId = randomUUID();
+  world.db
+    .insert(task)
+    .values({ id: taskId, externalId: 'test:auth-task', source: 'webarena', intent: 'Find the cheapest kayak', site: 'classifieds', createdBy: 'test' })
+    .run();
+  world.db
+    .insert(trajectory)
+    .values({ id: trajectoryId, externalId: 'test:auth-trajectory', taskId, kind: 'expert', source: 'test', stepCount: 1, contentHash: 'x', createdBy: 'test' })
+    .run();
+  world.db
+    .insert(step)
+    .values({
+      id: randomUUID(),
+      trajectoryId,
+      index: 0,
+      actionType: 'answer',
+      action: { type: 'answer', text: 'kayak' },
+      actionDescription: "Answer user's question with text: 'kayak'",
+    })
+    .run();
+  // A queued row the runner does not know: cancelling it flips the row, nothing runs.
+  world.db.insert(job).values({ id: jobId, kind: 'import', input: {} }).run();
+  const target = world.makeUser('annotator', 'target@example.test');
+  const inviter = world.makeUser('pi', 'inviter@example.test');
+  const { id: invitationId } = createInvitation(world.db, inviter, 'invitee@example.test', 'annotator');
+  return { taskId, trajectoryId, jobId, target, invitationId };
+}
+
+interface Row {
+  /** Minimum role, or `public` for procedures that need no session. */
+  minimum: Role | 'public';
+  call: (caller: Caller, f: Fixture) => Promise<unknown>;
+  /** Checks what an allowed call returned (it got past authorization and did its work). */
+  check: (result: unknown, world: TestWorld, f: Fixture, me: SessionUser | null) => void;
+}
+
+const PROCEDURES: Record<string, Row> = {
+  'system.status': {
+    minimum: 'public',
+    call: (c) => c.system.status(),
+    // The fixture made two users; `signedIn` follows the caller.
+    check: (r, _w, _f, me) => expect(r).toEqual({ hasUsers: true, signedIn: me !== null }),
+  },
+  'system.overview': {
+    minimum: 'annotator',
+    call: (c) => c.system.overview(),
+    check: (r) =>
+      expect(r).toEqual({ tasks: 1, trajectories: 1, expertDemos: 1, rollouts: 0, steps: 1, screenshots: 0, openIteration: null }),
+  },
+  'tasks.list': {
+    minimum: 'annotator',
+    call: (c) => c.tasks.list({}),
+    check: (r, _w, f) => {
+      expect(r).toMatchObject({ total: 1, page: 1, pageSize: 50 });
+      expect((r as { items: { id: string; expertCount: number }[] }).items).toMatchObject([{ id: f.taskId, expertCount: 1, rolloutCount: 0 }]);
+    },
+  },
+  'tasks.facets': {
+    minimum: 'annotator',
+    call: (c) => c.tasks.facets(),
+    check: (r) => expect(r).toEqual({ sites: [{ value: 'classifieds', n: 1 }], sources: [{ value: 'webarena', n: 1 }] }),
+  },
+  'tasks.get': {
+    minimum: 'annotator',
+    call: (c, f) => c.tasks.get({ id: f.taskId }),
+    check: (r, _w, f) => expect(r).toMatchObject({ id: f.taskId, intent: 'Find the cheapest kayak', trajectories: [{ id: f.trajectoryId }] }),
+  },
+  'trajectories.get': {
+    minimum: 'annotator',
+    call: (c, f) => c.trajectories.get({ id: f.trajectoryId }),
+    check: (r, _w, f) =>
+      expect(r).toMatchObject({ id: f.trajectoryId, task: { id: f.taskId }, steps: [{ index: 0, actionType: 'answer' }] }),
+  },
+  'users.me': {
+    minimum: 'annotator',
+    call: (c) => c.users.me(),
+    check: (r, _w, _f, me) => expect(r).toEqual(me),
+  },
+  'users.list': {
+    minimum: 'pi',
+    call: (c) => c.users.list(),
+    check: (r, _w, _f, me) => {
+      const emails = (r as { email: string }[]).map((u) => u.email).sort();
+      expect(emails).toEqual([me!.email, 'inviter@example.test', 'target@example.test'].sort());
+    },
+  },
+  'users.setRole': {
+    minimum: 'pi',
+    call: (c, f) => c.users.setRole({ userId: f.target.id, role: 'researcher' }),
+    check: (r, w, f) => {
+      expect(r).toEqual({ id: f.target.id, role: 'researcher' });
+      expect(w.db.select({ role: user.role }).from(user).where(eq(user.id, f.target.id)).get()).toEqual({ role: 'researcher' });
+    },
+  },
+  'users.invite': {
+    minimum: 'pi',
+    call: (c) => c.users.invite({ email: 'New.Person@Example.test', role: 'researcher' }),
+    check: (r, w) => {
+      expect(r).toMatchObject({ token: expect.any(String) as string, id: expect.any(String) as string });
+      const row = w.db.select().from(invitation).where(eq(invitation.id, (r as { id: string }).id)).get();
+      expect(row).toMatchObject({ email: 'new.person@example.test', role: 'researcher', acceptedAt: null, revokedAt: null });
+    },
+  },
+  'users.invitations': {
+    minimum: 'pi',
+    call: (c) => c.users.invitations(),
+    check: (r, _w, f) => expect(r).toMatchObject([{ id: f.invitationId, email: 'invitee@example.test', role: 'annotator' }]),
+  },
+  'users.revokeInvitation': {
+    minimum: 'pi',
+    call: (c, f) => c.users.revokeInvitation({ id: f.invitationId }),
+    check: (_r, w, f) => {
+      const row = w.db.select({ revokedAt: invitation.revokedAt }).from(invitation).where(eq(invitation.id, f.invitationId)).get();
+      expect(row?.revokedAt).toBeInstanceOf(Date);
+    },
+  },
+  'users.create': {
+    minimum: 'pi',
+    call: (c) => c.users.create({ email: 'made@example.test', name: 'Made', password: 'correct horse battery', role: 'researcher' }),
+    check: (r) => expect(r).toMatchObject({ email: 'made@example.test', role: 'researcher' }),
+  },
+  'jobs.list': {
+    minimum: 'researcher',
+    call: (c) => c.jobs.list({}),
+    check: (r, _w, f) => expect(r).toMatchObject([{ id: f.jobId, kind: 'import', status: 'queued' }]),
+  },
+  'jobs.get': {
+    minimum: 'researcher',
+    call: (c, f) => c.jobs.get({ id: f.jobId }),
+    check: (r, _w, f) => expect(r).toMatchObject({ id: f.jobId, status: 'queued', progress: 0 }),
+  },
+  'jobs.cancel': {
+    minimum: 'researcher',
+    call: (c, f) => c.jobs.cancel({ id: f.jobId }),
+    check: (r, w, f) => {
+      expect(r).toEqual({ cancelled: true });
+      expect(w.db.select({ status: job.status }).from(job).where(eq(job.id, f.jobId)).get()).toEqual({ status: 'cancelled' });
+    },
+  },
+};
+
+async function catchTrpcError(promise: Promise<unknown>): Promise<TRPCError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(TRPCError);
+    return error as TRPCError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('appRouter authorization', () => {
+  let world: TestWorld;
+  beforeEach(() => {
+    world = createTestWorld();
+  });
+  afterEach(() => {
+    world.cleanup();
+  });
+
+  it('has a row for every procedure (add one when you add a procedure)', () => {
+    expect(Object.keys(PROCEDURES).sort()).toEqual(Object.keys(appRouter._def.procedures).sort());
+  });
+
+  const cases = Object.entries(PROCEDURES).flatMap(([name, row]) =>
+    (['signed-out', ...ROLES] as const).map((who) => ({ name, who, row })),
+  );
+
+  it.each(cases)('$name as $who', async ({ row, who }) => {
+    const fixture = seedFixture(world);
+    const me = who === 'signed-out' ? null : world.makeUser(who);
+    const caller = world.caller(me);
+    const allowed = row.minimum === 'public' || (me !== null && isRoleAtLeast(me.role, row.minimum));
+    if (allowed) {
+      row.check(await row.call(caller, fixture), world, fixture, me);
+      return;
+    }
+    const error = await catchTrpcError(row.call(caller, fixture));
+    if (me === null) {
+      expect(error.code).toBe('UNAUTHORIZED');
+    } else {
+      expect(error.code).toBe('FORBIDDEN');
+    }
+  });
+
+  it('refusals change nothing: a FORBIDDEN setRole leaves the role and writes no audit entry', async () => {
+    const f = seedFixture(world);
+    const researcher = world.makeUser('researcher');
+    await expect(world.caller(researcher).users.setRole({ userId: researcher.id, role: 'pi' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(world.db.select({ role: user.role }).from(user).where(eq(user.id, researcher.id)).get()).toEqual({ role: 'researcher' });
+    expect(world.db.select({ role: user.role }).from(user).where(eq(user.id, f.target.id)).get()).toEqual({ role: 'annotator' });
+    expect(world.db.$client.prepare('select count(*) as n from audit_log').get()).toEqual({ n: 1 }); // the fixture's invitation
+  });
+
+  it('maps domain errors: an unknown task is NOT_FOUND with its message', async () => {
+    const error = await catchTrpcError(world.caller(world.makeUser('annotator')).tasks.get({ id: 'nope' }));
+    expect(error.code).toBe('NOT_FOUND');
+    expect(error.message).toBe('Task nope not found');
+  });
+
+  it('maps domain errors: the last PI demoting themselves is CONFLICT', async () => {
+    const pi = world.makeUser('pi');
+    const error = await catchTrpcError(world.caller(pi).users.setRole({ userId: pi.id, role: 'annotator' }));
+    expect(error.code).toBe('CONFLICT');
+  });
+
+  it('rejects bad input as BAD_REQUEST for an allowed role', async () => {
+    const error = await catchTrpcError(world.caller(world.makeUser('pi')).users.invite({ email: 'not-an-email', role: 'annotator' }));
+    expect(error.code).toBe('BAD_REQUEST');
+  });
+});
