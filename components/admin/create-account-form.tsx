@@ -7,10 +7,9 @@ import { Field, Input, Select } from '@/components/ui/field';
 import { ErrorMessage } from '@/components/ui/states';
 import { isRole } from '@/lib/core/roles';
 import { useTRPC } from '@/lib/trpc/client';
-import { errorText, ROLE_LABELS, ROLE_OPTIONS } from '@/components/admin/roles';
+import { errorText, formText, ROLE_LABELS, ROLE_OPTIONS } from '@/components/admin/shared';
+import { MIN_PASSWORD_LENGTH } from '@/lib/core/roles';
 
-/** Same as the server's MIN_PASSWORD_LENGTH (server/auth/auth.ts), which re-checks it. */
-const MIN_PASSWORD_LENGTH = 8;
 
 /** Creates an account directly with a password the PI hands over (`users.create`). */
 export function CreateAccountForm() {
@@ -31,13 +30,13 @@ export function CreateAccountForm() {
     e.preventDefault();
     const form = e.currentTarget;
     const data = new FormData(form);
-    const role = String(data.get('role'));
+    const role = formText(data, 'role');
     if (!isRole(role)) return;
     create.mutate(
       {
-        email: String(data.get('email')),
-        name: String(data.get('name')),
-        password: String(data.get('password')),
+        email: formText(data, 'email'),
+        name: formText(data, 'name'),
+        password: formText(data, 'password'),
         role,
       },
       { onSuccess: () => form.reset() },

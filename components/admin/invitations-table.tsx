@@ -5,9 +5,9 @@ import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { EmptyState, ErrorMessage } from '@/components/ui/states';
-import { formatDateTime } from '@/lib/format';
+import { DateTime } from '@/components/ui/date-time';
 import { useTRPC } from '@/lib/trpc/client';
-import { errorText, ROLE_LABELS } from '@/components/admin/roles';
+import { errorText, ROLE_LABELS } from '@/components/admin/shared';
 
 export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
 
@@ -29,12 +29,7 @@ export function invitationStatusOf(
 }
 
 function When({ value }: { value: Date | null }) {
-  if (!value) return <>—</>;
-  return (
-    <time dateTime={value.toISOString()} suppressHydrationWarning>
-      {formatDateTime(value)}
-    </time>
-  );
+  return <DateTime value={value} />;
 }
 
 /** Every invitation with its status; pending ones can be revoked (`users.revokeInvitation`). */

@@ -1,6 +1,6 @@
 'use client';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Field, Input, Select } from '@/components/ui/field';
@@ -8,7 +8,7 @@ import { ErrorMessage } from '@/components/ui/states';
 import { isRole, type Role } from '@/lib/core/roles';
 import { formatDateTime } from '@/lib/format';
 import { useTRPC } from '@/lib/trpc/client';
-import { errorText, ROLE_LABELS, ROLE_OPTIONS } from '@/components/admin/roles';
+import { errorText, formText, ROLE_LABELS, ROLE_OPTIONS } from '@/components/admin/shared';
 
 export function invitationLink(origin: string, token: string): string {
   return `${origin}/sign-up?invite=${encodeURIComponent(token)}`;
@@ -30,9 +30,9 @@ export function InviteForm() {
     e.preventDefault();
     const form = e.currentTarget;
     const data = new FormData(form);
-    const role = String(data.get('role'));
+    const role = formText(data, 'role');
     if (!isRole(role)) return;
-    invite.mutate({ email: String(data.get('email')), role }, { onSuccess: () => form.reset() });
+    invite.mutate({ email: formText(data, 'email'), role }, { onSuccess: () => form.reset() });
   }
 
   return (
@@ -86,18 +86,22 @@ function InvitationLink({
   onDismiss: () => void;
 }) {
   const [copyState, setCopyState] = useState<'idle' | 'copied' | 'failed'>('idle');
-  const input = useRef<HTMLInputElement>(null);
+  const inputId = useId();
   const hintId = useId();
 
   function copy() {
-    navigator.clipboard.writeText(link).then(
-      () => setCopyState('copied'),
-      () => {
-        // Clipboard access can be refused (plain http, permissions): select the text instead.
-        input.current?.select();
-        setCopyState('failed');
-      },
-    );
+    // `navigator.clipboard` is missing outside secure contexts: the promise chain turns that into a refusal.
+    Promise.resolve()
+      .then(() => navigator.clipboard.writeText(link))
+      .then(
+        () => setCopyState('copied'),
+        () => {
+          // Clipboard access can be refused (plain http, permissions): select the text instead.
+          const field = document.getElementById(inputId);
+          if (field instanceof HTMLInputElement) field.select();
+          setCopyState('failed');
+        },
+      );
   }
 
   return (
@@ -113,7 +117,7 @@ function InvitationLink({
         <div className="min-w-0 flex-1">
           <Field label="Invitation link">
             <Input
-              ref={input}
+              id={inputId}
               value={link}
               readOnly
               aria-describedby={hintId}

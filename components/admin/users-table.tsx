@@ -1,22 +1,28 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
 import { Card } from '@/components/ui/card';
 import { Select } from '@/components/ui/field';
 import { EmptyState, ErrorMessage } from '@/components/ui/states';
 import { isRole } from '@/lib/core/roles';
-import { formatDateTime } from '@/lib/format';
+import { DateTime } from '@/components/ui/date-time';
 import { useTRPC } from '@/lib/trpc/client';
-import { errorText, ROLE_OPTIONS } from '@/components/admin/roles';
+import { errorText, ROLE_OPTIONS } from '@/components/admin/shared';
 
 /** All accounts with a role picker per row (`users.setRole`; the server keeps at least one PI). */
 export function UsersTable({ currentUserId }: { currentUserId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const router = useRouter();
   const users = useQuery(trpc.users.list.queryOptions());
   const setRole = useMutation(
     trpc.users.setRole.mutationOptions({
       // Returning the promise keeps the mutation pending until the list shows the new role.
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }),
+      onSuccess: (_data, variables) => {
+        // A PI who gave up their own PI role may no longer see this page: re-render it on the server.
+        if (variables.userId === currentUserId) router.refresh();
+        return queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
+      },
     }),
   );
 
@@ -84,9 +90,7 @@ export function UsersTable({ currentUserId }: { currentUserId: string }) {
                       </Select>
                     </td>
                     <td className="whitespace-nowrap py-1.5 text-slate-600">
-                      <time dateTime={u.createdAt.toISOString()} suppressHydrationWarning>
-                        {formatDateTime(u.createdAt)}
-                      </time>
+                      <DateTime value={u.createdAt} />
                     </td>
                   </tr>
                 );

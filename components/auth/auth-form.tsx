@@ -6,6 +6,13 @@ import { Button } from '@/components/ui/button';
 import { Field, Input } from '@/components/ui/field';
 import { ErrorMessage } from '@/components/ui/states';
 import { authClient } from '@/lib/auth-client';
+import { MIN_PASSWORD_LENGTH } from '@/lib/core/roles';
+
+/** A text field of a submitted form ('' when absent). */
+function field(data: FormData, name: string): string {
+  const value = data.get(name);
+  return typeof value === 'string' ? value : '';
+}
 
 function safeNext(next: string | null | undefined): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
@@ -20,7 +27,7 @@ export function SignInForm({ next, hasUsers }: { next?: string; hasUsers: boolea
     const data = new FormData(e.currentTarget);
     setPending(true);
     setError(null);
-    const { error: err } = await authClient.signIn.email({ email: String(data.get('email')), password: String(data.get('password')) });
+    const { error: err } = await authClient.signIn.email({ email: field(data, 'email'), password: field(data, 'password') });
     setPending(false);
     if (err) {
       setError(err.message ?? 'Sign-in failed.');
@@ -60,11 +67,11 @@ export function SignUpForm({ inviteToken, invitedEmail, isFirstAccount }: { invi
     setPending(true);
     setError(null);
     const { error: err } = await authClient.signUp.email({
-      email: String(data.get('email')),
-      password: String(data.get('password')),
-      name: String(data.get('name')),
+      email: field(data, 'email'),
+      password: field(data, 'password'),
+      name: field(data, 'name'),
       ...(inviteToken ? { inviteToken } : {}),
-    } as Parameters<typeof authClient.signUp.email>[0]);
+    });
     setPending(false);
     if (err) {
       setError(err.message ?? 'Sign-up failed.');
@@ -86,8 +93,8 @@ export function SignUpForm({ inviteToken, invitedEmail, isFirstAccount }: { invi
       <Field label="Email">
         <Input name="email" type="email" autoComplete="email" required defaultValue={invitedEmail} readOnly={!!invitedEmail} />
       </Field>
-      <Field label="Password" hint="At least 8 characters.">
-        <Input name="password" type="password" autoComplete="new-password" minLength={8} required />
+      <Field label="Password" hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}>
+        <Input name="password" type="password" autoComplete="new-password" minLength={MIN_PASSWORD_LENGTH} required />
       </Field>
       {error ? <ErrorMessage>{error}</ErrorMessage> : null}
       <Button type="submit" className="w-full" disabled={pending}>

@@ -225,7 +225,7 @@ export function ImportPanel() {
 
             <div className="flex items-center gap-2">
               <Button type="submit" disabled={upload.isPending}>
-                {upload.isPending ? 'Uploading…' : 'Import'}
+                {upload.isPending ? 'Uploading…' : 'Start import'}
               </Button>
               {upload.isPending ? (
                 <Button type="button" variant="secondary" onClick={() => uploadAbort.current?.abort()}>

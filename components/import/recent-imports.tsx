@@ -2,7 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Card } from '@/components/ui/card';
 import { EmptyState, ErrorMessage } from '@/components/ui/states';
-import { formatDateTime } from '@/lib/format';
+import { DateTime } from '@/components/ui/date-time';
 import { useTRPC } from '@/lib/trpc/client';
 import { RECENT_IMPORTS_INPUT } from '@/components/import/import-queries';
 import {
@@ -63,7 +63,7 @@ export function RecentImports() {
                   Who
                 </th>
                 <th scope="col" className="py-1.5 pr-4 font-medium">
-                  What
+                  Label
                 </th>
                 <th scope="col" className="py-1.5 pr-4 font-medium">
                   Status
@@ -77,9 +77,7 @@ export function RecentImports() {
               {jobs.data.map((job) => (
                 <tr key={job.id}>
                   <td className="whitespace-nowrap py-1.5 pr-4 text-slate-600">
-                    <time dateTime={job.createdAt.toISOString()} suppressHydrationWarning>
-                      {formatDateTime(job.createdAt)}
-                    </time>
+                    <DateTime value={job.createdAt} />
                   </td>
                   <td className="py-1.5 pr-4 text-slate-700">{job.createdByEmail ?? '—'}</td>
                   <td

@@ -9,6 +9,14 @@ import { Badge } from '@/components/ui/badge';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
+/** A JSON value as display text: primitives as themselves, structures as JSON. */
+function text(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
 function isObject(v: unknown): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -64,7 +72,7 @@ export function EvalSpec({ spec }: { spec: unknown }) {
         <Row label="Evaluators">
           <span className="flex flex-wrap gap-1">
             {spec.eval_types.map((t) => (
-              <Badge key={String(t)} tone="indigo">{String(t)}</Badge>
+              <Badge key={text(t)} tone="indigo">{text(t)}</Badge>
             ))}
           </span>
         </Row>
@@ -72,8 +80,8 @@ export function EvalSpec({ spec }: { spec: unknown }) {
         {spec.reference_answer_raw_annotation ? <Row label="Raw annotation"><Value value={spec.reference_answer_raw_annotation} /></Row> : null}
         {spec.reference_url ? (
           <Row label="Reference URL">
-            <span className="break-all font-mono text-xs">{String(spec.reference_url)}</span>
-            {spec.url_note ? <span className="ml-2"><Badge>{String(spec.url_note)}</Badge></span> : null}
+            <span className="break-all font-mono text-xs">{text(spec.reference_url)}</span>
+            {spec.url_note ? <span className="ml-2"><Badge>{text(spec.url_note)}</Badge></span> : null}
           </Row>
         ) : null}
         {programHtml.length > 0 ? (
@@ -83,8 +91,8 @@ export function EvalSpec({ spec }: { spec: unknown }) {
                 <li key={i} className="rounded border border-slate-200 p-2">
                   {isObject(check) ? (
                     <>
-                      <p className="text-xs text-slate-500">on <span className="font-mono">{String(check.url ?? '')}</span></p>
-                      {check.locator ? <Code>{String(check.locator)}</Code> : <p className="text-xs text-slate-500">whole page</p>}
+                      <p className="text-xs text-slate-500">on <span className="font-mono">{text(check.url)}</span></p>
+                      {check.locator ? <Code>{text(check.locator)}</Code> : <p className="text-xs text-slate-500">whole page</p>}
                       <div className="mt-1"><Value value={check.required_contents} /></div>
                     </>
                   ) : (
@@ -111,7 +119,7 @@ export function EvalSpec({ spec }: { spec: unknown }) {
               <li key={i}>
                 {isObject(a) ? (
                   <>
-                    {a.type ? <Badge tone={a.type === 'golden' ? 'amber' : 'slate'}>{String(a.type)}</Badge> : null} <span>{String(a.ans ?? '')}</span>
+                    {a.type ? <Badge tone={a.type === 'golden' ? 'amber' : 'slate'}>{text(a.type)}</Badge> : null} <span>{text(a.ans)}</span>
                   </>
                 ) : (
                   <Value value={a} />

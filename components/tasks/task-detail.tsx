@@ -5,7 +5,9 @@ import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Card, PageHeader } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/states';
 import { EvalSpec } from '@/components/tasks/eval-spec';
-import { formatDateTime, formatEnvVerdict } from '@/lib/format';
+import { DateTime } from '@/components/ui/date-time';
+import { formatEnvVerdict } from '@/lib/format';
+import type { ReactNode } from 'react';
 import { useTRPC } from '@/lib/trpc/client';
 
 const CATEGORY_TONE: Record<string, BadgeTone> = { fully_passed: 'green', partially_passed: 'amber', failed: 'red' };
@@ -13,7 +15,7 @@ const CATEGORY_TONE: Record<string, BadgeTone> = { fully_passed: 'green', partia
 export function TaskDetail({ id }: { id: string }) {
   const trpc = useTRPC();
   const { data: task } = useSuspenseQuery(trpc.tasks.get.queryOptions({ id }));
-  const facts: [string, string | null][] = [
+  const facts: [string, ReactNode][] = [
     ['Id', task.externalId],
     ['Site / app', task.site],
     ['Environment', task.environment],
@@ -22,7 +24,7 @@ export function TaskDetail({ id }: { id: string }) {
     ['Start URL', task.startUrl],
     ['Template', task.template],
     ['Parameters', task.params && Object.keys(task.params).length ? JSON.stringify(task.params) : null],
-    ['Added', formatDateTime(task.createdAt)],
+    ['Added', <DateTime key="added" value={task.createdAt} />],
   ];
   return (
     <div className="space-y-5">

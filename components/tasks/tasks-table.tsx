@@ -15,7 +15,7 @@ import { PageHeader } from '@/components/ui/card';
 import { Input, Select } from '@/components/ui/field';
 import { EmptyState, ErrorMessage } from '@/components/ui/states';
 import { TASK_ORIGINS, type TaskOrigin } from '@/lib/core/types';
-import { formatDateTime } from '@/lib/format';
+import { DateTime } from '@/components/ui/date-time';
 import { useTRPC } from '@/lib/trpc/client';
 
 export const PAGE_SIZES = [25, 50, 100] as const;
@@ -144,7 +144,7 @@ export function TasksTable() {
                   <td className="px-3 py-2"><Badge tone={t.origin === 'seed' ? 'slate' : 'indigo'}>{t.origin}</Badge></td>
                   <td className="px-3 py-2 text-right tabular-nums">{t.expertCount}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{t.rolloutCount}</td>
-                  <td className="whitespace-nowrap px-3 py-2 text-slate-500">{formatDateTime(t.createdAt)}</td>
+                  <td className="whitespace-nowrap px-3 py-2 text-slate-500"><DateTime value={t.createdAt} /></td>
                 </tr>
               ))}
             </tbody>

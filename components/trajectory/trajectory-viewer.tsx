@@ -142,7 +142,7 @@ export function TrajectoryViewer({ id }: { id: string }) {
                 {ACTION_FIELDS.filter((k) => step.action[k] !== undefined && step.action[k] !== '').map((k) => (
                   <div key={k} className="contents">
                     <dt className="font-mono text-xs text-slate-500">{k}</dt>
-                    <dd className="min-w-0 break-words text-slate-800">{String(step.action[k])}</dd>
+                    <dd className="min-w-0 break-words text-slate-800">{typeof step.action[k] === 'object' ? JSON.stringify(step.action[k]) : String(step.action[k])}</dd>
                   </div>
                 ))}
               </dl>

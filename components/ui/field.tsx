@@ -12,10 +12,13 @@ export function Select({ className = '', ...props }: SelectHTMLAttributes<HTMLSe
 
 export function Field({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) {
   return (
-    <label className="block space-y-1">
-      <span className="text-sm font-medium text-slate-700">{label}</span>
-      {children}
+    <div className="space-y-1">
+      <label className="block space-y-1">
+        <span className="text-sm font-medium text-slate-700">{label}</span>
+        {children}
+      </label>
+      {/* Outside the label, so the hint does not become part of the control's accessible name. */}
       {hint ? <span className="block text-xs text-slate-500">{hint}</span> : null}
-    </label>
+    </div>
   );
 }

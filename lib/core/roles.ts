@@ -34,3 +34,6 @@ export function hasScope(role: Role | null | undefined, scope: Scope): boolean {
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
+
+/** Minimum password length for accounts (Better Auth enforces it server-side; forms mirror it). */
+export const MIN_PASSWORD_LENGTH = 8;

@@ -25,5 +25,5 @@ export function HydrateClient({ children }: { children: ReactNode }) {
 
 /** Starts a prefetch without awaiting it; the pending query streams to the client. */
 export function prefetch(queryOptions: { queryKey: readonly unknown[] }): void {
-  void getQueryClient().prefetchQuery(queryOptions as Parameters<ReturnType<typeof getQueryClient>['prefetchQuery']>[0]);
+  void getQueryClient().prefetchQuery(queryOptions);
 }

@@ -13,11 +13,11 @@ import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { APIError } from 'better-auth/api';
 import { and, count, eq, gt, isNull } from 'drizzle-orm';
-import { isRole, type Role } from '@/lib/core/roles';
+import { isRole, MIN_PASSWORD_LENGTH, type Role } from '@/lib/core/roles';
 import type { Db } from '@/server/db/client';
 import { account, invitation, session, user, verification } from '@/server/db/schema';
 
-export const MIN_PASSWORD_LENGTH = 8;
+export { MIN_PASSWORD_LENGTH };
 
 export function hashInviteToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -78,9 +78,9 @@ export function createAuth(db: Db, options: { secret: string; baseUrl: string })
     databaseHooks: {
       user: {
         create: {
-          before: async (newUser, ctx) => {
+          before: (newUser, ctx) => {
             const existing = db.select({ n: count() }).from(user).get()?.n ?? 0;
-            if (existing === 0) return { data: { ...newUser, role: 'pi' satisfies Role } };
+            if (existing === 0) return Promise.resolve({ data: { ...newUser, role: 'pi' satisfies Role } });
             const token = readInviteToken(ctx?.body);
             const invite = token ? findUsableInvitation(db, token) : undefined;
             if (!invite) {
@@ -89,12 +89,12 @@ export function createAuth(db: Db, options: { secret: string; baseUrl: string })
             if (invite.email.toLowerCase() !== newUser.email.toLowerCase()) {
               throw new APIError('FORBIDDEN', { message: 'This invitation is for another email address.' });
             }
-            return { data: { ...newUser, role: isRole(invite.role) ? invite.role : 'annotator' } };
+            return Promise.resolve({ data: { ...newUser, role: isRole(invite.role) ? invite.role : 'annotator' } });
           },
-          after: async (_created, ctx) => {
+          after: (_created, ctx) => {
             const token = readInviteToken(ctx?.body);
-            if (!token) return;
-            db.update(invitation).set({ acceptedAt: new Date() }).where(eq(invitation.tokenHash, hashInviteToken(token))).run();
+            if (token) db.update(invitation).set({ acceptedAt: new Date() }).where(eq(invitation.tokenHash, hashInviteToken(token))).run();
+            return Promise.resolve();
           },
         },
       },

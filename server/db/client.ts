@@ -26,7 +26,7 @@ export function openDb(file: string): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const db = drizzle(sqlite, { schema }) as Db;
+  const db: Db = drizzle(sqlite, { schema });
   migrateDb(db);
   return db;
 }

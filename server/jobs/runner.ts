@@ -78,8 +78,9 @@ export class JobRunner {
       };
       try {
         const result = await handler(input, { jobId: id, signal: controller.signal, progress });
-        const status = controller.signal.aborted ? 'cancelled' : 'succeeded';
-        this.db.update(job).set({ status, result: result ?? null, progress: status === 'succeeded' ? 1 : undefined, finishedAt: new Date() }).where(eq(job.id, id)).run();
+        // A handler that returns has finished its work (handlers throw when they honour a cancel),
+        // so a cancel that arrives after the work committed does not relabel it as cancelled.
+        this.db.update(job).set({ status: 'succeeded', result: result ?? null, progress: 1, finishedAt: new Date() }).where(eq(job.id, id)).run();
       } catch (error) {
         const status = controller.signal.aborted ? 'cancelled' : 'failed';
         const message = error instanceof DomainError ? error.message : `Internal error: ${(error as Error).message}`;

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DomainError } from '@/lib/core/errors';
 import { readImportSource } from '@/server/services/import-sources';
 import {
@@ -34,7 +34,9 @@ with zipfile.ZipFile(out, 'w', compression=zipfile.ZIP_DEFLATED) as z:
     for e in entries:
         name = e['name']
         if 'text' in e:
-            z.writestr(zipfile.ZipInfo(name), e['text'])
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, e['text'])
         elif 'file' in e:
             z.write(e['file'], arcname=name)
         elif 'dir' in e:
@@ -80,6 +82,24 @@ async function rejection(promise: Promise<unknown>): Promise<DomainError> {
 }
 
 const RUN = 'taskAmazon--0';
+
+/** Offset of the local file header of the entry `name` (the first one in the archive). */
+function localHeaderOffset(zip: Buffer, name: string): number {
+  const offset = zip.indexOf(Buffer.from(name)) - 30;
+  expect(zip.readUInt32LE(offset)).toBe(0x04034b50);
+  return offset;
+}
+
+/** Offset of the (compressed) data of the entry `name`. */
+function localEntryDataOffset(zip: Buffer, name: string): number {
+  const header = localHeaderOffset(zip, name);
+  return header + 30 + zip.readUInt16LE(header + 26) + zip.readUInt16LE(header + 28);
+}
+
+/** Open file descriptors of this process (Linux). */
+function openFileDescriptors(): number {
+  return fs.readdirSync('/proc/self/fd').length;
+}
 
 describe('upload-service', () => {
   let world: TestWorld;
@@ -192,19 +212,46 @@ describe('upload-service', () => {
       expect(uploadsContent(world.dataDir)).toEqual([]);
     });
 
-    it('a corrupt entry found while extracting removes the staging folder', async () => {
+    it('a corrupt entry found while extracting is BAD_INPUT naming it; the staging folder and the archive handle are released', async () => {
       const zip = writeZip(zipPath('corrupt.zip'), [
         { name: 'runs/first.txt', text: 'first file is fine' },
         { name: 'runs/second.txt', text: 'x'.repeat(5000) },
       ]);
-      // Flip bytes inside the second entry's compressed data: headers stay valid, inflating fails.
+      // Headers stay valid; the second entry's deflate data starts with an invalid block type.
       const bytes = fs.readFileSync(zip);
-      const at = bytes.indexOf(Buffer.from('runs/second.txt')) + 'runs/second.txt'.length + 2;
-      for (let i = at; i < at + 8; i++) bytes[i] = bytes[i]! ^ 0xff;
+      bytes[localEntryDataOffset(bytes, 'runs/second.txt')] = 0xff;
       fs.writeFileSync(zip, bytes);
 
-      await expect(stageZipUpload(world.dataDir, zip)).rejects.toThrow();
+      const fdsBefore = openFileDescriptors();
+      const error = await rejection(stageZipUpload(world.dataDir, zip));
+      expect(error.code).toBe('BAD_INPUT');
+      expect(error.message).toMatch(/^runs\/second\.txt: /);
       expect(uploadsContent(world.dataDir)).toEqual([]);
+      // Descriptors close asynchronously; a leaked one never does.
+      await vi.waitFor(() => expect(openFileDescriptors()).toBe(fdsBefore), { timeout: 2000 });
+    });
+
+    it('an entry that inflates past its declared size (a bomb with lying headers) is refused; nothing stays', async () => {
+      const zip = writeZip(zipPath('liar.zip'), [
+        { name: 'runs/ok.txt', text: 'fine' },
+        { name: 'runs/zeros.bin', zeros: 5 * 1024 * 1024 },
+      ]);
+      // Declare 1,000 bytes in both the local header and the central directory.
+      const bytes = fs.readFileSync(zip);
+      const local = localHeaderOffset(bytes, 'runs/zeros.bin');
+      bytes.writeUInt32LE(1000, local + 22);
+      const central = bytes.indexOf(Buffer.from('runs/zeros.bin'), local + 31) - 46;
+      expect(bytes.readUInt32LE(central)).toBe(0x02014b50);
+      bytes.writeUInt32LE(1000, central + 24);
+      fs.writeFileSync(zip, bytes);
+
+      const fdsBefore = openFileDescriptors();
+      const error = await rejection(stageZipUpload(world.dataDir, zip));
+      expect(error.code).toBe('BAD_INPUT');
+      expect(error.message).toMatch(/^runs\/zeros\.bin: too many bytes in the stream/);
+      expect(uploadsContent(world.dataDir)).toEqual([]);
+      // Descriptors close asynchronously; a leaked one never does.
+      await vi.waitFor(() => expect(openFileDescriptors()).toBe(fdsBefore), { timeout: 2000 });
     });
   });
 

@@ -136,8 +136,10 @@ export async function stageZipUpload(dataDir: string, zipFile: string): Promise<
   const { id, dir } = newStagingDir(dataDir);
   let written = 0;
   let files = 0;
+  let opened: yauzl.ZipFile | undefined;
   try {
     const zip = await openZip(zipFile);
+    opened = zip;
     await new Promise<void>((resolve, reject) => {
       zip.on('entry', (entry: yauzl.Entry) => {
         void (async () => {
@@ -158,13 +160,20 @@ export async function stageZipUpload(dataDir: string, zipFile: string): Promise<
           await pipeline(await openEntryStream(zip, entry), counter, fs.createWriteStream(target));
           files++;
           zip.readEntry();
-        })().catch(reject);
+        })().catch((error: unknown) => {
+          // A stream error (bad deflate data, more bytes than the entry declares) is the archive's
+          // fault, not ours; file-system errors (they carry `syscall`) stay internal.
+          const isArchiveFault = !(error instanceof DomainError) && !(error as NodeJS.ErrnoException).syscall;
+          reject(isArchiveFault ? new DomainError('BAD_INPUT', `${entry.fileName}: ${(error as Error).message}`) : error);
+        });
       });
       zip.on('end', resolve);
       zip.on('error', (err: Error) => reject(new DomainError('BAD_INPUT', `Corrupt zip archive: ${err.message}`)));
       zip.readEntry();
     });
   } catch (error) {
+    // autoClose only closes after the last entry; stopping early would leak the archive's fd.
+    opened?.close();
     removeStagedUpload(dir);
     throw error;
   }

@@ -47,7 +47,7 @@ function seedFixture(world: TestWorld): Fixture {
       trajectoryId,
       index: 0,
       actionType: 'answer',
-      action: { type: 'answer', text: 'kayak' },
+      action: { type: 'answer', text: 'kayak', raw: 'ANSWER; kayak' },
       actionDescription: "Answer user's question with text: 'kayak'",
     })
     .run();

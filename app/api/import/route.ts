@@ -1,7 +1,7 @@
 /**
  * Upload endpoint of the Import page (researcher and PI). Multipart form fields:
  * `format` (`webvoyager` | `webarena-tasks`), optional `kind` (`expert` | `rollout`), and either
- * `archive` (one .zip file) or `files` (many files, each with its folder-relative path in
+ * `archive` (one .zip archive, or one .json file) or `files` (many files, each with its folder-relative path in
  * `paths` at the same position). The upload is staged under the data directory and imported by
  * a job; the response is `{ jobId }` (202) and the page follows the job's progress.
  */
