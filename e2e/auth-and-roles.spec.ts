@@ -38,6 +38,8 @@ test('signed-out API calls get 401', async ({ request }) => {
 test('a PI sees the users page with every role', async ({ page }) => {
   await signIn(page, 'pi');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
-  await expect(page.getByRole('cell', { name: 'annotator@e2e.test' })).toBeVisible();
-  await expect(page.getByRole('cell', { name: 'researcher@e2e.test' })).toBeVisible();
+  const accounts = page.getByRole('table', { name: 'Accounts' });
+  await expect(accounts.getByRole('cell', { name: 'annotator@e2e.test' })).toBeVisible();
+  await expect(accounts.getByRole('cell', { name: 'researcher@e2e.test' })).toBeVisible();
+  await expect(accounts.getByRole('combobox', { name: 'Role of researcher@e2e.test' })).toHaveValue('researcher');
 });

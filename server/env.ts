@@ -6,6 +6,7 @@
  * - `BETTER_AUTH_SECRET`: session signing secret; when unset, one is generated once and kept in
  *   `<data dir>/auth-secret` (mode 0600) so sessions survive restarts.
  * - `BETTER_AUTH_URL` / `CORE_CURATOR_BASE_URL`: public base URL (default http://localhost:3000).
+ * - `CORE_CURATOR_SIGN_IN_LIMIT` (default 10): sign-in attempts per IP per minute.
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -16,12 +17,15 @@ const ZEnvSchema = z.object({
   BETTER_AUTH_URL: z.url().optional(),
   CORE_CURATOR_BASE_URL: z.url().optional(),
   PORT: z.coerce.number().int().positive().optional(),
+  CORE_CURATOR_SIGN_IN_LIMIT: z.coerce.number().int().positive().default(10),
 });
 
 export interface ServerEnv {
   dataDir: string;
   authSecret: string | undefined;
   baseUrl: string;
+  /** Sign-in attempts allowed per client IP per minute (Better Auth rate limiter). */
+  signInLimitPerMinute: number;
 }
 
 /** Reads and validates the environment. Throws a readable error naming the bad variable. */
@@ -36,5 +40,6 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
     dataDir: path.resolve(/*turbopackIgnore: true*/ process.cwd(), e.CORE_CURATOR_DATA_DIR),
     authSecret: e.BETTER_AUTH_SECRET,
     baseUrl: e.BETTER_AUTH_URL ?? e.CORE_CURATOR_BASE_URL ?? `http://localhost:${e.PORT ?? 3000}`,
+    signInLimitPerMinute: e.CORE_CURATOR_SIGN_IN_LIMIT,
   };
 }

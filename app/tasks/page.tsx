@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
-import { TasksTable, parseTasksQuery } from '@/components/tasks/tasks-table';
+import { parseTasksQuery } from '@/components/tasks/tasks-query';
+import { TasksTable } from '@/components/tasks/tasks-table';
 import { Forbidden } from '@/components/ui/states';
 import { HydrateClient, prefetch, trpc } from '@/lib/trpc/server';
 import { requireScope } from '@/server/auth/session';

@@ -14,41 +14,10 @@ import { Button } from '@/components/ui/button';
 import { PageHeader } from '@/components/ui/card';
 import { Input, Select } from '@/components/ui/field';
 import { EmptyState, ErrorMessage } from '@/components/ui/states';
-import { TASK_ORIGINS, type TaskOrigin } from '@/lib/core/types';
+import { TASK_ORIGINS } from '@/lib/core/types';
+import { PAGE_SIZES, parseTasksQuery } from '@/components/tasks/tasks-query';
 import { DateTime } from '@/components/ui/date-time';
 import { useTRPC } from '@/lib/trpc/client';
-
-export const PAGE_SIZES = [25, 50, 100] as const;
-
-export interface TasksQuery {
-  search?: string;
-  site?: string;
-  origin?: TaskOrigin;
-  source?: string;
-  hasRollouts?: boolean;
-  page: number;
-  pageSize: number;
-  sort: 'newest' | 'oldest' | 'intent';
-}
-
-/** Reads the table state from URL search params (also used by the page to prefetch). */
-export function parseTasksQuery(params: URLSearchParams): TasksQuery {
-  const page = Number.parseInt(params.get('page') ?? '1', 10);
-  const size = Number.parseInt(params.get('size') ?? '50', 10);
-  const origin = params.get('origin');
-  const rollouts = params.get('rollouts');
-  const sort = params.get('sort');
-  return {
-    search: params.get('q') || undefined,
-    site: params.get('site') || undefined,
-    origin: origin && (TASK_ORIGINS as readonly string[]).includes(origin) ? (origin as TaskOrigin) : undefined,
-    source: params.get('source') || undefined,
-    hasRollouts: rollouts === 'yes' ? true : rollouts === 'no' ? false : undefined,
-    page: Number.isFinite(page) && page > 0 ? page : 1,
-    pageSize: (PAGE_SIZES as readonly number[]).includes(size) ? size : 50,
-    sort: sort === 'oldest' || sort === 'intent' ? sort : 'newest',
-  };
-}
 
 export function TasksTable() {
   const trpc = useTRPC();

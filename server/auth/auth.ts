@@ -60,7 +60,7 @@ function readInviteToken(body: unknown): string | null {
   return null;
 }
 
-export function createAuth(db: Db, options: { secret: string; baseUrl: string }) {
+export function createAuth(db: Db, options: { secret: string; baseUrl: string; signInLimitPerMinute?: number }) {
   return betterAuth({
     appName: 'core-curator',
     secret: options.secret,
@@ -69,6 +69,16 @@ export function createAuth(db: Db, options: { secret: string; baseUrl: string })
     database: drizzleAdapter(db, { provider: 'sqlite', schema: { user, session, account, verification } }),
     emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH, autoSignIn: true },
     session: { expiresIn: 60 * 60 * 24 * 14, updateAge: 60 * 60 * 24 },
+    // Brute-force protection per client IP, in memory (one server process).
+    rateLimit: {
+      enabled: true,
+      window: 60,
+      max: 600,
+      customRules: {
+        '/sign-in/email': { window: 60, max: options.signInLimitPerMinute ?? 10 },
+        '/sign-up/email': { window: 60, max: 10 },
+      },
+    },
     user: {
       additionalFields: {
         role: { type: 'string', required: false, defaultValue: 'annotator', input: false },

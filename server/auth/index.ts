@@ -12,6 +12,7 @@ export function getAuth(): Auth {
     globalForAuth.coreCuratorAuth = createAuth(getDb(), {
       secret: resolveAuthSecret(env.dataDir, env.authSecret),
       baseUrl: env.baseUrl,
+      signInLimitPerMinute: env.signInLimitPerMinute,
     });
   }
   return globalForAuth.coreCuratorAuth;

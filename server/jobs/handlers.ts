@@ -1,5 +1,6 @@
 /** Job kinds and their handlers. Each handler validates its input with zod before working. */
 import { z } from 'zod';
+import { DomainError } from '@/lib/core/errors';
 import type { Db } from '@/server/db/client';
 import type { JobHandler } from '@/server/jobs/runner';
 import { importBundle } from '@/server/services/import-service';
@@ -21,7 +22,9 @@ export type TImportJobInput = z.infer<typeof ZImportJobInputSchema>;
 export function createJobHandlers(db: Db, dataDir: string): Record<string, JobHandler> {
   return {
     import: async (rawInput, ctx) => {
-      const input = ZImportJobInputSchema.parse(rawInput);
+      const parsed = ZImportJobInputSchema.safeParse(rawInput);
+      if (!parsed.success) throw new DomainError('BAD_INPUT', `Bad import job input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      const input = parsed.data;
       try {
         ctx.progress(0, 'Reading files');
         const bundle = await readImportSource(input.format, input.path, { kind: input.kind });

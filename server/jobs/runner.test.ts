@@ -237,7 +237,7 @@ describe('JobRunner', () => {
       const id = world.jobs.enqueue('import', { format: 'csv', path: '/x' }, { createdBy: null });
       await world.jobs.idle();
       expect(row(id).status).toBe('failed');
-      expect(row(id).error).toMatch(/^Internal error: /);
+      expect(row(id).error).toMatch(/^Bad import job input: format: /);
       expect(world.db.$client.prepare('select count(*) as n from task').get()).toEqual({ n: 0 });
     });
   });

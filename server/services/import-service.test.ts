@@ -124,6 +124,25 @@ describe('importBundle', () => {
       expect(world.db.select().from(auditLog).all()).toMatchObject([{ actor: 'test', action: 'import', objectId: 'webvoyager', userId: null }]);
     });
 
+    it('an imported run reads back through trajectories.get with its steps and screenshot sizes', async () => {
+      const runs = tempDir();
+      fs.cpSync(path.join(WEBVOYAGER_EXAMPLES, 'taskAmazon--0'), path.join(runs, 'taskAmazon--0'), { recursive: true });
+      const bundle = await readImportSource('webvoyager', runs, { kind: 'rollout' });
+      await importBundle(world.db, world.dataDir, bundle, OPTIONS);
+      const { id } = world.db.select({ id: trajectory.id }).from(trajectory).get()!;
+      const read = await world.caller(world.makeUser('annotator')).trajectories.get({ id });
+      const parsed = bundle.trajectories[0]!;
+      expect(read).toMatchObject({ kind: 'rollout', stepCount: 3, task: { externalId: 'webvoyager:Amazon--0', site: bundle.tasks[0]!.site } });
+      expect(read.steps.map((s) => [s.index, s.actionType, s.actionDescription, s.thought])).toEqual(
+        parsed.steps.map((s) => [s.index, s.action.type, s.actionDescription, s.thought]),
+      );
+      for (const s of read.steps) {
+        const png = fs.readFileSync(mediaPath(world.dataDir, s.screenshotHash!, 'image/png')!);
+        // PNG IHDR: width and height, big-endian, at bytes 16 and 20.
+        expect([s.screenshotWidth, s.screenshotHeight]).toEqual([png.readUInt32BE(16), png.readUInt32BE(20)]);
+      }
+    });
+
     it('re-importing the same runs changes nothing', async () => {
       const bundle = await readImportSource('webvoyager', WEBVOYAGER_EXAMPLES);
       await importBundle(world.db, world.dataDir, bundle, OPTIONS);
@@ -214,6 +233,22 @@ describe('importBundle', () => {
       expect(rowCounts(world.db)).toEqual({ tasks: 1, trajectories: 1, steps: 3, media: 3, audit: 1 });
     });
 
+    it('once the transaction committed, a failing progress callback does not delete the stored screenshots', async () => {
+      const runs = tempDir();
+      fs.cpSync(path.join(WEBVOYAGER_EXAMPLES, 'taskAmazon--0'), path.join(runs, 'taskAmazon--0'), { recursive: true });
+      const bundle = await readImportSource('webvoyager', runs);
+      const onProgress = (fraction: number) => {
+        if (fraction === 1) throw new Error('progress writer failed');
+      };
+      await expect(importBundle(world.db, world.dataDir, bundle, { ...OPTIONS, onProgress })).rejects.toThrow('progress writer failed');
+      // The rows are committed, so the files they reference must still be there.
+      expect(rowCounts(world.db)).toEqual({ tasks: 1, trajectories: 1, steps: 3, media: 3, audit: 1 });
+      for (const m of world.db.select().from(media).all()) {
+        expect(fs.existsSync(mediaPath(world.dataDir, m.hash, m.mime)!)).toBe(true);
+        expect(fs.existsSync(thumbPath(world.dataDir, m.hash)!)).toBe(true);
+      }
+    });
+
     it('an already aborted signal imports nothing', async () => {
       const bundle = await readImportSource('webvoyager', WEBVOYAGER_EXAMPLES);
       const controller = new AbortController();
@@ -272,6 +307,18 @@ describe('importBundle', () => {
       });
       expect(second.tasks).toEqual({ created: 0, updated: 0, unchanged: 812 });
       expect(rowCounts(world.db)).toMatchObject({ tasks: 812 });
+    });
+
+    it('imports the three VisualWebArena task files beside the WebArena ones', async () => {
+      const counts: Record<string, number> = { 'test_classifieds.raw.json': 234, 'test_reddit.raw.json': 210, 'test_shopping.raw.json': 466 };
+      for (const [name, n] of Object.entries(counts)) {
+        const summary = await importBundle(world.db, world.dataDir, await readImportSource('webarena-tasks', path.join(SHARED_DATA_DIR, 'visualwebarena', name)), {
+          ...OPTIONS,
+          format: 'webarena-tasks',
+        });
+        expect(summary.tasks).toEqual({ created: n, updated: 0, unchanged: 0 });
+      }
+      expect(world.db.$client.prepare('select source, count(*) as n from task group by source').all()).toEqual([{ source: 'visualwebarena', n: 910 }]);
     });
 
     it('an edited config updates only that task', async () => {

@@ -121,6 +121,8 @@ export async function importBundle(db: Db, dataDir: string, bundle: ImportBundle
 
     // (2) one transaction
     const summary = db.transaction((tx) => writeBundle(tx as unknown as Db, bundle, shots, options));
+    // Committed: the rows now reference these files, so no later error may remove them.
+    createdFiles.length = 0;
     onProgress?.(1, 'Done');
     return { ...summary, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) };
   } catch (error) {
@@ -138,6 +140,7 @@ function writeBundle(tx: Db, bundle: ImportBundle, shots: Map<string, StoredMedi
 
   // tasks, upserted by externalId
   const taskIdByExternal = new Map<string, string>();
+  const incomingTasks = new Map(bundle.tasks.map((t) => [t.externalId, t]));
   const externalIds = [...new Set([...bundle.tasks.map((t) => t.externalId), ...bundle.trajectories.map((t) => t.taskExternalId)])];
   for (let i = 0; i < externalIds.length; i += 500) {
     const rows = tx
@@ -147,7 +150,7 @@ function writeBundle(tx: Db, bundle: ImportBundle, shots: Map<string, StoredMedi
       .all();
     for (const row of rows) {
       taskIdByExternal.set(row.externalId, row.id);
-      const incoming = bundle.tasks.find((t) => t.externalId === row.externalId);
+      const incoming = incomingTasks.get(row.externalId);
       if (!incoming) continue;
       const { id: _id, ...current } = row;
       if (stableJson(current) === stableJson(taskValues(incoming))) {

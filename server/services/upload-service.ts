@@ -32,6 +32,9 @@ export interface StagedUpload {
  */
 export function resolveInside(root: string, relative: string): string {
   const normalized = relative.replace(/\\/g, '/');
+  if (normalized.split('/').every((part) => part === '' || part === '.')) {
+    throw new DomainError('BAD_INPUT', `Upload path '${relative}' names no file`);
+  }
   if (normalized.startsWith('/') || /^[a-zA-Z]:/.test(normalized) || normalized.split('/').includes('..') || normalized.includes('\0')) {
     throw new DomainError('BAD_INPUT', `Upload path '${relative}' is not allowed (absolute or contains '..')`);
   }
@@ -160,11 +163,11 @@ export async function stageZipUpload(dataDir: string, zipFile: string): Promise<
           await pipeline(await openEntryStream(zip, entry), counter, fs.createWriteStream(target));
           files++;
           zip.readEntry();
-        })().catch((error: unknown) => {
+        })().catch((error: Error) => {
           // A stream error (bad deflate data, more bytes than the entry declares) is the archive's
           // fault, not ours; file-system errors (they carry `syscall`) stay internal.
           const isArchiveFault = !(error instanceof DomainError) && !(error as NodeJS.ErrnoException).syscall;
-          reject(isArchiveFault ? new DomainError('BAD_INPUT', `${entry.fileName}: ${(error as Error).message}`) : error);
+          reject(isArchiveFault ? new DomainError('BAD_INPUT', `${entry.fileName}: ${error.message}`) : error);
         });
       });
       zip.on('end', resolve);

@@ -8,7 +8,7 @@ import { DomainError } from '@/lib/core/errors';
 import type { Role } from '@/lib/core/roles';
 import { hashInviteToken, type Auth } from '@/server/auth/auth';
 import type { Db } from '@/server/db/client';
-import { auditLog, invitation, user } from '@/server/db/schema';
+import { auditLog, invitation, session, user } from '@/server/db/schema';
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -75,13 +75,15 @@ export function listInvitations(db: Db) {
 }
 
 export function revokeInvitation(db: Db, actor: Actor, id: string) {
-  const result = db
-    .update(invitation)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(invitation.id, id), isNull(invitation.acceptedAt), isNull(invitation.revokedAt)))
-    .run();
-  if (result.changes === 0) throw new DomainError('NOT_FOUND', 'No pending invitation with that id');
-  db.insert(auditLog).values({ userId: actor.id, actor: actor.email, action: 'invitation.revoke', objectType: 'invitation', objectId: id }).run();
+  db.transaction((tx) => {
+    const result = tx
+      .update(invitation)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(invitation.id, id), isNull(invitation.acceptedAt), isNull(invitation.revokedAt)))
+      .run();
+    if (result.changes === 0) throw new DomainError('NOT_FOUND', 'No pending invitation with that id');
+    tx.insert(auditLog).values({ userId: actor.id, actor: actor.email, action: 'invitation.revoke', objectType: 'invitation', objectId: id }).run();
+  });
 }
 
 /**
@@ -98,6 +100,8 @@ export async function createUserAccount(db: Db, auth: Auth, actor: Actor, params
     });
     const created = db.select({ id: user.id, email: user.email, role: user.role }).from(user).where(eq(user.id, result.user.id)).get();
     if (!created) throw new DomainError('INTERNAL', 'Account was not created');
+    // Sign-up signs the new user in; nobody holds that session, so drop it.
+    db.delete(session).where(eq(session.userId, created.id)).run();
     db.insert(auditLog).values({ userId: actor.id, actor: actor.email, action: 'user.create', objectType: 'user', objectId: created.id, after: { email: created.email, role: created.role } }).run();
     return created;
   } catch (error) {

@@ -1,0 +1,38 @@
+/**
+ * The Tasks table's URL state (`?q=&site=&origin=&source=&rollouts=yes|no&sort=&page=&size=`).
+ * Kept outside the client component so the server page can parse it to prefetch.
+ */
+import { TASK_ORIGINS, type TaskOrigin } from '@/lib/core/types';
+
+export const PAGE_SIZES = [25, 50, 100] as const;
+
+export interface TasksQuery {
+  search?: string;
+  site?: string;
+  origin?: TaskOrigin;
+  source?: string;
+  hasRollouts?: boolean;
+  page: number;
+  pageSize: number;
+  sort: 'newest' | 'oldest' | 'intent';
+}
+
+/** Reads the table state from URL search params (also used by the page to prefetch). */
+export function parseTasksQuery(params: URLSearchParams): TasksQuery {
+  const page = Number.parseInt(params.get('page') ?? '1', 10);
+  const size = Number.parseInt(params.get('size') ?? '50', 10);
+  const origin = params.get('origin');
+  const rollouts = params.get('rollouts');
+  const sort = params.get('sort');
+  return {
+    search: params.get('q') || undefined,
+    site: params.get('site') || undefined,
+    origin: origin && (TASK_ORIGINS as readonly string[]).includes(origin) ? (origin as TaskOrigin) : undefined,
+    source: params.get('source') || undefined,
+    hasRollouts: rollouts === 'yes' ? true : rollouts === 'no' ? false : undefined,
+    page: Number.isFinite(page) && page > 0 ? page : 1,
+    pageSize: (PAGE_SIZES as readonly number[]).includes(size) ? size : 50,
+    sort: sort === 'oldest' || sort === 'intent' ? sort : 'newest',
+  };
+}
+
