@@ -57,7 +57,10 @@ test('a researcher imports the WebVoyager examples and steps through a trajector
   // A deep link opens the step directly; the filmstrip selects a step too.
   await page.goto(`${new URL(page.url()).pathname}?step=4`);
   await expect(page.getByTestId('step-counter')).toHaveText('Step 4 of 5');
-  await expect(page.getByTestId('element-list')).toContainText('Sort by: Most stars');
+  // Step 4 clicks [52] in the open sort menu: the caption and the element list name the target.
+  await expect(page.getByTestId('element-list')).toContainText('Sort by: Best match');
+  await expect(page.getByTestId('action-caption')).toContainText('Click [52] → “Most stars”');
+  await expect(page.getByTestId('action-description')).toHaveText("Click on a UI element 'Most stars' on the screen.");
   await page.getByRole('option', { name: /^Step 2:/ }).click();
   await expect(page.getByTestId('step-counter')).toHaveText('Step 2 of 5');
 });
