@@ -80,7 +80,8 @@ test('a broken import shows its error and leaves the task count unchanged', asyn
   await page.getByRole('button', { name: 'Start import' }).click();
   await expect(page.getByRole('heading', { name: 'Import failed' })).toBeVisible({ timeout: 30_000 });
   const alert = page.getByTestId('import-job').getByRole('alert');
-  await expect(alert).toContainText('broken-tasks.json');
+  await expect(alert).toContainText('broken-tasks.json (field [1].intent)');
+  await expect(alert).not.toContainText('uploads'); // no server paths
   await expect(alert).toContainText('[1].intent');
 
   await page.goto('/');

@@ -249,7 +249,7 @@ export function ImportPanel() {
         <Card title="From the command line">
           <div className="space-y-3 text-sm text-slate-700">
             <p>The same imports run from a shell on the server, reading the files in place:</p>
-            <pre className="overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100">
+            <pre className="overflow-x-auto whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100">
               <code>
                 {'npx core-curator import webvoyager <folder>\n'}
                 {'npx core-curator import webarena-tasks <file.json>'}

@@ -21,10 +21,19 @@ import { formatEnvVerdict, mediaUrl } from '@/lib/format';
 import { useTRPC } from '@/lib/trpc/client';
 
 const PREFETCH_AHEAD = 2;
+/** Vertical space taken by the header, step bar and filmstrip, so the screenshot fits beside them. */
+const CHROME_HEIGHT_PX = 330;
 
 function clampStep(value: number, count: number): number {
   if (!Number.isFinite(value)) return 0;
   return Math.max(0, Math.min(count - 1, value));
+}
+
+/** Scrolls the element list (only it, never the page) so that `node` sits in its middle. */
+function scrollIntoList(node: HTMLElement | null): void {
+  const list = node?.parentElement;
+  if (!node || !list) return;
+  list.scrollTop = node.offsetTop - list.offsetTop - list.clientHeight / 2 + node.clientHeight / 2;
 }
 
 function isTypingTarget(target: EventTarget | null): boolean {
@@ -75,6 +84,7 @@ export function TrajectoryViewer({ id }: { id: string }) {
 
   const step = trajectory.steps[current];
   const target = step ? findTargetElement(step.action, step.elements) : null;
+  const aspect = step?.screenshotWidth && step.screenshotHeight ? step.screenshotWidth / step.screenshotHeight : 4 / 3;
 
   return (
     <div className="space-y-4">
@@ -111,7 +121,11 @@ export function TrajectoryViewer({ id }: { id: string }) {
       ) : (
         <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_440px]">
           <div className="min-w-0 space-y-3">
-            <figure className="relative overflow-hidden rounded-lg bg-slate-900 shadow-sm ring-1 ring-slate-200" style={{ aspectRatio: step.screenshotWidth && step.screenshotHeight ? `${step.screenshotWidth} / ${step.screenshotHeight}` : '4 / 3' }}>
+            <figure
+              className="relative mx-auto w-full overflow-hidden rounded-lg bg-slate-900 shadow-sm ring-1 ring-slate-200"
+              // As wide as the column allows, but never taller than the viewport leaves room for (filmstrip stays in view).
+              style={{ aspectRatio: `${aspect}`, maxWidth: `calc((100vh - ${CHROME_HEIGHT_PX}px) * ${aspect})` }}
+            >
               {step.screenshotHash ? (
                 // eslint-disable-next-line @next/next/no-img-element -- screenshots are served by our auth-checked route
                 <img
@@ -167,7 +181,12 @@ export function TrajectoryViewer({ id }: { id: string }) {
               ) : (
                 <ol className="mt-1 max-h-72 overflow-y-auto text-sm" data-testid="element-list">
                   {step.elements.map((e) => (
-                    <li key={e.id} className={`flex gap-2 rounded px-1 py-0.5 ${target?.id === e.id ? 'bg-rose-50 font-medium ring-1 ring-rose-300' : ''}`}>
+                    <li
+                      key={e.id}
+                      ref={target?.id === e.id ? scrollIntoList : undefined}
+                      aria-current={target?.id === e.id ? 'true' : undefined}
+                      className={`flex gap-2 rounded px-1 py-0.5 ${target?.id === e.id ? 'bg-rose-50 font-medium ring-1 ring-rose-300' : ''}`}
+                    >
                       <span className="w-10 shrink-0 text-right font-mono text-xs text-slate-500">[{e.id}]</span>
                       {e.role ? <span className="font-mono text-xs text-indigo-700">&lt;{e.role}&gt;</span> : null}
                       <span className="min-w-0 break-words">{e.name}</span>

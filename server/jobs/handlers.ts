@@ -1,4 +1,5 @@
 /** Job kinds and their handlers. Each handler validates its input with zod before working. */
+import path from 'node:path';
 import { z } from 'zod';
 import { DomainError } from '@/lib/core/errors';
 import type { Db } from '@/server/db/client';
@@ -34,6 +35,12 @@ export function createJobHandlers(db: Db, dataDir: string): Record<string, JobHa
           signal: ctx.signal,
           onProgress: (f, m) => ctx.progress(f, m),
         });
+      } catch (error) {
+        // Name uploaded files by their path inside the upload, not by the server's staging folder.
+        if (input.stagingDir && error instanceof DomainError) {
+          throw new DomainError(error.code, error.message.replaceAll(`${input.stagingDir}${path.sep}`, ''), { cause: error });
+        }
+        throw error;
       } finally {
         if (input.stagingDir) removeStagedUpload(input.stagingDir);
       }
