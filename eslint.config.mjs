@@ -9,19 +9,37 @@ const FRAMEWORK_IMPORTS = [
   { group: ['next', 'next/*'], message: 'lib/core is framework-free (STYLE.md §2).' },
   { group: ['react', 'react/*', 'react-dom', 'react-dom/*'], message: 'lib/core is framework-free.' },
   { group: ['@trpc/*'], message: 'lib/core is framework-free.' },
-  { group: ['drizzle-orm', 'drizzle-orm/*', 'better-sqlite3'], message: 'lib/core does not touch the database.' },
-  { group: ['@/server', '@/server/*', '@/components', '@/components/*', '@/app', '@/app/*'], message: 'lib/core may not import server or UI code.' },
+  {
+    group: ['drizzle-orm', 'drizzle-orm/*', 'better-sqlite3'],
+    message: 'lib/core does not touch the database.',
+  },
+  {
+    group: ['@/server', '@/server/*', '@/components', '@/components/*', '@/app', '@/app/*'],
+    message: 'lib/core may not import server or UI code.',
+  },
 ];
 
 export default tseslint.config(
   {
-    ignores: ['.next/**', 'node_modules/**', 'drizzle/**', 'data/**', 'test-results/**', 'playwright-report/**', 'e2e/.data/**', 'next-env.d.ts'],
+    ignores: [
+      '.next/**',
+      'node_modules/**',
+      'drizzle/**',
+      'data/**',
+      'test-results/**',
+      'playwright-report/**',
+      'e2e/.data/**',
+      'next-env.d.ts',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', 'bin/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.mjs', 'bin/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -48,7 +66,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [...FRAMEWORK_IMPORTS, { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'node:* only in a lib/core/**/node/ folder (STYLE.md §2).' }] },
+        {
+          patterns: [
+            ...FRAMEWORK_IMPORTS,
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'child_process'],
+              message: 'node:* only in a lib/core/**/node/ folder (STYLE.md §2).',
+            },
+          ],
+        },
       ],
     },
   },

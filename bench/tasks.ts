@@ -25,9 +25,28 @@ db.transaction((tx) => {
   for (let i = 0; i < TASKS; i++) {
     const id = randomUUID();
     tx.insert(task)
-      .values({ id, externalId: `bench:${i}`, source: 'webarena', intent: `Find the ${i % 97}th cheapest item number ${i} on the site`, site: SITES[i % SITES.length], origin: 'seed', createdBy: 'bench', createdAt: new Date(1_700_000_000_000 + i * 1000) })
+      .values({
+        id,
+        externalId: `bench:${i}`,
+        source: 'webarena',
+        intent: `Find the ${i % 97}th cheapest item number ${i} on the site`,
+        site: SITES[i % SITES.length],
+        origin: 'seed',
+        createdBy: 'bench',
+        createdAt: new Date(1_700_000_000_000 + i * 1000),
+      })
       .run();
-    if (i % 3 === 0) tx.insert(trajectory).values({ id: randomUUID(), taskId: id, kind: 'rollout', source: 'bench', contentHash: String(i), createdBy: 'bench' }).run();
+    if (i % 3 === 0)
+      tx.insert(trajectory)
+        .values({
+          id: randomUUID(),
+          taskId: id,
+          kind: 'rollout',
+          source: 'bench',
+          contentHash: String(i),
+          createdBy: 'bench',
+        })
+        .run();
   }
 });
 
@@ -47,7 +66,14 @@ function time(fn: () => unknown): number {
   return median(samples);
 }
 
-const baseline = time(() => db.select({ id: task.id, intent: task.intent }).from(task).orderBy(sql`${task.createdAt} desc`).limit(50).all());
+const baseline = time(() =>
+  db
+    .select({ id: task.id, intent: task.intent })
+    .from(task)
+    .orderBy(sql`${task.createdAt} desc`)
+    .limit(50)
+    .all(),
+);
 const base: ListTasksParams = { page: 1, pageSize: 50, sort: 'newest' };
 const cases: [string, ListTasksParams][] = [
   ['first page', base],
@@ -62,7 +88,9 @@ console.log(`Tasks table over ${TASKS.toLocaleString()} tasks, median of ${RUNS}
 console.log(`${'baseline: bare select limit 50'.padEnd(40)} ${baseline.toFixed(2).padStart(8)} ms   1.0x`);
 for (const [label, params] of cases) {
   const ms = time(() => listTasks(db, params));
-  console.log(`${label.padEnd(40)} ${ms.toFixed(2).padStart(8)} ms ${(ms / baseline).toFixed(1).padStart(6)}x`);
+  console.log(
+    `${label.padEnd(40)} ${ms.toFixed(2).padStart(8)} ms ${(ms / baseline).toFixed(1).padStart(6)}x`,
+  );
 }
 db.$client.close();
 fs.rmSync(dir, { recursive: true, force: true });

@@ -22,7 +22,9 @@ export function AppShell({ user, children }: { user: SessionUser | null; childre
       <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/95 backdrop-blur">
         <div className="mx-auto flex h-12 max-w-[1600px] items-center gap-6 px-4">
           <Link href="/" className="flex items-center gap-2 font-semibold text-slate-900">
-            <span className="grid h-6 w-6 place-items-center rounded bg-indigo-600 text-xs font-bold text-white">C</span>
+            <span className="grid h-6 w-6 place-items-center rounded bg-indigo-600 text-xs font-bold text-white">
+              C
+            </span>
             core-curator
           </Link>
           {user ? (
@@ -43,7 +45,10 @@ export function AppShell({ user, children }: { user: SessionUser | null; childre
             {user ? (
               <>
                 <span className="text-slate-600" data-testid="current-user">
-                  {user.email} <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium uppercase text-slate-700">{user.role}</span>
+                  {user.email}{' '}
+                  <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium uppercase text-slate-700">
+                    {user.role}
+                  </span>
                 </span>
                 <button
                   type="button"

@@ -14,8 +14,12 @@ test('signed-out visitors are sent to sign-in and come back after signing in', a
 test('an annotator gets 403 where only a PI may act', async ({ page }) => {
   await signIn(page, 'annotator');
   // The navigation does not offer what the role may not do.
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toHaveCount(0);
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Import' })).toHaveCount(0);
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }),
+  ).toHaveCount(0);
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Import' }),
+  ).toHaveCount(0);
   // The pages say no …
   await page.goto('/admin/users');
   await expect(page.getByRole('heading', { name: 'Not allowed' })).toBeVisible();
@@ -41,5 +45,7 @@ test('a PI sees the users page with every role', async ({ page }) => {
   const accounts = page.getByRole('table', { name: 'Accounts' });
   await expect(accounts.getByRole('cell', { name: 'annotator@e2e.test' })).toBeVisible();
   await expect(accounts.getByRole('cell', { name: 'researcher@e2e.test' })).toBeVisible();
-  await expect(accounts.getByRole('combobox', { name: 'Role of researcher@e2e.test' })).toHaveValue('researcher');
+  await expect(accounts.getByRole('combobox', { name: 'Role of researcher@e2e.test' })).toHaveValue(
+    'researcher',
+  );
 });

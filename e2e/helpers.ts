@@ -21,7 +21,10 @@ export function sha256File(file: string): string {
 
 /** The `Action:` lines of a WebVoyager run, in order (what the viewer must show per step). */
 export function readWebVoyagerActions(runDir: string): string[] {
-  const messages = JSON.parse(fs.readFileSync(path.join(runDir, 'interact_messages.json'), 'utf8')) as { role: string; content: unknown }[];
+  const messages = JSON.parse(fs.readFileSync(path.join(runDir, 'interact_messages.json'), 'utf8')) as {
+    role: string;
+    content: unknown;
+  }[];
   return messages
     .filter((m) => m.role === 'assistant' && typeof m.content === 'string')
     .map((m) => /Action:\s*([\s\S]*)$/.exec(m.content as string)?.[1]?.trim() ?? '');

@@ -5,7 +5,9 @@ import { readWebVoyagerActions, sha256File, signIn, WEBVOYAGER_EXAMPLES } from '
 const RUN = 'taskGitHub--0';
 const RUN_DIR = path.join(WEBVOYAGER_EXAMPLES, RUN);
 
-test('a researcher imports the WebVoyager examples and steps through a trajectory with the keyboard', async ({ page }) => {
+test('a researcher imports the WebVoyager examples and steps through a trajectory with the keyboard', async ({
+  page,
+}) => {
   await signIn(page, 'researcher');
 
   // Import the real WebVoyager runs by picking their folder.
@@ -24,7 +26,7 @@ test('a researcher imports the WebVoyager examples and steps through a trajector
   await expect(page.getByRole('link', { name: /climate change data visualization/ })).toBeVisible();
   await expect(page.getByRole('row')).toHaveCount(2); // header + the one match
   await page.getByRole('link', { name: /climate change data visualization/ }).click();
-  await expect(page.getByTestId('task-intent')).toContainText("climate change data visualization");
+  await expect(page.getByTestId('task-intent')).toContainText('climate change data visualization');
   // Only the run folders were uploaded (no WebVoyager_data.jsonl / reference_answer.json beside them).
   await expect(page.getByText('No evaluation spec.')).toBeVisible();
   await page.getByRole('link', { name: `webvoyager:${RUN}` }).click();
@@ -45,14 +47,18 @@ test('a researcher imports the WebVoyager examples and steps through a trajector
   await expect(page).toHaveURL(/step=3/);
   await expect(screenshot).toHaveAttribute('data-hash', sha256File(path.join(RUN_DIR, 'screenshot3.png')));
   await expect(page.getByTestId('raw-action')).toHaveText(actions[2]!);
-  await expect(page.getByTestId('action-description')).toHaveText(/Click on a UI element '.+' on the screen\./);
+  await expect(page.getByTestId('action-description')).toHaveText(
+    /Click on a UI element '.+' on the screen\./,
+  );
   const loaded = await screenshot.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth);
   expect(loaded).toBe(1024);
   await page.keyboard.press('ArrowLeft');
   await expect(page.getByTestId('step-counter')).toHaveText('Step 2 of 5');
   await page.keyboard.press('End');
   await expect(page.getByTestId('step-counter')).toHaveText('Step 5 of 5');
-  await expect(page.getByTestId('action-description')).toHaveText("Answer user's question with text: 'resource-watch/resource-watch with 63 stars'");
+  await expect(page.getByTestId('action-description')).toHaveText(
+    "Answer user's question with text: 'resource-watch/resource-watch with 63 stars'",
+  );
 
   // A deep link opens the step directly; the filmstrip selects a step too.
   await page.goto(`${new URL(page.url()).pathname}?step=4`);
@@ -60,7 +66,9 @@ test('a researcher imports the WebVoyager examples and steps through a trajector
   // Step 4 clicks [52] in the open sort menu: the caption and the element list name the target.
   await expect(page.getByTestId('element-list')).toContainText('Sort by: Best match');
   await expect(page.getByTestId('action-caption')).toContainText('Click [52] → “Most stars”');
-  await expect(page.getByTestId('action-description')).toHaveText("Click on a UI element 'Most stars' on the screen.");
+  await expect(page.getByTestId('action-description')).toHaveText(
+    "Click on a UI element 'Most stars' on the screen.",
+  );
   await page.getByRole('option', { name: /^Step 2:/ }).click();
   await expect(page.getByTestId('step-counter')).toHaveText('Step 2 of 5');
 });
@@ -75,7 +83,18 @@ test('a broken import shows its error and leaves the task count unchanged', asyn
   await page.getByLabel('Zip archive or JSON file').setInputFiles({
     name: 'broken-tasks.json',
     mimeType: 'application/json',
-    buffer: Buffer.from(JSON.stringify([{ task_id: 1, intent: 'fine', sites: ['shopping'], start_url: '__SHOPPING__', eval: { eval_types: ['string_match'] } }, { task_id: 2, sites: ['shopping'], start_url: null, eval: { eval_types: ['string_match'] } }])),
+    buffer: Buffer.from(
+      JSON.stringify([
+        {
+          task_id: 1,
+          intent: 'fine',
+          sites: ['shopping'],
+          start_url: '__SHOPPING__',
+          eval: { eval_types: ['string_match'] },
+        },
+        { task_id: 2, sites: ['shopping'], start_url: null, eval: { eval_types: ['string_match'] } },
+      ]),
+    ),
   });
   await page.getByRole('button', { name: 'Start import' }).click();
   await expect(page.getByRole('heading', { name: 'Import failed' })).toBeVisible({ timeout: 30_000 });

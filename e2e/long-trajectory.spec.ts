@@ -18,10 +18,26 @@ async function writeLongRun(): Promise<string> {
   for (let i = 1; i <= STEPS; i++) {
     messages.push({
       role: 'user',
-      content: i === 1 ? 'Now given a task: Scroll through the long results page 300 times.  Please interact with https://example.org/ and get the answer.Observation: A screenshot and some texts. (Omitted in context.)' : 'Observation: A screenshot and some texts. (Omitted in context.)',
+      content:
+        i === 1
+          ? 'Now given a task: Scroll through the long results page 300 times.  Please interact with https://example.org/ and get the answer.Observation: A screenshot and some texts. (Omitted in context.)'
+          : 'Observation: A screenshot and some texts. (Omitted in context.)',
     });
-    messages.push({ role: 'assistant', content: i === STEPS ? 'Thought: Done.\n\nAction: ANSWER; finished' : `Thought: Keep going (${i}).\n\nAction: Scroll [WINDOW]; down` });
-    await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: i % 256, g: (i * 7) % 256, b: (i * 13) % 256 } } })
+    messages.push({
+      role: 'assistant',
+      content:
+        i === STEPS
+          ? 'Thought: Done.\n\nAction: ANSWER; finished'
+          : `Thought: Keep going (${i}).\n\nAction: Scroll [WINDOW]; down`,
+    });
+    await sharp({
+      create: {
+        width: 320,
+        height: 240,
+        channels: 3,
+        background: { r: i % 256, g: (i * 7) % 256, b: (i * 13) % 256 },
+      },
+    })
       .png()
       .toFile(path.join(run, `screenshot${i}.png`));
   }
@@ -29,9 +45,15 @@ async function writeLongRun(): Promise<string> {
   return root;
 }
 
-test('a 300-step trajectory: the filmstrip renders only what is in view and the keyboard reaches both ends', async ({ page }) => {
+test('a 300-step trajectory: the filmstrip renders only what is in view and the keyboard reaches both ends', async ({
+  page,
+}) => {
   const root = await writeLongRun();
-  execFileSync('node', ['bin/core-curator.mjs', '--data-dir', E2E_DATA_DIR, 'import', 'webvoyager', root, '--kind', 'rollout'], { stdio: 'pipe' });
+  execFileSync(
+    'node',
+    ['bin/core-curator.mjs', '--data-dir', E2E_DATA_DIR, 'import', 'webvoyager', root, '--kind', 'rollout'],
+    { stdio: 'pipe' },
+  );
   fs.rmSync(root, { recursive: true, force: true });
 
   await signIn(page, 'annotator');
@@ -45,7 +67,10 @@ test('a 300-step trajectory: the filmstrip renders only what is in view and the 
 
   await page.keyboard.press('End');
   await expect(page.getByTestId('step-counter')).toHaveText(`Step ${STEPS} of ${STEPS}`);
-  await expect(page.getByRole('option', { name: `Step ${STEPS}: answer` })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('option', { name: `Step ${STEPS}: answer` })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
   await expect(page).toHaveURL(new RegExp(`step=${STEPS}`));
   expect(await thumbnails.count()).toBeLessThan(40);
 

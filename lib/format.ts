@@ -3,7 +3,13 @@
 export function formatDateTime(value: Date | string | number | null | undefined): string {
   if (value == null) return '—';
   const d = value instanceof Date ? value : new Date(value);
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 }
 
 export function formatCount(n: number, singular: string, plural = `${singular}s`): string {
@@ -16,4 +22,10 @@ export function formatEnvVerdict(value: boolean | null | undefined): string {
 
 export function mediaUrl(hash: string, thumb = false): string {
   return `/api/media/${hash}${thumb ? '?thumb=1' : ''}`;
+}
+
+/** A text field of a submitted form ('' when missing or a file). */
+export function formText(data: FormData, name: string): string {
+  const value = data.get(name);
+  return typeof value === 'string' ? value : '';
 }

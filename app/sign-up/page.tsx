@@ -21,12 +21,21 @@ export default async function SignUpPage({ searchParams }: { searchParams: Promi
       <h1 className="mb-4 text-lg font-semibold">Create your account</h1>
       {isFirstAccount || pending ? (
         <>
-          {pending ? <p className="mb-3 text-sm text-slate-600">You were invited as <strong>{pending.role}</strong>.</p> : null}
-          <SignUpForm isFirstAccount={isFirstAccount} inviteToken={pending ? invite : undefined} invitedEmail={pending?.email} />
+          {pending ? (
+            <p className="mb-3 text-sm text-slate-600">
+              You were invited as <strong>{pending.role}</strong>.
+            </p>
+          ) : null}
+          <SignUpForm
+            isFirstAccount={isFirstAccount}
+            inviteToken={pending ? invite : undefined}
+            invitedEmail={pending?.email}
+          />
         </>
       ) : (
         <p className="text-sm text-slate-600" role="alert">
-          Accounts are created by a PI. Ask one for an invitation link{invite ? ' — this link is invalid, used or expired' : ''}.
+          Accounts are created by a PI. Ask one for an invitation link
+          {invite ? ' — this link is invalid, used or expired' : ''}.
         </p>
       )}
     </div>

@@ -8,7 +8,11 @@ import { requireScope } from '@/server/auth/session';
 export const metadata: Metadata = { title: 'Tasks' };
 export const dynamic = 'force-dynamic';
 
-export default async function TasksPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function TasksPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { allowed } = await requireScope('/tasks', 'tasks:read');
   if (!allowed) return <Forbidden what="Tasks need a signed-in role." />;
   const params = new URLSearchParams();

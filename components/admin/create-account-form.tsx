@@ -7,9 +7,10 @@ import { Field, Input, Select } from '@/components/ui/field';
 import { ErrorMessage } from '@/components/ui/states';
 import { isRole } from '@/lib/core/roles';
 import { useTRPC } from '@/lib/trpc/client';
-import { errorText, formText, ROLE_LABELS, ROLE_OPTIONS } from '@/components/admin/shared';
+import { errorText, ROLE_LABELS } from '@/components/admin/shared';
 import { MIN_PASSWORD_LENGTH } from '@/lib/core/roles';
-
+import { formText } from '@/lib/format';
+import { RoleOptions } from '@/components/admin/role-options';
 
 /** Creates an account directly with a password the PI hands over (`users.create`). */
 export function CreateAccountForm() {
@@ -70,11 +71,7 @@ export function CreateAccountForm() {
         </div>
         <Field label="Role">
           <Select name="role" defaultValue="annotator">
-            {ROLE_OPTIONS.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
+            <RoleOptions />
           </Select>
         </Field>
         {create.isError ? <ErrorMessage>{errorText(create.error)}</ErrorMessage> : null}

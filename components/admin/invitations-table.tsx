@@ -8,6 +8,7 @@ import { EmptyState, ErrorMessage } from '@/components/ui/states';
 import { DateTime } from '@/components/ui/date-time';
 import { useTRPC } from '@/lib/trpc/client';
 import { errorText, ROLE_LABELS } from '@/components/admin/shared';
+import { TableHead } from '@/components/ui/table';
 
 export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
 
@@ -61,28 +62,9 @@ export function InvitationsTable() {
       ) : (
         <div className="overflow-x-auto">
           <table aria-label="Invitations" className="w-full text-left text-sm">
-            <thead className="text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="py-1.5 pr-4 font-medium">
-                  Email
-                </th>
-                <th scope="col" className="py-1.5 pr-4 font-medium">
-                  Role
-                </th>
-                <th scope="col" className="py-1.5 pr-4 font-medium">
-                  Status
-                </th>
-                <th scope="col" className="py-1.5 pr-4 font-medium">
-                  Invited
-                </th>
-                <th scope="col" className="py-1.5 pr-4 font-medium">
-                  Expires
-                </th>
-                <th scope="col" className="py-1.5 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={['Email', 'Role', 'Status', 'Invited', 'Expires', { label: 'Actions', hidden: true }]}
+            />
             <tbody className="divide-y divide-slate-100">
               {invitations.data.map((inv) => {
                 const status = invitationStatusOf(inv, now);

@@ -6,9 +6,10 @@ import { Card } from '@/components/ui/card';
 import { Field, Input, Select } from '@/components/ui/field';
 import { ErrorMessage } from '@/components/ui/states';
 import { isRole, type Role } from '@/lib/core/roles';
-import { formatDateTime } from '@/lib/format';
+import { formatDateTime, formText } from '@/lib/format';
 import { useTRPC } from '@/lib/trpc/client';
-import { errorText, formText, ROLE_LABELS, ROLE_OPTIONS } from '@/components/admin/shared';
+import { errorText, ROLE_LABELS } from '@/components/admin/shared';
+import { RoleOptions } from '@/components/admin/role-options';
 
 export function invitationLink(origin: string, token: string): string {
   return `${origin}/sign-up?invite=${encodeURIComponent(token)}`;
@@ -46,11 +47,7 @@ export function InviteForm() {
         </Field>
         <Field label="Invitee role">
           <Select name="role" defaultValue="annotator">
-            {ROLE_OPTIONS.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
+            <RoleOptions />
           </Select>
         </Field>
         {invite.isError ? <ErrorMessage>{errorText(invite.error)}</ErrorMessage> : null}

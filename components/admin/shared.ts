@@ -14,9 +14,3 @@ export function errorText(error: { message: string; data?: { zodError?: string[]
   const issues = error.data?.zodError;
   return issues && issues.length > 0 ? issues.join('; ') : error.message;
 }
-
-/** A text field of a submitted form ('' when missing or a file). */
-export function formText(data: FormData, name: string): string {
-  const value = data.get(name);
-  return typeof value === 'string' ? value : '';
-}

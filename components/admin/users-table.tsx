@@ -7,7 +7,9 @@ import { EmptyState, ErrorMessage } from '@/components/ui/states';
 import { isRole } from '@/lib/core/roles';
 import { DateTime } from '@/components/ui/date-time';
 import { useTRPC } from '@/lib/trpc/client';
-import { errorText, ROLE_OPTIONS } from '@/components/admin/shared';
+import { errorText } from '@/components/admin/shared';
+import { TableHead } from '@/components/ui/table';
+import { RoleOptions } from '@/components/admin/role-options';
 
 /** All accounts with a role picker per row (`users.setRole`; the server keeps at least one PI). */
 export function UsersTable({ currentUserId }: { currentUserId: string }) {
@@ -42,22 +44,7 @@ export function UsersTable({ currentUserId }: { currentUserId: string }) {
       ) : (
         <div className="overflow-x-auto">
           <table aria-label="Accounts" className="w-full text-left text-sm">
-            <thead className="text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="py-1.5 pr-4 font-medium">
-                  Name
-                </th>
-                <th scope="col" className="py-1.5 pr-4 font-medium">
-                  Email
-                </th>
-                <th scope="col" className="py-1.5 pr-4 font-medium">
-                  Role
-                </th>
-                <th scope="col" className="py-1.5 font-medium">
-                  Since
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Email', 'Role', 'Since']} />
             <tbody className="divide-y divide-slate-100">
               {users.data.map((u) => {
                 const isSaving = setRole.isPending && setRole.variables.userId === u.id;
@@ -82,11 +69,7 @@ export function UsersTable({ currentUserId }: { currentUserId: string }) {
                           if (isRole(role) && role !== u.role) setRole.mutate({ userId: u.id, role });
                         }}
                       >
-                        {ROLE_OPTIONS.map((r) => (
-                          <option key={r.value} value={r.value}>
-                            {r.label}
-                          </option>
-                        ))}
+                        <RoleOptions />
                       </Select>
                     </td>
                     <td className="whitespace-nowrap py-1.5 text-slate-600">

@@ -12,6 +12,7 @@ import {
   summaryLine,
   toImportSummary,
 } from '@/components/import/import-summary';
+import { TableHead } from '@/components/ui/table';
 
 /** How often the list refreshes while one of its imports is queued or running. */
 const LIST_POLL_INTERVAL_MS = 1500;
@@ -54,25 +55,7 @@ export function RecentImports() {
       ) : (
         <div className="overflow-x-auto">
           <table aria-label="Recent imports" className="w-full text-left text-sm">
-            <thead className="text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="py-1.5 pr-4 font-medium">
-                  When
-                </th>
-                <th scope="col" className="py-1.5 pr-4 font-medium">
-                  Who
-                </th>
-                <th scope="col" className="py-1.5 pr-4 font-medium">
-                  Label
-                </th>
-                <th scope="col" className="py-1.5 pr-4 font-medium">
-                  Status
-                </th>
-                <th scope="col" className="py-1.5 font-medium">
-                  Summary
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['When', 'Who', 'Label', 'Status', 'Summary']} />
             <tbody className="divide-y divide-slate-100">
               {jobs.data.map((job) => (
                 <tr key={job.id}>

@@ -36,7 +36,9 @@ function Value({ value }: { value: Json | undefined }) {
     return (
       <ul className="list-inside list-disc space-y-0.5">
         {value.map((v, i) => (
-          <li key={i}><Value value={v} /></li>
+          <li key={i}>
+            <Value value={v} />
+          </li>
         ))}
       </ul>
     );
@@ -47,7 +49,9 @@ function Value({ value }: { value: Json | undefined }) {
         {Object.entries(value).map(([k, v]) => (
           <div key={k} className="flex gap-2">
             <dt className="font-mono text-xs text-slate-500">{k}</dt>
-            <dd className="min-w-0"><Value value={v} /></dd>
+            <dd className="min-w-0">
+              <Value value={v} />
+            </dd>
           </div>
         ))}
       </dl>
@@ -57,11 +61,16 @@ function Value({ value }: { value: Json | undefined }) {
 }
 
 function Code({ children }: { children: string }) {
-  return <code className="block overflow-x-auto whitespace-pre-wrap rounded bg-slate-100 px-2 py-1 font-mono text-xs">{children}</code>;
+  return (
+    <code className="block overflow-x-auto whitespace-pre-wrap rounded bg-slate-100 px-2 py-1 font-mono text-xs">
+      {children}
+    </code>
+  );
 }
 
 export function EvalSpec({ spec }: { spec: unknown }) {
-  if (spec === null || spec === undefined) return <p className="text-sm text-slate-500">No evaluation spec.</p>;
+  if (spec === null || spec === undefined)
+    return <p className="text-sm text-slate-500">No evaluation spec.</p>;
   if (!isObject(spec)) return <Code>{JSON.stringify(spec, null, 2)}</Code>;
 
   if (Array.isArray(spec.eval_types)) {
@@ -72,16 +81,30 @@ export function EvalSpec({ spec }: { spec: unknown }) {
         <Row label="Evaluators">
           <span className="flex flex-wrap gap-1">
             {spec.eval_types.map((t) => (
-              <Badge key={text(t)} tone="indigo">{text(t)}</Badge>
+              <Badge key={text(t)} tone="indigo">
+                {text(t)}
+              </Badge>
             ))}
           </span>
         </Row>
-        {spec.reference_answers ? <Row label="Reference answers"><Value value={spec.reference_answers} /></Row> : null}
-        {spec.reference_answer_raw_annotation ? <Row label="Raw annotation"><Value value={spec.reference_answer_raw_annotation} /></Row> : null}
+        {spec.reference_answers ? (
+          <Row label="Reference answers">
+            <Value value={spec.reference_answers} />
+          </Row>
+        ) : null}
+        {spec.reference_answer_raw_annotation ? (
+          <Row label="Raw annotation">
+            <Value value={spec.reference_answer_raw_annotation} />
+          </Row>
+        ) : null}
         {spec.reference_url ? (
           <Row label="Reference URL">
             <span className="break-all font-mono text-xs">{text(spec.reference_url)}</span>
-            {spec.url_note ? <span className="ml-2"><Badge>{text(spec.url_note)}</Badge></span> : null}
+            {spec.url_note ? (
+              <span className="ml-2">
+                <Badge>{text(spec.url_note)}</Badge>
+              </span>
+            ) : null}
           </Row>
         ) : null}
         {programHtml.length > 0 ? (
@@ -91,9 +114,17 @@ export function EvalSpec({ spec }: { spec: unknown }) {
                 <li key={i} className="rounded border border-slate-200 p-2">
                   {isObject(check) ? (
                     <>
-                      <p className="text-xs text-slate-500">on <span className="font-mono">{text(check.url)}</span></p>
-                      {check.locator ? <Code>{text(check.locator)}</Code> : <p className="text-xs text-slate-500">whole page</p>}
-                      <div className="mt-1"><Value value={check.required_contents} /></div>
+                      <p className="text-xs text-slate-500">
+                        on <span className="font-mono">{text(check.url)}</span>
+                      </p>
+                      {check.locator ? (
+                        <Code>{text(check.locator)}</Code>
+                      ) : (
+                        <p className="text-xs text-slate-500">whole page</p>
+                      )}
+                      <div className="mt-1">
+                        <Value value={check.required_contents} />
+                      </div>
                     </>
                   ) : (
                     <Value value={check} />
@@ -103,9 +134,21 @@ export function EvalSpec({ spec }: { spec: unknown }) {
             </ol>
           </Row>
         ) : null}
-        {imageQueries.length > 0 ? <Row label="Image queries"><Value value={imageQueries} /></Row> : null}
-        {spec.string_note ? <Row label="Note"><Value value={spec.string_note} /></Row> : null}
-        {spec.annotation_note ? <Row label="Annotation note"><Value value={spec.annotation_note} /></Row> : null}
+        {imageQueries.length > 0 ? (
+          <Row label="Image queries">
+            <Value value={imageQueries} />
+          </Row>
+        ) : null}
+        {spec.string_note ? (
+          <Row label="Note">
+            <Value value={spec.string_note} />
+          </Row>
+        ) : null}
+        {spec.annotation_note ? (
+          <Row label="Annotation note">
+            <Value value={spec.annotation_note} />
+          </Row>
+        ) : null}
       </dl>
     );
   }
@@ -119,7 +162,10 @@ export function EvalSpec({ spec }: { spec: unknown }) {
               <li key={i}>
                 {isObject(a) ? (
                   <>
-                    {a.type ? <Badge tone={a.type === 'golden' ? 'amber' : 'slate'}>{text(a.type)}</Badge> : null} <span>{text(a.ans)}</span>
+                    {a.type ? (
+                      <Badge tone={a.type === 'golden' ? 'amber' : 'slate'}>{text(a.type)}</Badge>
+                    ) : null}{' '}
+                    <span>{text(a.ans)}</span>
                   </>
                 ) : (
                   <Value value={a} />
@@ -128,7 +174,11 @@ export function EvalSpec({ spec }: { spec: unknown }) {
             ))}
           </ul>
         </Row>
-        {spec.notice ? <Row label="Notice"><Value value={spec.notice} /></Row> : null}
+        {spec.notice ? (
+          <Row label="Notice">
+            <Value value={spec.notice} />
+          </Row>
+        ) : null}
       </dl>
     );
   }

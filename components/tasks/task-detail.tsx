@@ -9,8 +9,13 @@ import { DateTime } from '@/components/ui/date-time';
 import { formatEnvVerdict } from '@/lib/format';
 import type { ReactNode } from 'react';
 import { useTRPC } from '@/lib/trpc/client';
+import { TableHead } from '@/components/ui/table';
 
-const CATEGORY_TONE: Record<string, BadgeTone> = { fully_passed: 'green', partially_passed: 'amber', failed: 'red' };
+const CATEGORY_TONE: Record<string, BadgeTone> = {
+  fully_passed: 'green',
+  partially_passed: 'amber',
+  failed: 'red',
+};
 
 export function TaskDetail({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -29,7 +34,10 @@ export function TaskDetail({ id }: { id: string }) {
   return (
     <div className="space-y-5">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/tasks" className="hover:text-slate-800">Tasks</Link> / <span className="font-mono">{task.externalId}</span>
+        <Link href="/tasks" className="hover:text-slate-800">
+          Tasks
+        </Link>{' '}
+        / <span className="font-mono">{task.externalId}</span>
       </nav>
       <PageHeader title={<span data-testid="task-intent">{task.intent || '(no intent)'}</span>} />
       <div className="grid gap-5 lg:grid-cols-2">
@@ -38,7 +46,9 @@ export function TaskDetail({ id }: { id: string }) {
             {facts.map(([label, value]) => (
               <div key={label} className="grid grid-cols-[8rem_1fr] gap-3 py-1.5 text-sm">
                 <dt className="text-slate-500">{label}</dt>
-                <dd className="min-w-0 break-words text-slate-800">{value ?? <span className="text-slate-400">—</span>}</dd>
+                <dd className="min-w-0 break-words text-slate-800">
+                  {value ?? <span className="text-slate-400">—</span>}
+                </dd>
               </div>
             ))}
           </dl>
@@ -52,31 +62,49 @@ export function TaskDetail({ id }: { id: string }) {
           <EmptyState title="No trajectories yet">Import expert demos or rollouts for this task.</EmptyState>
         ) : (
           <table className="min-w-full text-sm">
-            <thead className="text-left text-xs font-medium uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="py-1.5 pr-3">Trajectory</th>
-                <th className="py-1.5 pr-3">Kind</th>
-                <th className="py-1.5 pr-3 text-right">Steps</th>
-                <th className="py-1.5 pr-3">Environment verdict</th>
-                <th className="py-1.5 pr-3">Category</th>
-                <th className="py-1.5 pr-3">Iteration</th>
-                <th className="py-1.5 pr-3">Final answer</th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'Trajectory',
+                'Kind',
+                { label: 'Steps', align: 'right' },
+                'Environment verdict',
+                'Category',
+                'Iteration',
+                'Final answer',
+              ]}
+            />
             <tbody className="divide-y divide-slate-100">
               {task.trajectories.map((t) => (
                 <tr key={t.id}>
                   <td className="py-1.5 pr-3">
-                    <Link href={`/trajectories/${t.id}`} className="font-medium text-indigo-700 hover:underline">
+                    <Link
+                      href={`/trajectories/${t.id}`}
+                      className="font-medium text-indigo-700 hover:underline"
+                    >
                       {t.externalId ?? t.id.slice(0, 8)}
                     </Link>
                   </td>
-                  <td className="py-1.5 pr-3"><Badge tone={t.kind === 'expert' ? 'indigo' : 'slate'}>{t.kind === 'expert' ? 'expert demo' : 'rollout'}</Badge></td>
+                  <td className="py-1.5 pr-3">
+                    <Badge tone={t.kind === 'expert' ? 'indigo' : 'slate'}>
+                      {t.kind === 'expert' ? 'expert demo' : 'rollout'}
+                    </Badge>
+                  </td>
                   <td className="py-1.5 pr-3 text-right tabular-nums">{t.stepCount}</td>
                   <td className="py-1.5 pr-3">{formatEnvVerdict(t.envSuccess)}</td>
-                  <td className="py-1.5 pr-3">{t.category ? <Badge tone={CATEGORY_TONE[t.category]}>{t.category.replace('_', ' ')}</Badge> : <span className="text-slate-400">not scored</span>}</td>
+                  <td className="py-1.5 pr-3">
+                    {t.category ? (
+                      <Badge tone={CATEGORY_TONE[t.category]}>{t.category.replace('_', ' ')}</Badge>
+                    ) : (
+                      <span className="text-slate-400">not scored</span>
+                    )}
+                  </td>
                   <td className="py-1.5 pr-3">{t.iterationId ?? '—'}</td>
-                  <td className="max-w-md truncate py-1.5 pr-3 text-slate-600" title={t.finalAnswer ?? undefined}>{t.finalAnswer ?? '—'}</td>
+                  <td
+                    className="max-w-md truncate py-1.5 pr-3 text-slate-600"
+                    title={t.finalAnswer ?? undefined}
+                  >
+                    {t.finalAnswer ?? '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -3,19 +3,12 @@
  * Kept outside the client component so the server page can parse it to prefetch.
  */
 import { TASK_ORIGINS, type TaskOrigin } from '@/lib/core/types';
+import type { ListTasksParams } from '@/server/services/task-service';
 
 export const PAGE_SIZES = [25, 50, 100] as const;
 
-export interface TasksQuery {
-  search?: string;
-  site?: string;
-  origin?: TaskOrigin;
-  source?: string;
-  hasRollouts?: boolean;
-  page: number;
-  pageSize: number;
-  sort: 'newest' | 'oldest' | 'intent';
-}
+/** The `tasks.list` input the table sends (the service's parameters). */
+export type TasksQuery = ListTasksParams;
 
 /** Reads the table state from URL search params (also used by the page to prefetch). */
 export function parseTasksQuery(params: URLSearchParams): TasksQuery {
@@ -27,7 +20,8 @@ export function parseTasksQuery(params: URLSearchParams): TasksQuery {
   return {
     search: params.get('q') || undefined,
     site: params.get('site') || undefined,
-    origin: origin && (TASK_ORIGINS as readonly string[]).includes(origin) ? (origin as TaskOrigin) : undefined,
+    origin:
+      origin && (TASK_ORIGINS as readonly string[]).includes(origin) ? (origin as TaskOrigin) : undefined,
     source: params.get('source') || undefined,
     hasRollouts: rollouts === 'yes' ? true : rollouts === 'no' ? false : undefined,
     page: Number.isFinite(page) && page > 0 ? page : 1,
@@ -35,4 +29,3 @@ export function parseTasksQuery(params: URLSearchParams): TasksQuery {
     sort: sort === 'oldest' || sort === 'intent' ? sort : 'newest',
   };
 }
-

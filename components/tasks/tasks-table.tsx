@@ -53,15 +53,44 @@ export function TasksTable() {
 
   return (
     <div>
-      <PageHeader title="Tasks" subtitle={list.data ? `${total.toLocaleString()} task${total === 1 ? '' : 's'}` : 'Loading…'} />
+      <PageHeader
+        title="Tasks"
+        subtitle={list.data ? `${total.toLocaleString()} task${total === 1 ? '' : 's'}` : 'Loading…'}
+      />
       <div className="mb-3 flex flex-wrap items-end gap-2" role="search">
         <div className="w-full max-w-sm">
-          <label htmlFor="task-search" className="sr-only">Search tasks</label>
-          <Input id="task-search" type="search" placeholder="Search intent or id…" value={searchText} onChange={(e) => setSearchText(e.target.value)} />
+          <label htmlFor="task-search" className="sr-only">
+            Search tasks
+          </label>
+          <Input
+            id="task-search"
+            type="search"
+            placeholder="Search intent or id…"
+            value={searchText}
+            onChange={(e) => setSearchText(e.target.value)}
+          />
         </div>
-        <FilterSelect label="Site" value={query.site ?? ''} onChange={(v) => setParams({ site: v })} options={(facets.data?.sites ?? []).map((s) => ({ value: s.value, label: `${s.value} (${s.n})` }))} />
-        <FilterSelect label="Origin" value={query.origin ?? ''} onChange={(v) => setParams({ origin: v })} options={TASK_ORIGINS.map((o) => ({ value: o, label: o }))} />
-        <FilterSelect label="Source" value={query.source ?? ''} onChange={(v) => setParams({ source: v })} options={(facets.data?.sources ?? []).map((s) => ({ value: s.value, label: `${s.value} (${s.n})` }))} />
+        <FilterSelect
+          label="Site"
+          value={query.site ?? ''}
+          onChange={(v) => setParams({ site: v })}
+          options={(facets.data?.sites ?? []).map((s) => ({ value: s.value, label: `${s.value} (${s.n})` }))}
+        />
+        <FilterSelect
+          label="Origin"
+          value={query.origin ?? ''}
+          onChange={(v) => setParams({ origin: v })}
+          options={TASK_ORIGINS.map((o) => ({ value: o, label: o }))}
+        />
+        <FilterSelect
+          label="Source"
+          value={query.source ?? ''}
+          onChange={(v) => setParams({ source: v })}
+          options={(facets.data?.sources ?? []).map((s) => ({
+            value: s.value,
+            label: `${s.value} (${s.n})`,
+          }))}
+        />
         <FilterSelect
           label="Rollouts"
           value={query.hasRollouts === undefined ? '' : query.hasRollouts ? 'yes' : 'no'}
@@ -84,9 +113,13 @@ export function TasksTable() {
       </div>
       {list.error ? <ErrorMessage>{list.error.message}</ErrorMessage> : null}
       {list.data && list.data.items.length === 0 ? (
-        <EmptyState title="No tasks match">Change the search or filters, or import data from the Import page.</EmptyState>
+        <EmptyState title="No tasks match">
+          Change the search or filters, or import data from the Import page.
+        </EmptyState>
       ) : (
-        <div className={`overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200 ${list.isPlaceholderData ? 'opacity-60' : ''}`}>
+        <div
+          className={`overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200 ${list.isPlaceholderData ? 'opacity-60' : ''}`}
+        >
           <table className="min-w-full text-sm">
             <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
               <tr>
@@ -103,17 +136,24 @@ export function TasksTable() {
               {list.data?.items.map((t) => (
                 <tr key={t.id} className="hover:bg-slate-50">
                   <td className="max-w-xl px-3 py-2">
-                    <Link href={`/tasks/${t.id}`} className="line-clamp-2 font-medium text-slate-900 hover:text-indigo-700">
+                    <Link
+                      href={`/tasks/${t.id}`}
+                      className="line-clamp-2 font-medium text-slate-900 hover:text-indigo-700"
+                    >
                       {t.intent || <span className="italic text-slate-400">(no intent)</span>}
                     </Link>
                     <span className="font-mono text-xs text-slate-400">{t.externalId}</span>
                   </td>
                   <td className="px-3 py-2 text-slate-700">{t.site ?? '—'}</td>
                   <td className="px-3 py-2 text-slate-700">{t.source}</td>
-                  <td className="px-3 py-2"><Badge tone={t.origin === 'seed' ? 'slate' : 'indigo'}>{t.origin}</Badge></td>
+                  <td className="px-3 py-2">
+                    <Badge tone={t.origin === 'seed' ? 'slate' : 'indigo'}>{t.origin}</Badge>
+                  </td>
                   <td className="px-3 py-2 text-right tabular-nums">{t.expertCount}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{t.rolloutCount}</td>
-                  <td className="whitespace-nowrap px-3 py-2 text-slate-500"><DateTime value={t.createdAt} /></td>
+                  <td className="whitespace-nowrap px-3 py-2 text-slate-500">
+                    <DateTime value={t.createdAt} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -122,32 +162,70 @@ export function TasksTable() {
       )}
       <nav aria-label="Pagination" className="mt-3 flex items-center justify-between gap-3 text-sm">
         <div className="flex items-center gap-2">
-          <label htmlFor="page-size" className="text-slate-600">Rows</label>
-          <Select id="page-size" className="w-20" value={query.pageSize} onChange={(e) => setParams({ size: e.target.value })}>
+          <label htmlFor="page-size" className="text-slate-600">
+            Rows
+          </label>
+          <Select
+            id="page-size"
+            className="w-20"
+            value={query.pageSize}
+            onChange={(e) => setParams({ size: e.target.value })}
+          >
             {PAGE_SIZES.map((s) => (
-              <option key={s} value={s}>{s}</option>
+              <option key={s} value={s}>
+                {s}
+              </option>
             ))}
           </Select>
         </div>
         <div className="flex items-center gap-2">
-          <Button variant="secondary" disabled={query.page <= 1} onClick={() => setParams({ page: String(query.page - 1) }, false)}>Previous</Button>
-          <span className="tabular-nums text-slate-600">Page {query.page} of {pageCount}</span>
-          <Button variant="secondary" disabled={query.page >= pageCount} onClick={() => setParams({ page: String(query.page + 1) }, false)}>Next</Button>
+          <Button
+            variant="secondary"
+            disabled={query.page <= 1}
+            onClick={() => setParams({ page: String(query.page - 1) }, false)}
+          >
+            Previous
+          </Button>
+          <span className="tabular-nums text-slate-600">
+            Page {query.page} of {pageCount}
+          </span>
+          <Button
+            variant="secondary"
+            disabled={query.page >= pageCount}
+            onClick={() => setParams({ page: String(query.page + 1) }, false)}
+          >
+            Next
+          </Button>
         </div>
       </nav>
     </div>
   );
 }
 
-function FilterSelect(props: { label: string; value: string; onChange: (value: string | undefined) => void; options: { value: string; label: string }[]; emptyLabel?: string }) {
+function FilterSelect(props: {
+  label: string;
+  value: string;
+  onChange: (value: string | undefined) => void;
+  options: { value: string; label: string }[];
+  emptyLabel?: string;
+}) {
   const id = `filter-${props.label.toLowerCase().replace(/\W+/g, '-')}`;
   return (
     <div className="flex flex-col">
-      <label htmlFor={id} className="text-xs font-medium text-slate-500">{props.label}</label>
-      <Select id={id} className="w-44" value={props.value} onChange={(e) => props.onChange(e.target.value || undefined)}>
+      <label htmlFor={id} className="text-xs font-medium text-slate-500">
+        {props.label}
+      </label>
+      <Select
+        id={id}
+        className="w-44"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value || undefined)}
+      >
         <option value="">{props.emptyLabel ?? 'any'}</option>
         {props.options.map((o) => (
-          <option key={o.value} value={o.value}>{o.label}</option>
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
         ))}
       </Select>
     </div>

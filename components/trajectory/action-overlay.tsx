@@ -11,7 +11,17 @@ export function findTargetElement(action: StepAction, elements: ObservedElement[
   return elements.find((e) => e.id === action.elementId) ?? null;
 }
 
-export function ActionOverlay({ action, elements, width, height }: { action: StepAction; elements: ObservedElement[]; width: number | null; height: number | null }) {
+export function ActionOverlay({
+  action,
+  elements,
+  width,
+  height,
+}: {
+  action: StepAction;
+  elements: ObservedElement[];
+  width: number | null;
+  height: number | null;
+}) {
   const target = findTargetElement(action, elements);
   const pct = (v: number, of: number | null) => (of ? `${(v / of) * 100}%` : '0');
   return (
@@ -19,13 +29,24 @@ export function ActionOverlay({ action, elements, width, height }: { action: Ste
       {target?.box && width && height ? (
         <div
           className="absolute rounded-sm border-2 border-rose-500 bg-rose-500/10 shadow-[0_0_0_2px_rgba(255,255,255,0.7)]"
-          style={{ left: pct(target.box.x, width), top: pct(target.box.y, height), width: pct(target.box.width, width), height: pct(target.box.height, height) }}
+          style={{
+            left: pct(target.box.x, width),
+            top: pct(target.box.y, height),
+            width: pct(target.box.width, width),
+            height: pct(target.box.height, height),
+          }}
         />
       ) : null}
       {action.point && width && height ? (
-        <div className="absolute -ml-3 -mt-3 h-6 w-6 rounded-full border-2 border-rose-500 bg-rose-500/20" style={{ left: pct(action.point.x, width), top: pct(action.point.y, height) }} />
+        <div
+          className="absolute -ml-3 -mt-3 h-6 w-6 rounded-full border-2 border-rose-500 bg-rose-500/20"
+          style={{ left: pct(action.point.x, width), top: pct(action.point.y, height) }}
+        />
       ) : null}
-      <div className="absolute left-2 top-2 max-w-[70%] rounded bg-slate-900/85 px-2 py-1 font-mono text-xs text-white shadow" data-testid="action-caption">
+      <div
+        className="absolute left-2 top-2 max-w-[70%] rounded bg-slate-900/85 px-2 py-1 font-mono text-xs text-white shadow"
+        data-testid="action-caption"
+      >
         {action.raw || action.type}
         {target ? (
           <span className="text-slate-300">

@@ -15,17 +15,37 @@ export interface FilmstripStep {
 
 const ITEM_WIDTH = 132;
 
-export function Filmstrip({ steps, current, onSelect }: { steps: FilmstripStep[]; current: number; onSelect: (i: number) => void }) {
+export function Filmstrip({
+  steps,
+  current,
+  onSelect,
+}: {
+  steps: FilmstripStep[];
+  current: number;
+  onSelect: (i: number) => void;
+}) {
   const parentRef = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual returns functions by design
-  const virtualizer = useVirtualizer({ count: steps.length, getScrollElement: () => parentRef.current, estimateSize: () => ITEM_WIDTH, horizontal: true, overscan: 6 });
+  const virtualizer = useVirtualizer({
+    count: steps.length,
+    getScrollElement: () => parentRef.current,
+    estimateSize: () => ITEM_WIDTH,
+    horizontal: true,
+    overscan: 6,
+  });
 
   useEffect(() => {
     virtualizer.scrollToIndex(current, { align: 'auto' });
   }, [current, virtualizer]);
 
   return (
-    <div ref={parentRef} className="overflow-x-auto rounded-lg bg-white p-2 shadow-sm ring-1 ring-slate-200" aria-label="Filmstrip" role="listbox" aria-orientation="horizontal">
+    <div
+      ref={parentRef}
+      className="overflow-x-auto rounded-lg bg-white p-2 shadow-sm ring-1 ring-slate-200"
+      aria-label="Filmstrip"
+      role="listbox"
+      aria-orientation="horizontal"
+    >
       <div style={{ width: virtualizer.getTotalSize(), height: 104, position: 'relative' }}>
         {virtualizer.getVirtualItems().map((item) => {
           const s = steps[item.index]!;
@@ -43,9 +63,16 @@ export function Filmstrip({ steps, current, onSelect }: { steps: FilmstripStep[]
             >
               {s.screenshotHash ? (
                 // eslint-disable-next-line @next/next/no-img-element -- thumbnails are served by our auth-checked route
-                <img src={mediaUrl(s.screenshotHash, true)} alt="" loading="lazy" className="h-[72px] w-full rounded object-cover object-top ring-1 ring-slate-200" />
+                <img
+                  src={mediaUrl(s.screenshotHash, true)}
+                  alt=""
+                  loading="lazy"
+                  className="h-[72px] w-full rounded object-cover object-top ring-1 ring-slate-200"
+                />
               ) : (
-                <div className="grid h-[72px] w-full place-items-center rounded bg-slate-100 text-xs text-slate-400">no screenshot</div>
+                <div className="grid h-[72px] w-full place-items-center rounded bg-slate-100 text-xs text-slate-400">
+                  no screenshot
+                </div>
               )}
               <span className="text-xs text-slate-600">
                 <span className="font-medium tabular-nums">{item.index + 1}</span> · {s.actionType}

@@ -37,17 +37,34 @@ function scrollIntoList(node: HTMLElement | null): void {
 }
 
 function isTypingTarget(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
+  );
 }
 
-const ACTION_FIELDS: (keyof StepAction)[] = ['type', 'elementId', 'elementRole', 'elementName', 'text', 'key', 'direction', 'answer', 'url', 'app', 'status'];
+const ACTION_FIELDS: (keyof StepAction)[] = [
+  'type',
+  'elementId',
+  'elementRole',
+  'elementName',
+  'text',
+  'key',
+  'direction',
+  'answer',
+  'url',
+  'app',
+  'status',
+];
 
 export function TrajectoryViewer({ id }: { id: string }) {
   const trpc = useTRPC();
   const { data: trajectory } = useSuspenseQuery(trpc.trajectories.get.queryOptions({ id }));
   const searchParams = useSearchParams();
   const count = trajectory.steps.length;
-  const [current, setCurrent] = useState(() => clampStep(Number.parseInt(searchParams.get('step') ?? '1', 10) - 1, count));
+  const [current, setCurrent] = useState(() =>
+    clampStep(Number.parseInt(searchParams.get('step') ?? '1', 10) - 1, count),
+  );
 
   const goTo = useCallback(
     (i: number) => {
@@ -84,14 +101,20 @@ export function TrajectoryViewer({ id }: { id: string }) {
 
   const step = trajectory.steps[current];
   const target = step ? findTargetElement(step.action, step.elements) : null;
-  const aspect = step?.screenshotWidth && step.screenshotHeight ? step.screenshotWidth / step.screenshotHeight : 4 / 3;
+  const aspect =
+    step?.screenshotWidth && step.screenshotHeight ? step.screenshotWidth / step.screenshotHeight : 4 / 3;
 
   return (
     <div className="space-y-4">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/tasks" className="hover:text-slate-800">Tasks</Link> /{' '}
+        <Link href="/tasks" className="hover:text-slate-800">
+          Tasks
+        </Link>{' '}
+        /{' '}
         {trajectory.task ? (
-          <Link href={`/tasks/${trajectory.task.id}`} className="font-mono hover:text-slate-800">{trajectory.task.externalId}</Link>
+          <Link href={`/tasks/${trajectory.task.id}`} className="font-mono hover:text-slate-800">
+            {trajectory.task.externalId}
+          </Link>
         ) : null}{' '}
         / <span className="font-mono">{trajectory.externalId ?? trajectory.id.slice(0, 8)}</span>
       </nav>
@@ -99,20 +122,40 @@ export function TrajectoryViewer({ id }: { id: string }) {
         <div className="min-w-0">
           <h1 className="text-lg font-semibold text-slate-900">{trajectory.task?.intent ?? 'Trajectory'}</h1>
           <div className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-600">
-            <Badge tone={trajectory.kind === 'expert' ? 'indigo' : 'slate'}>{trajectory.kind === 'expert' ? 'expert demo' : 'rollout'}</Badge>
+            <Badge tone={trajectory.kind === 'expert' ? 'indigo' : 'slate'}>
+              {trajectory.kind === 'expert' ? 'expert demo' : 'rollout'}
+            </Badge>
             <span>{count} steps</span>
             <span>· environment verdict: {formatEnvVerdict(trajectory.envSuccess)}</span>
             {trajectory.policy ? <span>· policy: {trajectory.policy}</span> : null}
             {trajectory.iterationId ? <span>· iteration {trajectory.iterationId}</span> : null}
           </div>
           {trajectory.finalAnswer ? (
-            <p className="mt-1 text-sm text-slate-700"><span className="text-slate-500">Final answer:</span> {trajectory.finalAnswer}</p>
+            <p className="mt-1 text-sm text-slate-700">
+              <span className="text-slate-500">Final answer:</span> {trajectory.finalAnswer}
+            </p>
           ) : null}
         </div>
         <div className="flex items-center gap-2 text-sm">
-          <Button variant="secondary" onClick={() => goTo(current - 1)} disabled={current === 0} aria-label="Previous step">← Prev</Button>
-          <span className="tabular-nums text-slate-700" data-testid="step-counter">Step {count ? current + 1 : 0} of {count}</span>
-          <Button variant="secondary" onClick={() => goTo(current + 1)} disabled={current >= count - 1} aria-label="Next step">Next →</Button>
+          <Button
+            variant="secondary"
+            onClick={() => goTo(current - 1)}
+            disabled={current === 0}
+            aria-label="Previous step"
+          >
+            ← Prev
+          </Button>
+          <span className="tabular-nums text-slate-700" data-testid="step-counter">
+            Step {count ? current + 1 : 0} of {count}
+          </span>
+          <Button
+            variant="secondary"
+            onClick={() => goTo(current + 1)}
+            disabled={current >= count - 1}
+            aria-label="Next step"
+          >
+            Next →
+          </Button>
         </div>
       </header>
 
@@ -124,7 +167,10 @@ export function TrajectoryViewer({ id }: { id: string }) {
             <figure
               className="relative mx-auto w-full overflow-hidden rounded-lg bg-slate-900 shadow-sm ring-1 ring-slate-200"
               // As wide as the column allows, but never taller than the viewport leaves room for (filmstrip stays in view).
-              style={{ aspectRatio: `${aspect}`, maxWidth: `calc((100vh - ${CHROME_HEIGHT_PX}px) * ${aspect})` }}
+              style={{
+                aspectRatio: `${aspect}`,
+                maxWidth: `calc((100vh - ${CHROME_HEIGHT_PX}px) * ${aspect})`,
+              }}
             >
               {step.screenshotHash ? (
                 // eslint-disable-next-line @next/next/no-img-element -- screenshots are served by our auth-checked route
@@ -137,9 +183,16 @@ export function TrajectoryViewer({ id }: { id: string }) {
                   className="absolute inset-0 h-full w-full object-contain"
                 />
               ) : (
-                <div className="grid h-full place-items-center text-sm text-slate-400">No screenshot for this step</div>
+                <div className="grid h-full place-items-center text-sm text-slate-400">
+                  No screenshot for this step
+                </div>
               )}
-              <ActionOverlay action={step.action} elements={step.elements} width={step.screenshotWidth} height={step.screenshotHeight} />
+              <ActionOverlay
+                action={step.action}
+                elements={step.elements}
+                width={step.screenshotWidth}
+                height={step.screenshotHeight}
+              />
             </figure>
             <Filmstrip steps={trajectory.steps} current={current} onSelect={goTo} />
             <p className="text-xs text-slate-500">
@@ -150,21 +203,36 @@ export function TrajectoryViewer({ id }: { id: string }) {
           <aside className="min-w-0 space-y-3" aria-label="Step details">
             <section className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
               <h2 className="text-xs font-medium uppercase tracking-wide text-slate-500">Action</h2>
-              <p className="mt-1 font-medium text-slate-900" data-testid="action-description">{step.actionDescription}</p>
-              <pre className="mt-2 overflow-x-auto whitespace-pre-wrap rounded bg-slate-100 px-2 py-1 font-mono text-xs" data-testid="raw-action">{step.action.raw}</pre>
+              <p className="mt-1 font-medium text-slate-900" data-testid="action-description">
+                {step.actionDescription}
+              </p>
+              <pre
+                className="mt-2 overflow-x-auto whitespace-pre-wrap rounded bg-slate-100 px-2 py-1 font-mono text-xs"
+                data-testid="raw-action"
+              >
+                {step.action.raw}
+              </pre>
               <dl className="mt-2 grid grid-cols-[7rem_1fr] gap-x-3 gap-y-1 text-sm">
-                {ACTION_FIELDS.filter((k) => step.action[k] !== undefined && step.action[k] !== '').map((k) => (
-                  <div key={k} className="contents">
-                    <dt className="font-mono text-xs text-slate-500">{k}</dt>
-                    <dd className="min-w-0 break-words text-slate-800">{typeof step.action[k] === 'object' ? JSON.stringify(step.action[k]) : String(step.action[k])}</dd>
-                  </div>
-                ))}
+                {ACTION_FIELDS.filter((k) => step.action[k] !== undefined && step.action[k] !== '').map(
+                  (k) => (
+                    <div key={k} className="contents">
+                      <dt className="font-mono text-xs text-slate-500">{k}</dt>
+                      <dd className="min-w-0 break-words text-slate-800">
+                        {typeof step.action[k] === 'object'
+                          ? JSON.stringify(step.action[k])
+                          : String(step.action[k])}
+                      </dd>
+                    </div>
+                  ),
+                )}
               </dl>
             </section>
             {step.thought ? (
               <section className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
                 <h2 className="text-xs font-medium uppercase tracking-wide text-slate-500">Thought</h2>
-                <p className="mt-1 whitespace-pre-wrap text-sm text-slate-800" data-testid="thought">{step.thought}</p>
+                <p className="mt-1 whitespace-pre-wrap text-sm text-slate-800" data-testid="thought">
+                  {step.thought}
+                </p>
               </section>
             ) : null}
             {step.url || step.title ? (
@@ -175,9 +243,15 @@ export function TrajectoryViewer({ id }: { id: string }) {
               </section>
             ) : null}
             <section className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
-              <h2 className="text-xs font-medium uppercase tracking-wide text-slate-500">Elements ({step.elements.length})</h2>
+              <h2 className="text-xs font-medium uppercase tracking-wide text-slate-500">
+                Elements ({step.elements.length})
+              </h2>
               {step.elements.length === 0 ? (
-                <p className="mt-1 text-sm text-slate-500">{step.elementsText ? 'Element list not parsed; raw text below.' : 'The harness did not record an element list for this step.'}</p>
+                <p className="mt-1 text-sm text-slate-500">
+                  {step.elementsText
+                    ? 'Element list not parsed; raw text below.'
+                    : 'The harness did not record an element list for this step.'}
+                </p>
               ) : (
                 <ol className="mt-1 max-h-72 overflow-y-auto text-sm" data-testid="element-list">
                   {step.elements.map((e) => (
@@ -187,21 +261,31 @@ export function TrajectoryViewer({ id }: { id: string }) {
                       aria-current={target?.id === e.id ? 'true' : undefined}
                       className={`flex gap-2 rounded px-1 py-0.5 ${target?.id === e.id ? 'bg-rose-50 font-medium ring-1 ring-rose-300' : ''}`}
                     >
-                      <span className="w-10 shrink-0 text-right font-mono text-xs text-slate-500">[{e.id}]</span>
-                      {e.role ? <span className="font-mono text-xs text-indigo-700">&lt;{e.role}&gt;</span> : null}
+                      <span className="w-10 shrink-0 text-right font-mono text-xs text-slate-500">
+                        [{e.id}]
+                      </span>
+                      {e.role ? (
+                        <span className="font-mono text-xs text-indigo-700">&lt;{e.role}&gt;</span>
+                      ) : null}
                       <span className="min-w-0 break-words">{e.name}</span>
                     </li>
                   ))}
                 </ol>
               )}
               {step.elements.length === 0 && step.elementsText ? (
-                <pre className="mt-2 max-h-72 overflow-auto whitespace-pre-wrap rounded bg-slate-100 p-2 font-mono text-xs">{step.elementsText}</pre>
+                <pre className="mt-2 max-h-72 overflow-auto whitespace-pre-wrap rounded bg-slate-100 p-2 font-mono text-xs">
+                  {step.elementsText}
+                </pre>
               ) : null}
             </section>
             {step.rawOutput ? (
               <details className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
-                <summary className="cursor-pointer text-xs font-medium uppercase tracking-wide text-slate-500">Raw model output</summary>
-                <pre className="mt-2 max-h-72 overflow-auto whitespace-pre-wrap font-mono text-xs text-slate-700">{step.rawOutput}</pre>
+                <summary className="cursor-pointer text-xs font-medium uppercase tracking-wide text-slate-500">
+                  Raw model output
+                </summary>
+                <pre className="mt-2 max-h-72 overflow-auto whitespace-pre-wrap font-mono text-xs text-slate-700">
+                  {step.rawOutput}
+                </pre>
               </details>
             ) : null}
           </aside>

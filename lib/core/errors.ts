@@ -3,13 +3,7 @@
  * tRPC code in a single place (see STYLE.md §4) and the CLI prints `message` as it is.
  */
 export type DomainErrorCode =
-  | 'BAD_INPUT'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'FORBIDDEN'
-  | 'UNAUTHORIZED'
-  | 'TOO_LARGE'
-  | 'INTERNAL';
+  'BAD_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHORIZED' | 'TOO_LARGE' | 'INTERNAL';
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

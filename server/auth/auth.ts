@@ -60,7 +60,10 @@ function readInviteToken(body: unknown): string | null {
   return null;
 }
 
-export function createAuth(db: Db, options: { secret: string; baseUrl: string; signInLimitPerMinute?: number }) {
+export function createAuth(
+  db: Db,
+  options: { secret: string; baseUrl: string; signInLimitPerMinute?: number },
+) {
   return betterAuth({
     appName: 'core-curator',
     secret: options.secret,
@@ -99,11 +102,17 @@ export function createAuth(db: Db, options: { secret: string; baseUrl: string; s
             if (invite.email.toLowerCase() !== newUser.email.toLowerCase()) {
               throw new APIError('FORBIDDEN', { message: 'This invitation is for another email address.' });
             }
-            return Promise.resolve({ data: { ...newUser, role: isRole(invite.role) ? invite.role : 'annotator' } });
+            return Promise.resolve({
+              data: { ...newUser, role: isRole(invite.role) ? invite.role : 'annotator' },
+            });
           },
           after: (_created, ctx) => {
             const token = readInviteToken(ctx?.body);
-            if (token) db.update(invitation).set({ acceptedAt: new Date() }).where(eq(invitation.tokenHash, hashInviteToken(token))).run();
+            if (token)
+              db.update(invitation)
+                .set({ acceptedAt: new Date() })
+                .where(eq(invitation.tokenHash, hashInviteToken(token)))
+                .run();
             return Promise.resolve();
           },
         },

@@ -14,7 +14,10 @@ export async function requireUser(nextPath: string): Promise<SessionUser> {
 }
 
 /** The user and whether they hold `scope` (pages render <Forbidden> when not). */
-export async function requireScope(nextPath: string, scope: Scope): Promise<{ user: SessionUser; allowed: boolean }> {
+export async function requireScope(
+  nextPath: string,
+  scope: Scope,
+): Promise<{ user: SessionUser; allowed: boolean }> {
   const user = await requireUser(nextPath);
   return { user, allowed: hasScope(user.role, scope) };
 }

@@ -20,7 +20,8 @@ function resolveDataDir(option: string | undefined): string {
 }
 
 function printSummary(s: ImportSummary): string {
-  const c = (x: { created: number; updated: number; unchanged: number }) => `${x.created} new, ${x.updated} updated, ${x.unchanged} unchanged`;
+  const c = (x: { created: number; updated: number; unchanged: number }) =>
+    `${x.created} new, ${x.updated} updated, ${x.unchanged} unchanged`;
   return [
     `Imported ${s.format} in ${s.seconds} s`,
     `  tasks:         ${c(s.tasks)}`,
@@ -37,7 +38,9 @@ function progressPrinter() {
   return (fraction: number, message: string) => {
     const pct = Math.floor(fraction * 100);
     if (isTty) {
-      process.stderr.write(`\r[${'#'.repeat(Math.floor(pct / 5)).padEnd(20, '.')}] ${String(pct).padStart(3)}% ${message.padEnd(40).slice(0, 40)}`);
+      process.stderr.write(
+        `\r[${'#'.repeat(Math.floor(pct / 5)).padEnd(20, '.')}] ${String(pct).padStart(3)}% ${message.padEnd(40).slice(0, 40)}`,
+      );
       if (fraction >= 1) process.stderr.write('\n');
     } else if (pct >= lastPct + 10 || fraction >= 1) {
       lastPct = pct;
@@ -57,57 +60,88 @@ export function buildProgram(): Command {
   program
     .command('import')
     .description('Import agent runs or task configs (all-or-nothing; re-importing is a no-op).')
-    .addArgument(program.createArgument('<format>', `one of: ${IMPORT_FORMATS.join(', ')}`).choices(IMPORT_FORMATS))
+    .addArgument(
+      program.createArgument('<format>', `one of: ${IMPORT_FORMATS.join(', ')}`).choices(IMPORT_FORMATS),
+    )
     .argument('<path>', 'folder or file to import')
-    .addOption(new Option('--kind <kind>', 'WebVoyager runs become expert demos or rollouts').choices(['expert', 'rollout']).default('expert'))
+    .addOption(
+      new Option('--kind <kind>', 'WebVoyager runs become expert demos or rollouts')
+        .choices(['expert', 'rollout'])
+        .default('expert'),
+    )
     .option('--json', 'print the summary as JSON')
-    .action(async (format: ImportFormat, target: string, opts: { kind: 'expert' | 'rollout'; json?: boolean }) => {
-      const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
-      const db = openDb(path.join(dataDir, DB_FILE_NAME));
-      try {
-        const onProgress = progressPrinter();
-        onProgress(0, 'Reading files');
-        const bundle = await readImportSource(format, path.resolve(target), { kind: opts.kind });
-        const summary = await importBundle(db, dataDir, bundle, { format, actor: { userId: null, label: 'cli' }, onProgress });
-        process.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : `${printSummary(summary)}\n`);
-      } finally {
-        db.$client.close();
-      }
-    });
+    .action(
+      async (format: ImportFormat, target: string, opts: { kind: 'expert' | 'rollout'; json?: boolean }) => {
+        const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
+        const db = openDb(path.join(dataDir, DB_FILE_NAME));
+        try {
+          const onProgress = progressPrinter();
+          onProgress(0, 'Reading files');
+          const bundle = await readImportSource(format, path.resolve(target), { kind: opts.kind });
+          const summary = await importBundle(db, dataDir, bundle, {
+            format,
+            actor: { userId: null, label: 'cli' },
+            onProgress,
+          });
+          process.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : `${printSummary(summary)}\n`);
+        } finally {
+          db.$client.close();
+        }
+      },
+    );
 
-  const user = program.command('user').description('Manage accounts (the first account created becomes the PI).');
+  const user = program
+    .command('user')
+    .description('Manage accounts (the first account created becomes the PI).');
   user
     .command('create')
     .description('Create an account with a password.')
     .requiredOption('--email <email>', 'email address')
     .requiredOption('--password <password>', 'initial password (at least 8 characters)')
     .option('--name <name>', 'display name')
-    .option('--role <role>', `one of: ${ROLES.join(', ')} (ignored for the first account, which is always pi)`, (v: string) => {
-      if (!isRole(v)) throw new InvalidArgumentError(`role must be one of ${ROLES.join(', ')}`);
-      return v;
-    }, 'annotator')
-    .action(async (opts: { email: string; password: string; name?: string; role: (typeof ROLES)[number] }) => {
-      const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
-      const db = openDb(path.join(dataDir, DB_FILE_NAME));
-      try {
-        const env = readEnv();
-        const auth = createAuth(db, { secret: resolveAuthSecret(dataDir, env.authSecret), baseUrl: env.baseUrl });
-        const created = await createUserAccount(db, auth, { id: null, email: 'cli' }, {
-          email: opts.email,
-          password: opts.password,
-          name: opts.name ?? opts.email.split('@')[0] ?? opts.email,
-          role: opts.role,
-        });
-        process.stdout.write(`${JSON.stringify(created)}\n`);
-      } finally {
-        db.$client.close();
-      }
-    });
+    .option(
+      '--role <role>',
+      `one of: ${ROLES.join(', ')} (ignored for the first account, which is always pi)`,
+      (v: string) => {
+        if (!isRole(v)) throw new InvalidArgumentError(`role must be one of ${ROLES.join(', ')}`);
+        return v;
+      },
+      'annotator',
+    )
+    .action(
+      async (opts: { email: string; password: string; name?: string; role: (typeof ROLES)[number] }) => {
+        const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
+        const db = openDb(path.join(dataDir, DB_FILE_NAME));
+        try {
+          const env = readEnv();
+          const auth = createAuth(db, {
+            secret: resolveAuthSecret(dataDir, env.authSecret),
+            baseUrl: env.baseUrl,
+          });
+          const created = await createUserAccount(
+            db,
+            auth,
+            { id: null, email: 'cli' },
+            {
+              email: opts.email,
+              password: opts.password,
+              name: opts.name ?? opts.email.split('@')[0] ?? opts.email,
+              role: opts.role,
+            },
+          );
+          process.stdout.write(`${JSON.stringify(created)}\n`);
+        } finally {
+          db.$client.close();
+        }
+      },
+    );
   user
     .command('list')
     .description('List accounts as JSON lines.')
     .action(() => {
-      const db = openDb(path.join(resolveDataDir(program.opts<{ dataDir?: string }>().dataDir), DB_FILE_NAME));
+      const db = openDb(
+        path.join(resolveDataDir(program.opts<{ dataDir?: string }>().dataDir), DB_FILE_NAME),
+      );
       try {
         for (const u of listUsers(db)) process.stdout.write(`${JSON.stringify(u)}\n`);
       } finally {

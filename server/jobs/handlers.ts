@@ -24,7 +24,11 @@ export function createJobHandlers(db: Db, dataDir: string): Record<string, JobHa
   return {
     import: async (rawInput, ctx) => {
       const parsed = ZImportJobInputSchema.safeParse(rawInput);
-      if (!parsed.success) throw new DomainError('BAD_INPUT', `Bad import job input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!parsed.success)
+        throw new DomainError(
+          'BAD_INPUT',
+          `Bad import job input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
       const input = parsed.data;
       try {
         ctx.progress(0, 'Reading files');
@@ -38,7 +42,9 @@ export function createJobHandlers(db: Db, dataDir: string): Record<string, JobHa
       } catch (error) {
         // Name uploaded files by their path inside the upload, not by the server's staging folder.
         if (input.stagingDir && error instanceof DomainError) {
-          throw new DomainError(error.code, error.message.replaceAll(`${input.stagingDir}${path.sep}`, ''), { cause: error });
+          throw new DomainError(error.code, error.message.replaceAll(`${input.stagingDir}${path.sep}`, ''), {
+            cause: error,
+          });
         }
         throw error;
       } finally {

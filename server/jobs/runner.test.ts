@@ -55,7 +55,15 @@ describe('JobRunner', () => {
 
     expect(seen).toEqual([{ input: { n: 21 }, jobId: id }]);
     const done = row(id);
-    expect(done).toMatchObject({ kind: 'double', status: 'succeeded', progress: 1, result: { doubled: 42 }, error: null, input: { n: 21 }, createdBy: user.id });
+    expect(done).toMatchObject({
+      kind: 'double',
+      status: 'succeeded',
+      progress: 1,
+      result: { doubled: 42 },
+      error: null,
+      input: { n: 21 },
+      createdBy: user.id,
+    });
     expect(done.startedAt).toBeInstanceOf(Date);
     expect(done.finishedAt!.getTime()).toBeGreaterThanOrEqual(done.startedAt!.getTime());
   });
@@ -85,7 +93,12 @@ describe('JobRunner', () => {
     });
     const id = runner.enqueue('bad', {}, { createdBy: null });
     await runner.idle();
-    expect(row(id)).toMatchObject({ status: 'failed', error: 'tasks.json: field [3].objective is missing', result: null, progress: 0 });
+    expect(row(id)).toMatchObject({
+      status: 'failed',
+      error: 'tasks.json: field [3].objective is missing',
+      result: null,
+      progress: 0,
+    });
     expect(row(id).finishedAt).toBeInstanceOf(Date);
   });
 
@@ -98,7 +111,9 @@ describe('JobRunner', () => {
 
   it('refuses an unknown kind without writing a row', () => {
     const runner = new JobRunner(world.db, {});
-    expect(() => runner.enqueue('nope', {}, { createdBy: null })).toThrow(expect.objectContaining({ code: 'BAD_INPUT', message: "Unknown job kind 'nope'" }));
+    expect(() => runner.enqueue('nope', {}, { createdBy: null })).toThrow(
+      expect.objectContaining({ code: 'BAD_INPUT', message: "Unknown job kind 'nope'" }),
+    );
     expect(world.db.select().from(job).all()).toEqual([]);
   });
 
@@ -137,7 +152,12 @@ describe('JobRunner', () => {
     await started.promise;
     expect(runner.cancel(id)).toBe(true);
     await runner.idle();
-    expect(row(id)).toMatchObject({ status: 'succeeded', progress: 1, result: { committed: true }, error: null });
+    expect(row(id)).toMatchObject({
+      status: 'succeeded',
+      progress: 1,
+      result: { committed: true },
+      error: null,
+    });
   });
 
   it('cancelling a queued job marks it cancelled at once and never runs it', async () => {
@@ -180,11 +200,24 @@ describe('JobRunner', () => {
 
   it('recoverInterruptedJobs marks queued and running rows interrupted and leaves finished ones', () => {
     const statuses: JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'];
-    for (const status of statuses) world.db.insert(job).values({ id: status, kind: 'import', status, error: status === 'failed' ? 'earlier' : null }).run();
+    for (const status of statuses)
+      world.db
+        .insert(job)
+        .values({ id: status, kind: 'import', status, error: status === 'failed' ? 'earlier' : null })
+        .run();
 
     expect(recoverInterruptedJobs(world.db)).toBe(2);
-    const after = Object.fromEntries(world.db.select({ id: job.id, status: job.status, error: job.error }).from(job).all().map((r) => [r.id, r]));
-    expect(after.queued).toMatchObject({ status: 'interrupted', error: expect.stringContaining('start it again') as string });
+    const after = Object.fromEntries(
+      world.db
+        .select({ id: job.id, status: job.status, error: job.error })
+        .from(job)
+        .all()
+        .map((r) => [r.id, r]),
+    );
+    expect(after.queued).toMatchObject({
+      status: 'interrupted',
+      error: expect.stringContaining('start it again') as string,
+    });
     expect(after.running).toMatchObject({ status: 'interrupted' });
     expect(row('queued').finishedAt).toBeInstanceOf(Date);
     expect(after.succeeded).toEqual({ id: 'succeeded', status: 'succeeded', error: null });
@@ -197,7 +230,9 @@ describe('JobRunner', () => {
   describe('the import handler', () => {
     it('imports a staged copy of a WebVoyager run and removes the staging folder', async () => {
       const staging = path.join(world.dataDir, 'uploads', 'staged-test');
-      fs.cpSync(path.join(WEBVOYAGER_EXAMPLES, 'taskAmazon--0'), path.join(staging, 'taskAmazon--0'), { recursive: true });
+      fs.cpSync(path.join(WEBVOYAGER_EXAMPLES, 'taskAmazon--0'), path.join(staging, 'taskAmazon--0'), {
+        recursive: true,
+      });
       const user = world.makeUser('researcher');
       const input: TImportJobInput = {
         format: 'webvoyager',
@@ -213,23 +248,39 @@ describe('JobRunner', () => {
         status: 'succeeded',
         progress: 1,
         progressMessage: 'Done',
-        result: { format: 'webvoyager', tasks: { created: 1 }, trajectories: { created: 1 }, steps: 3, screenshots: { stored: 3, reused: 0 } },
+        result: {
+          format: 'webvoyager',
+          tasks: { created: 1 },
+          trajectories: { created: 1 },
+          steps: 3,
+          screenshots: { stored: 3, reused: 0 },
+        },
       });
       expect(fs.existsSync(staging)).toBe(false);
-      expect(world.db.$client.prepare('select kind, created_by as createdBy from trajectory').all()).toEqual([{ kind: 'rollout', createdBy: user.id }]);
+      expect(world.db.$client.prepare('select kind, created_by as createdBy from trajectory').all()).toEqual([
+        { kind: 'rollout', createdBy: user.id },
+      ]);
     });
 
-    it('a missing path fails the job naming it and still removes the staging folder', async () => {
+    it('a missing path fails the job naming it (inside the upload) and still removes the staging folder', async () => {
       const staging = path.join(world.dataDir, 'uploads', 'staged-missing');
       fs.mkdirSync(staging, { recursive: true });
       const missing = path.join(staging, 'nothing-here');
       const id = world.jobs.enqueue(
         'import',
-        { format: 'webvoyager', path: missing, stagingDir: staging, actor: { userId: null, label: 'cli' } } satisfies Partial<TImportJobInput>,
+        {
+          format: 'webvoyager',
+          path: missing,
+          stagingDir: staging,
+          actor: { userId: null, label: 'cli' },
+        } satisfies Partial<TImportJobInput>,
         { createdBy: null },
       );
       await world.jobs.idle();
-      expect(row(id)).toMatchObject({ status: 'failed', error: `${missing}: no such file or folder` });
+      expect(row(id)).toMatchObject({
+        status: 'failed',
+        error: 'nothing-here: no such file or folder' /* named inside the upload, not by the server path */,
+      });
       expect(fs.existsSync(staging)).toBe(false);
     });
 

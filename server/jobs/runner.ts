@@ -35,11 +35,18 @@ export class JobRunner {
   ) {}
 
   /** Inserts a queued job and schedules it. @returns the job id. @throws DomainError('BAD_INPUT') for an unknown kind. */
-  enqueue(kind: string, input: unknown, options: { createdBy: string | null; iterationId?: number | null }): string {
+  enqueue(
+    kind: string,
+    input: unknown,
+    options: { createdBy: string | null; iterationId?: number | null },
+  ): string {
     const handler = this.handlers[kind];
     if (!handler) throw new DomainError('BAD_INPUT', `Unknown job kind '${kind}'`);
     const id = randomUUID();
-    this.db.insert(job).values({ id, kind, input, createdBy: options.createdBy, iterationId: options.iterationId ?? null }).run();
+    this.db
+      .insert(job)
+      .values({ id, kind, input, createdBy: options.createdBy, iterationId: options.iterationId ?? null })
+      .run();
     const controller = new AbortController();
     this.controllers.set(id, controller);
     void this.queue.add(() => this.execute(id, handler, input, controller));
@@ -53,7 +60,11 @@ export class JobRunner {
     if (row.status !== 'queued' && row.status !== 'running') return false;
     this.controllers.get(id)?.abort();
     if (row.status === 'queued') {
-      this.db.update(job).set({ status: 'cancelled', finishedAt: new Date() }).where(and(eq(job.id, id), eq(job.status, 'queued'))).run();
+      this.db
+        .update(job)
+        .set({ status: 'cancelled', finishedAt: new Date() })
+        .where(and(eq(job.id, id), eq(job.status, 'queued')))
+        .run();
     }
     return true;
   }
@@ -63,7 +74,12 @@ export class JobRunner {
     await this.queue.onIdle();
   }
 
-  private async execute(id: string, handler: JobHandler, input: unknown, controller: AbortController): Promise<void> {
+  private async execute(
+    id: string,
+    handler: JobHandler,
+    input: unknown,
+    controller: AbortController,
+  ): Promise<void> {
     try {
       const current = this.db.select({ status: job.status }).from(job).where(eq(job.id, id)).get();
       if (current?.status !== 'queued' || controller.signal.aborted) return;
@@ -74,17 +90,30 @@ export class JobRunner {
         if (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS && fraction < 1) return;
         lastWrite = now;
         const clamped = Math.max(0, Math.min(1, fraction));
-        this.db.update(job).set({ progress: clamped, progressMessage: message ?? null }).where(eq(job.id, id)).run();
+        this.db
+          .update(job)
+          .set({ progress: clamped, progressMessage: message ?? null })
+          .where(eq(job.id, id))
+          .run();
       };
       try {
         const result = await handler(input, { jobId: id, signal: controller.signal, progress });
         // A handler that returns has finished its work (handlers throw when they honour a cancel),
         // so a cancel that arrives after the work committed does not relabel it as cancelled.
-        this.db.update(job).set({ status: 'succeeded', result: result ?? null, progress: 1, finishedAt: new Date() }).where(eq(job.id, id)).run();
+        this.db
+          .update(job)
+          .set({ status: 'succeeded', result: result ?? null, progress: 1, finishedAt: new Date() })
+          .where(eq(job.id, id))
+          .run();
       } catch (error) {
         const status = controller.signal.aborted ? 'cancelled' : 'failed';
-        const message = error instanceof DomainError ? error.message : `Internal error: ${(error as Error).message}`;
-        this.db.update(job).set({ status, error: message, finishedAt: new Date() }).where(eq(job.id, id)).run();
+        const message =
+          error instanceof DomainError ? error.message : `Internal error: ${(error as Error).message}`;
+        this.db
+          .update(job)
+          .set({ status, error: message, finishedAt: new Date() })
+          .where(eq(job.id, id))
+          .run();
       }
     } finally {
       this.controllers.delete(id);
@@ -96,7 +125,11 @@ export class JobRunner {
 export function recoverInterruptedJobs(db: Db): number {
   const result = db
     .update(job)
-    .set({ status: 'interrupted', error: 'The server stopped while this job was pending; start it again.', finishedAt: new Date() })
+    .set({
+      status: 'interrupted',
+      error: 'The server stopped while this job was pending; start it again.',
+      finishedAt: new Date(),
+    })
     .where(inArray(job.status, ['queued', 'running']))
     .run();
   return result.changes;

@@ -14,7 +14,12 @@ import { auditLog, iteration, media, step, task, trajectory } from '@/server/db/
 import { importBundle, type ImportOptions } from '@/server/services/import-service';
 import { readImportSource } from '@/server/services/import-sources';
 import { mediaPath, thumbPath } from '@/server/services/media-store';
-import { createTestWorld, SHARED_DATA_DIR, WEBVOYAGER_EXAMPLES, type TestWorld } from '@/server/testing/harness';
+import {
+  createTestWorld,
+  SHARED_DATA_DIR,
+  WEBVOYAGER_EXAMPLES,
+  type TestWorld,
+} from '@/server/testing/harness';
 
 const WEBARENA_FILE = path.join(SHARED_DATA_DIR, 'webarena/test_webarena.raw.json');
 const OPTIONS: ImportOptions = { format: 'webvoyager', actor: { userId: null, label: 'test' } };
@@ -63,7 +68,10 @@ describe('importBundle', () => {
     it('imports 10 tasks, 10 trajectories, 53 steps with 53 screenshots (52 distinct images) and their files', async () => {
       const bundle = await readImportSource('webvoyager', WEBVOYAGER_EXAMPLES);
       const progress: number[] = [];
-      const summary = await importBundle(world.db, world.dataDir, bundle, { ...OPTIONS, onProgress: (f) => progress.push(f) });
+      const summary = await importBundle(world.db, world.dataDir, bundle, {
+        ...OPTIONS,
+        onProgress: (f) => progress.push(f),
+      });
 
       expect(summary).toMatchObject({
         format: 'webvoyager',
@@ -75,7 +83,9 @@ describe('importBundle', () => {
         warnings: bundle.warnings,
       });
       expect(rowCounts(world.db)).toEqual({ tasks: 10, trajectories: 10, steps: 53, media: 52, audit: 1 });
-      expect(world.db.$client.prepare('select count(*) as n from step where screenshot_hash is null').get()).toEqual({ n: 0 });
+      expect(
+        world.db.$client.prepare('select count(*) as n from step where screenshot_hash is null').get(),
+      ).toEqual({ n: 0 });
       const booking = world.db.$client
         .prepare(
           `select s."index", s.screenshot_hash as hash from step s join trajectory t on t.id = s.trajectory_id
@@ -108,7 +118,13 @@ describe('importBundle', () => {
            from trajectory t join task k on k.id = t.task_id where t.external_id = ?`,
         )
         .get('webvoyager:taskAmazon--0');
-      expect(amazon).toEqual({ kind: 'expert', stepCount: 3, createdBy: 'import:webvoyager', iterationId: 1, task: 'webvoyager:Amazon--0' });
+      expect(amazon).toEqual({
+        kind: 'expert',
+        stepCount: 3,
+        createdBy: 'import:webvoyager',
+        iterationId: 1,
+        task: 'webvoyager:Amazon--0',
+      });
       const amazonSteps = world.db.$client
         .prepare(
           `select s."index", s.action_type as type, s.screenshot_hash is not null as hasShot from step s
@@ -121,18 +137,26 @@ describe('importBundle', () => {
         { index: 2, type: 'answer', hasShot: 1 },
       ]);
       expect(world.db.select().from(iteration).all()).toMatchObject([{ id: 1, status: 'open' }]);
-      expect(world.db.select().from(auditLog).all()).toMatchObject([{ actor: 'test', action: 'import', objectId: 'webvoyager', userId: null }]);
+      expect(world.db.select().from(auditLog).all()).toMatchObject([
+        { actor: 'test', action: 'import', objectId: 'webvoyager', userId: null },
+      ]);
     });
 
     it('an imported run reads back through trajectories.get with its steps and screenshot sizes', async () => {
       const runs = tempDir();
-      fs.cpSync(path.join(WEBVOYAGER_EXAMPLES, 'taskAmazon--0'), path.join(runs, 'taskAmazon--0'), { recursive: true });
+      fs.cpSync(path.join(WEBVOYAGER_EXAMPLES, 'taskAmazon--0'), path.join(runs, 'taskAmazon--0'), {
+        recursive: true,
+      });
       const bundle = await readImportSource('webvoyager', runs, { kind: 'rollout' });
       await importBundle(world.db, world.dataDir, bundle, OPTIONS);
       const { id } = world.db.select({ id: trajectory.id }).from(trajectory).get()!;
       const read = await world.caller(world.makeUser('annotator')).trajectories.get({ id });
       const parsed = bundle.trajectories[0]!;
-      expect(read).toMatchObject({ kind: 'rollout', stepCount: 3, task: { externalId: 'webvoyager:Amazon--0', site: bundle.tasks[0]!.site } });
+      expect(read).toMatchObject({
+        kind: 'rollout',
+        stepCount: 3,
+        task: { externalId: 'webvoyager:Amazon--0', site: bundle.tasks[0]!.site },
+      });
       expect(read.steps.map((s) => [s.index, s.actionType, s.actionDescription, s.thought])).toEqual(
         parsed.steps.map((s) => [s.index, s.action.type, s.actionDescription, s.thought]),
       );
@@ -147,7 +171,12 @@ describe('importBundle', () => {
       const bundle = await readImportSource('webvoyager', WEBVOYAGER_EXAMPLES);
       await importBundle(world.db, world.dataDir, bundle, OPTIONS);
       const idsBefore = world.db.select({ id: trajectory.id }).from(trajectory).all();
-      const again = await importBundle(world.db, world.dataDir, await readImportSource('webvoyager', WEBVOYAGER_EXAMPLES), OPTIONS);
+      const again = await importBundle(
+        world.db,
+        world.dataDir,
+        await readImportSource('webvoyager', WEBVOYAGER_EXAMPLES),
+        OPTIONS,
+      );
 
       expect(again).toMatchObject({
         tasks: { created: 0, updated: 0, unchanged: 10 },
@@ -163,7 +192,9 @@ describe('importBundle', () => {
     it('a changed trajectory is replaced in place (same id, new steps), the rest stay unchanged', async () => {
       const bundle = await readImportSource('webvoyager', WEBVOYAGER_EXAMPLES);
       await importBundle(world.db, world.dataDir, bundle, OPTIONS);
-      const before = world.db.$client.prepare(`select id from trajectory where external_id = 'webvoyager:taskAmazon--0'`).get();
+      const before = world.db.$client
+        .prepare(`select id from trajectory where external_id = 'webvoyager:taskAmazon--0'`)
+        .get();
 
       const changed = structuredClone(bundle);
       const amazon = changed.trajectories.find((t) => t.externalId === 'webvoyager:taskAmazon--0')!;
@@ -173,7 +204,13 @@ describe('importBundle', () => {
       expect(summary.trajectories).toEqual({ created: 0, updated: 1, unchanged: 9 });
       expect(summary.steps).toBe(2);
       expect(rowCounts(world.db)).toMatchObject({ trajectories: 10, steps: 52 });
-      expect(world.db.$client.prepare(`select id, step_count as n from trajectory where external_id = 'webvoyager:taskAmazon--0'`).get()).toEqual({
+      expect(
+        world.db.$client
+          .prepare(
+            `select id, step_count as n from trajectory where external_id = 'webvoyager:taskAmazon--0'`,
+          )
+          .get(),
+      ).toEqual({
         ...(before as { id: string }),
         n: 2,
       });
@@ -184,7 +221,10 @@ describe('importBundle', () => {
       const last = bundle.trajectories.at(-1)!;
       const broken: ImportBundle = {
         ...bundle,
-        trajectories: [...bundle.trajectories.slice(0, -1), { ...last, taskExternalId: 'webvoyager:NoSuchTask--1' }],
+        trajectories: [
+          ...bundle.trajectories.slice(0, -1),
+          { ...last, taskExternalId: 'webvoyager:NoSuchTask--1' },
+        ],
       };
 
       const error = await importBundle(world.db, world.dataDir, broken, OPTIONS).catch((e: unknown) => e);
@@ -219,28 +259,36 @@ describe('importBundle', () => {
 
     it('a failed import keeps screenshots an earlier import stored', async () => {
       const runs = tempDir();
-      fs.cpSync(path.join(WEBVOYAGER_EXAMPLES, 'taskAmazon--0'), path.join(runs, 'taskAmazon--0'), { recursive: true });
+      fs.cpSync(path.join(WEBVOYAGER_EXAMPLES, 'taskAmazon--0'), path.join(runs, 'taskAmazon--0'), {
+        recursive: true,
+      });
       await importBundle(world.db, world.dataDir, await readImportSource('webvoyager', runs), OPTIONS);
       const before = storedFiles(world.dataDir);
       expect(before.media).toHaveLength(3);
 
-      fs.cpSync(path.join(WEBVOYAGER_EXAMPLES, 'taskBBC News--9'), path.join(runs, 'taskBBC News--9'), { recursive: true });
+      fs.cpSync(path.join(WEBVOYAGER_EXAMPLES, 'taskBBC News--9'), path.join(runs, 'taskBBC News--9'), {
+        recursive: true,
+      });
       fs.writeFileSync(path.join(runs, 'taskBBC News--9', 'screenshot3.png'), 'garbage');
-      await expect(importBundle(world.db, world.dataDir, await readImportSource('webvoyager', runs), OPTIONS)).rejects.toThrow(
-        /screenshot3\.png: not a readable image/,
-      );
+      await expect(
+        importBundle(world.db, world.dataDir, await readImportSource('webvoyager', runs), OPTIONS),
+      ).rejects.toThrow(/screenshot3\.png: not a readable image/);
       expect(storedFiles(world.dataDir)).toEqual(before);
       expect(rowCounts(world.db)).toEqual({ tasks: 1, trajectories: 1, steps: 3, media: 3, audit: 1 });
     });
 
     it('once the transaction committed, a failing progress callback does not delete the stored screenshots', async () => {
       const runs = tempDir();
-      fs.cpSync(path.join(WEBVOYAGER_EXAMPLES, 'taskAmazon--0'), path.join(runs, 'taskAmazon--0'), { recursive: true });
+      fs.cpSync(path.join(WEBVOYAGER_EXAMPLES, 'taskAmazon--0'), path.join(runs, 'taskAmazon--0'), {
+        recursive: true,
+      });
       const bundle = await readImportSource('webvoyager', runs);
       const onProgress = (fraction: number) => {
         if (fraction === 1) throw new Error('progress writer failed');
       };
-      await expect(importBundle(world.db, world.dataDir, bundle, { ...OPTIONS, onProgress })).rejects.toThrow('progress writer failed');
+      await expect(importBundle(world.db, world.dataDir, bundle, { ...OPTIONS, onProgress })).rejects.toThrow(
+        'progress writer failed',
+      );
       // The rows are committed, so the files they reference must still be there.
       expect(rowCounts(world.db)).toEqual({ tasks: 1, trajectories: 1, steps: 3, media: 3, audit: 1 });
       for (const m of world.db.select().from(media).all()) {
@@ -253,7 +301,9 @@ describe('importBundle', () => {
       const bundle = await readImportSource('webvoyager', WEBVOYAGER_EXAMPLES);
       const controller = new AbortController();
       controller.abort();
-      await expect(importBundle(world.db, world.dataDir, bundle, { ...OPTIONS, signal: controller.signal })).rejects.toMatchObject({
+      await expect(
+        importBundle(world.db, world.dataDir, bundle, { ...OPTIONS, signal: controller.signal }),
+      ).rejects.toMatchObject({
         code: 'CONFLICT',
         message: 'Import cancelled',
       });
@@ -271,7 +321,9 @@ describe('importBundle', () => {
           controller.abort();
         }
       };
-      await expect(importBundle(world.db, world.dataDir, bundle, { ...OPTIONS, signal: controller.signal, onProgress })).rejects.toMatchObject({
+      await expect(
+        importBundle(world.db, world.dataDir, bundle, { ...OPTIONS, signal: controller.signal, onProgress }),
+      ).rejects.toMatchObject({
         message: 'Import cancelled',
       });
       expect(storedWhenAborted).toBeGreaterThan(10);
@@ -282,15 +334,26 @@ describe('importBundle', () => {
 
   describe('WebArena task configs', () => {
     it('imports all 812 tasks; a second import finds all 812 unchanged', async () => {
-      const first = await importBundle(world.db, world.dataDir, await readImportSource('webarena-tasks', WEBARENA_FILE), {
-        ...OPTIONS,
-        format: 'webarena-tasks',
+      const first = await importBundle(
+        world.db,
+        world.dataDir,
+        await readImportSource('webarena-tasks', WEBARENA_FILE),
+        {
+          ...OPTIONS,
+          format: 'webarena-tasks',
+        },
+      );
+      expect(first).toMatchObject({
+        tasks: { created: 812, updated: 0, unchanged: 0 },
+        trajectories: { created: 0, updated: 0, unchanged: 0 },
+        steps: 0,
       });
-      expect(first).toMatchObject({ tasks: { created: 812, updated: 0, unchanged: 0 }, trajectories: { created: 0, updated: 0, unchanged: 0 }, steps: 0 });
       expect(rowCounts(world.db)).toEqual({ tasks: 812, trajectories: 0, steps: 0, media: 0, audit: 1 });
 
       const row = world.db.$client
-        .prepare(`select intent, start_url as startUrl, site, template, params, eval_spec as evalSpec from task where external_id = 'webarena:shopping_admin:0'`)
+        .prepare(
+          `select intent, start_url as startUrl, site, template, params, eval_spec as evalSpec from task where external_id = 'webarena:shopping_admin:0'`,
+        )
         .get() as Record<string, string>;
       expect(row).toMatchObject({
         intent: 'What is the top-1 best-selling product in 2022',
@@ -301,24 +364,40 @@ describe('importBundle', () => {
       expect(JSON.parse(row.params!)).toEqual({ n: 1, year: 2022 });
       expect(JSON.parse(row.evalSpec!)).toMatchObject({ eval_types: ['string_match'] });
 
-      const second = await importBundle(world.db, world.dataDir, await readImportSource('webarena-tasks', WEBARENA_FILE), {
-        ...OPTIONS,
-        format: 'webarena-tasks',
-      });
+      const second = await importBundle(
+        world.db,
+        world.dataDir,
+        await readImportSource('webarena-tasks', WEBARENA_FILE),
+        {
+          ...OPTIONS,
+          format: 'webarena-tasks',
+        },
+      );
       expect(second.tasks).toEqual({ created: 0, updated: 0, unchanged: 812 });
       expect(rowCounts(world.db)).toMatchObject({ tasks: 812 });
     });
 
     it('imports the three VisualWebArena task files beside the WebArena ones', async () => {
-      const counts: Record<string, number> = { 'test_classifieds.raw.json': 234, 'test_reddit.raw.json': 210, 'test_shopping.raw.json': 466 };
+      const counts: Record<string, number> = {
+        'test_classifieds.raw.json': 234,
+        'test_reddit.raw.json': 210,
+        'test_shopping.raw.json': 466,
+      };
       for (const [name, n] of Object.entries(counts)) {
-        const summary = await importBundle(world.db, world.dataDir, await readImportSource('webarena-tasks', path.join(SHARED_DATA_DIR, 'visualwebarena', name)), {
-          ...OPTIONS,
-          format: 'webarena-tasks',
-        });
+        const summary = await importBundle(
+          world.db,
+          world.dataDir,
+          await readImportSource('webarena-tasks', path.join(SHARED_DATA_DIR, 'visualwebarena', name)),
+          {
+            ...OPTIONS,
+            format: 'webarena-tasks',
+          },
+        );
         expect(summary.tasks).toEqual({ created: n, updated: 0, unchanged: 0 });
       }
-      expect(world.db.$client.prepare('select source, count(*) as n from task group by source').all()).toEqual([{ source: 'visualwebarena', n: 910 }]);
+      expect(
+        world.db.$client.prepare('select source, count(*) as n from task group by source').all(),
+      ).toEqual([{ source: 'visualwebarena', n: 910 }]);
     });
 
     it('an edited config updates only that task', async () => {
@@ -326,15 +405,25 @@ describe('importBundle', () => {
       await importBundle(world.db, world.dataDir, bundle, { ...OPTIONS, format: 'webarena-tasks' });
       const edited = structuredClone(bundle);
       edited.tasks[5]!.intent = 'An edited intent';
-      const summary = await importBundle(world.db, world.dataDir, edited, { ...OPTIONS, format: 'webarena-tasks' });
+      const summary = await importBundle(world.db, world.dataDir, edited, {
+        ...OPTIONS,
+        format: 'webarena-tasks',
+      });
       expect(summary.tasks).toEqual({ created: 0, updated: 1, unchanged: 811 });
-      expect(world.db.$client.prepare('select intent from task where external_id = ?').get(bundle.tasks[5]!.externalId)).toEqual({
+      expect(
+        world.db.$client
+          .prepare('select intent from task where external_id = ?')
+          .get(bundle.tasks[5]!.externalId),
+      ).toEqual({
         intent: 'An edited intent',
       });
     });
 
     it('a config without `intent` fails naming the file and field, and leaves the tasks as they were', async () => {
-      await importBundle(world.db, world.dataDir, await readImportSource('webarena-tasks', WEBARENA_FILE), { ...OPTIONS, format: 'webarena-tasks' });
+      await importBundle(world.db, world.dataDir, await readImportSource('webarena-tasks', WEBARENA_FILE), {
+        ...OPTIONS,
+        format: 'webarena-tasks',
+      });
       const configs = JSON.parse(fs.readFileSync(WEBARENA_FILE, 'utf8')) as Record<string, unknown>[];
       delete configs[17]!.intent;
       configs[3]!.intent = 'Changed, but must not be written';
@@ -347,12 +436,19 @@ describe('importBundle', () => {
       expect((error as Error).message).toContain(malformed);
       expect((error as Error).message).toContain('[17].intent');
       expect(rowCounts(world.db)).toEqual({ tasks: 812, trajectories: 0, steps: 0, media: 0, audit: 1 });
-      expect(world.db.$client.prepare(`select count(*) as n from task where intent = 'Changed, but must not be written'`).get()).toEqual({ n: 0 });
+      expect(
+        world.db.$client
+          .prepare(`select count(*) as n from task where intent = 'Changed, but must not be written'`)
+          .get(),
+      ).toEqual({ n: 0 });
     });
 
     it('reading a missing path is BAD_INPUT naming it', async () => {
       const missing = path.join(tempDir(), 'nope.json');
-      await expect(readImportSource('webarena-tasks', missing)).rejects.toMatchObject({ code: 'BAD_INPUT', message: `${missing}: no such file or folder` });
+      await expect(readImportSource('webarena-tasks', missing)).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+        message: `${missing}: no such file or folder`,
+      });
     });
   });
 });

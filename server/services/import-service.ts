@@ -75,7 +75,9 @@ function taskValues(t: ParsedTask) {
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
       : v,
   );
 }
@@ -101,20 +103,34 @@ function trajectoryContentHash(t: ParsedTrajectory, shots: Map<string, StoredMed
  * @throws DomainError('BAD_INPUT') when a trajectory names a task that is neither in the bundle nor
  *   in the database, or a screenshot is unreadable; nothing is written then.
  */
-export async function importBundle(db: Db, dataDir: string, bundle: ImportBundle, options: ImportOptions): Promise<ImportSummary> {
+export async function importBundle(
+  db: Db,
+  dataDir: string,
+  bundle: ImportBundle,
+  options: ImportOptions,
+): Promise<ImportSummary> {
   const started = performance.now();
   const { signal, onProgress } = options;
   const createdFiles: string[] = [];
   const shots = new Map<string, StoredMedia>();
   try {
     // (1) screenshots
-    const files = [...new Set(bundle.trajectories.flatMap((t) => t.steps.map((s) => s.screenshotFile).filter((f): f is string => !!f)))];
+    const files = [
+      ...new Set(
+        bundle.trajectories.flatMap((t) =>
+          t.steps.map((s) => s.screenshotFile).filter((f): f is string => !!f),
+        ),
+      ),
+    ];
     for (const [i, file] of files.entries()) {
       checkAborted(signal);
       const stored = await storeImageFile(dataDir, file);
       createdFiles.push(...stored.createdFiles);
       shots.set(file, stored);
-      onProgress?.((0.9 * (i + 1)) / Math.max(files.length, 1), `Stored screenshot ${i + 1} of ${files.length}`);
+      onProgress?.(
+        (0.9 * (i + 1)) / Math.max(files.length, 1),
+        `Stored screenshot ${i + 1} of ${files.length}`,
+      );
     }
     checkAborted(signal);
     onProgress?.(0.9, 'Writing to the database');
@@ -131,7 +147,12 @@ export async function importBundle(db: Db, dataDir: string, bundle: ImportBundle
   }
 }
 
-function writeBundle(tx: Db, bundle: ImportBundle, shots: Map<string, StoredMedia>, options: ImportOptions): Omit<ImportSummary, 'seconds'> {
+function writeBundle(
+  tx: Db,
+  bundle: ImportBundle,
+  shots: Map<string, StoredMedia>,
+  options: ImportOptions,
+): Omit<ImportSummary, 'seconds'> {
   const iterationId = getOrCreateOpenIteration(tx);
   const author = options.actor.userId ?? `import:${options.format}`;
   const taskCounts = emptyCounts();
@@ -141,10 +162,28 @@ function writeBundle(tx: Db, bundle: ImportBundle, shots: Map<string, StoredMedi
   // tasks, upserted by externalId
   const taskIdByExternal = new Map<string, string>();
   const incomingTasks = new Map(bundle.tasks.map((t) => [t.externalId, t]));
-  const externalIds = [...new Set([...bundle.tasks.map((t) => t.externalId), ...bundle.trajectories.map((t) => t.taskExternalId)])];
+  const externalIds = [
+    ...new Set([
+      ...bundle.tasks.map((t) => t.externalId),
+      ...bundle.trajectories.map((t) => t.taskExternalId),
+    ]),
+  ];
   for (let i = 0; i < externalIds.length; i += 500) {
     const rows = tx
-      .select({ id: task.id, externalId: task.externalId, source: task.source, intent: task.intent, startUrl: task.startUrl, environment: task.environment, site: task.site, template: task.template, params: task.params, origin: task.origin, evalSpec: task.evalSpec, meta: task.meta })
+      .select({
+        id: task.id,
+        externalId: task.externalId,
+        source: task.source,
+        intent: task.intent,
+        startUrl: task.startUrl,
+        environment: task.environment,
+        site: task.site,
+        template: task.template,
+        params: task.params,
+        origin: task.origin,
+        evalSpec: task.evalSpec,
+        meta: task.meta,
+      })
       .from(task)
       .where(inArray(task.externalId, externalIds.slice(i, i + 500)))
       .all();
@@ -164,21 +203,29 @@ function writeBundle(tx: Db, bundle: ImportBundle, shots: Map<string, StoredMedi
   for (const t of bundle.tasks) {
     if (taskIdByExternal.has(t.externalId)) continue;
     const id = randomUUID();
-    tx.insert(task).values({ id, ...taskValues(t), iterationId, createdBy: author }).run();
+    tx.insert(task)
+      .values({ id, ...taskValues(t), iterationId, createdBy: author })
+      .run();
     taskIdByExternal.set(t.externalId, id);
     taskCounts.created++;
   }
 
   // media rows
   for (const m of shots.values()) {
-    tx.insert(media).values({ hash: m.hash, mime: m.mime, bytes: m.bytes, width: m.width, height: m.height }).onConflictDoNothing().run();
+    tx.insert(media)
+      .values({ hash: m.hash, mime: m.mime, bytes: m.bytes, width: m.width, height: m.height })
+      .onConflictDoNothing()
+      .run();
   }
 
   // trajectories
   for (const t of bundle.trajectories) {
     const taskId = taskIdByExternal.get(t.taskExternalId);
     if (!taskId) {
-      throw new DomainError('BAD_INPUT', `Trajectory ${t.externalId} refers to unknown task ${t.taskExternalId}`);
+      throw new DomainError(
+        'BAD_INPUT',
+        `Trajectory ${t.externalId} refers to unknown task ${t.taskExternalId}`,
+      );
     }
     const contentHash = trajectoryContentHash(t, shots);
     const existing = tx
@@ -204,11 +251,16 @@ function writeBundle(tx: Db, bundle: ImportBundle, shots: Map<string, StoredMedi
     if (existing) {
       trajectoryId = existing.id;
       tx.delete(step).where(eq(step.trajectoryId, trajectoryId)).run();
-      tx.update(trajectory).set({ ...values, graphVerdict: null, category: null, progress: null }).where(eq(trajectory.id, trajectoryId)).run();
+      tx.update(trajectory)
+        .set({ ...values, graphVerdict: null, category: null, progress: null })
+        .where(eq(trajectory.id, trajectoryId))
+        .run();
       trajectoryCounts.updated++;
     } else {
       trajectoryId = randomUUID();
-      tx.insert(trajectory).values({ id: trajectoryId, externalId: t.externalId, ...values, iterationId, createdBy: author }).run();
+      tx.insert(trajectory)
+        .values({ id: trajectoryId, externalId: t.externalId, ...values, iterationId, createdBy: author })
+        .run();
       trajectoryCounts.created++;
     }
     for (const s of t.steps) {
@@ -243,7 +295,14 @@ function writeBundle(tx: Db, bundle: ImportBundle, shots: Map<string, StoredMedi
     warnings: bundle.warnings,
   };
   tx.insert(auditLog)
-    .values({ userId: options.actor.userId, actor: options.actor.label, action: 'import', objectType: 'import', objectId: options.format, after: summary })
+    .values({
+      userId: options.actor.userId,
+      actor: options.actor.label,
+      action: 'import',
+      objectType: 'import',
+      objectId: options.format,
+      after: summary,
+    })
     .run();
   return summary;
 }

@@ -37,7 +37,11 @@ function listTaskConfigFiles(target: string): string[] {
  * Reads `target` (file or folder) in `format`.
  * @throws DomainError('BAD_INPUT') / ImportFormatError naming the file and field or line.
  */
-export async function readImportSource(format: ImportFormat, target: string, options: ReadImportOptions = {}): Promise<ImportBundle> {
+export async function readImportSource(
+  format: ImportFormat,
+  target: string,
+  options: ReadImportOptions = {},
+): Promise<ImportBundle> {
   if (!fs.existsSync(target)) throw new DomainError('BAD_INPUT', `${target}: no such file or folder`);
   switch (format) {
     case 'webvoyager':
@@ -50,7 +54,8 @@ export async function readImportSource(format: ImportFormat, target: string, opt
         const part = await readWebArenaTaskConfigs(file);
         for (const t of part.tasks) {
           const other = fileByTask.get(t.externalId);
-          if (other) throw new DomainError('BAD_INPUT', `Task ${t.externalId} appears in both ${other} and ${file}`);
+          if (other)
+            throw new DomainError('BAD_INPUT', `Task ${t.externalId} appears in both ${other} and ${file}`);
           fileByTask.set(t.externalId, file);
         }
         bundle.tasks.push(...part.tasks);

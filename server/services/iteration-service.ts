@@ -4,7 +4,12 @@ import { iteration } from '@/server/db/schema';
 
 /** The id of the open iteration, creating iteration 1 on an empty database. Call inside a transaction. */
 export function getOrCreateOpenIteration(db: Db): number {
-  const open = db.select({ id: iteration.id }).from(iteration).where(eq(iteration.status, 'open')).orderBy(desc(iteration.id)).get();
+  const open = db
+    .select({ id: iteration.id })
+    .from(iteration)
+    .where(eq(iteration.status, 'open'))
+    .orderBy(desc(iteration.id))
+    .get();
   if (open) return open.id;
   const last = db.select({ id: iteration.id }).from(iteration).orderBy(desc(iteration.id)).get();
   const id = (last?.id ?? 0) + 1;

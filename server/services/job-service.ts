@@ -32,7 +32,12 @@ export function listJobs(db: Db, params: { kind?: string; limit: number }) {
 
 /** @throws DomainError('NOT_FOUND') */
 export function getJobOrThrow(db: Db, id: string) {
-  const row = db.select(JOB_COLUMNS).from(job).leftJoin(user, eq(user.id, job.createdBy)).where(eq(job.id, id)).get();
+  const row = db
+    .select(JOB_COLUMNS)
+    .from(job)
+    .leftJoin(user, eq(user.id, job.createdBy))
+    .where(eq(job.id, id))
+    .get();
   if (!row) throw new DomainError('NOT_FOUND', `Job ${id} not found`);
   return row;
 }

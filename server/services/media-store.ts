@@ -69,7 +69,10 @@ function writeAtomic(target: string, data: Buffer): void {
  */
 export async function storeImage(dataDir: string, data: Buffer, label: string): Promise<StoredMedia> {
   if (data.byteLength > MAX_SCREENSHOT_BYTES) {
-    throw new DomainError('TOO_LARGE', `${label}: screenshot is ${data.byteLength} bytes (limit ${MAX_SCREENSHOT_BYTES})`);
+    throw new DomainError(
+      'TOO_LARGE',
+      `${label}: screenshot is ${data.byteLength} bytes (limit ${MAX_SCREENSHOT_BYTES})`,
+    );
   }
   let meta: Metadata;
   try {
@@ -78,7 +81,8 @@ export async function storeImage(dataDir: string, data: Buffer, label: string): 
     throw new DomainError('BAD_INPUT', `${label}: not a readable image (${(error as Error).message})`);
   }
   const format = meta.format ? MIME_BY_FORMAT[meta.format] : undefined;
-  if (!format) throw new DomainError('BAD_INPUT', `${label}: unsupported image format '${meta.format ?? 'unknown'}'`);
+  if (!format)
+    throw new DomainError('BAD_INPUT', `${label}: unsupported image format '${meta.format ?? 'unknown'}'`);
   const hash = createHash('sha256').update(data).digest('hex') as MediaHash;
   const original = mediaPath(dataDir, hash, format.mime)!;
   const thumb = thumbPath(dataDir, hash)!;
@@ -88,7 +92,10 @@ export async function storeImage(dataDir: string, data: Buffer, label: string): 
     createdFiles.push(original);
   }
   if (!fs.existsSync(thumb)) {
-    const thumbData = await sharp(data).resize({ width: THUMB_WIDTH, withoutEnlargement: true }).webp({ quality: 70 }).toBuffer();
+    const thumbData = await sharp(data)
+      .resize({ width: THUMB_WIDTH, withoutEnlargement: true })
+      .webp({ quality: 70 })
+      .toBuffer();
     writeAtomic(thumb, thumbData);
     createdFiles.push(thumb);
   }
@@ -107,7 +114,10 @@ export async function storeImage(dataDir: string, data: Buffer, label: string): 
 export async function storeImageFile(dataDir: string, file: string): Promise<StoredMedia> {
   const stat = fs.statSync(file);
   if (stat.size > MAX_SCREENSHOT_BYTES) {
-    throw new DomainError('TOO_LARGE', `${file}: screenshot is ${stat.size} bytes (limit ${MAX_SCREENSHOT_BYTES})`);
+    throw new DomainError(
+      'TOO_LARGE',
+      `${file}: screenshot is ${stat.size} bytes (limit ${MAX_SCREENSHOT_BYTES})`,
+    );
   }
   return storeImage(dataDir, fs.readFileSync(file), file);
 }

@@ -10,8 +10,18 @@ import type { TaskOrigin } from '@/lib/core/types';
 import { task } from '@/server/db/schema';
 import { importBundle } from '@/server/services/import-service';
 import { readImportSource } from '@/server/services/import-sources';
-import { getTaskFacets, getTaskOrThrow, listTasks, type ListTasksParams } from '@/server/services/task-service';
-import { createTestWorld, SHARED_DATA_DIR, WEBVOYAGER_EXAMPLES, type TestWorld } from '@/server/testing/harness';
+import {
+  getTaskFacets,
+  getTaskOrThrow,
+  listTasks,
+  type ListTasksParams,
+} from '@/server/services/task-service';
+import {
+  createTestWorld,
+  SHARED_DATA_DIR,
+  WEBVOYAGER_EXAMPLES,
+  type TestWorld,
+} from '@/server/testing/harness';
 
 const WEBARENA_FILE = path.join(SHARED_DATA_DIR, 'webarena/test_webarena.raw.json');
 const ACTOR = { userId: null, label: 'test' };
@@ -26,9 +36,27 @@ interface HandMadeTask {
 
 /** Dated well before and after the imports, so `oldest` / `newest` have known ends. */
 const HAND_MADE: HandMadeTask[] = [
-  { externalId: 'manual:percent', intent: 'Find shirts that are 100% cotton', origin: 'augmented', site: 'shopping', createdAt: new Date('2001-01-01T00:00:00Z') },
-  { externalId: 'manual:underscore', intent: 'Open the file snake_case.txt', origin: 'extrapolated', site: null, createdAt: new Date('2002-01-01T00:00:00Z') },
-  { externalId: 'manual:backslash', intent: 'Open C:\\temp\\notes', origin: 'augmented', site: null, createdAt: new Date('2100-01-01T00:00:00Z') },
+  {
+    externalId: 'manual:percent',
+    intent: 'Find shirts that are 100% cotton',
+    origin: 'augmented',
+    site: 'shopping',
+    createdAt: new Date('2001-01-01T00:00:00Z'),
+  },
+  {
+    externalId: 'manual:underscore',
+    intent: 'Open the file snake_case.txt',
+    origin: 'extrapolated',
+    site: null,
+    createdAt: new Date('2002-01-01T00:00:00Z'),
+  },
+  {
+    externalId: 'manual:backslash',
+    intent: 'Open C:\\temp\\notes',
+    origin: 'augmented',
+    site: null,
+    createdAt: new Date('2100-01-01T00:00:00Z'),
+  },
 ];
 
 /** Mark-up of the imported trajectories (see `seed`). */
@@ -40,7 +68,11 @@ let webarena: ImportBundle;
 let rollouts: ImportBundle;
 
 /** The same trajectory under another external id (and kind / task). */
-function copyOf(t: ParsedTrajectory, suffix: string, changes: Partial<ParsedTrajectory> = {}): ParsedTrajectory {
+function copyOf(
+  t: ParsedTrajectory,
+  suffix: string,
+  changes: Partial<ParsedTrajectory> = {},
+): ParsedTrajectory {
   return { ...t, externalId: `${t.externalId}#${suffix}`, ...changes };
 }
 
@@ -50,13 +82,30 @@ async function seed(world: TestWorld): Promise<void> {
   const extra: ParsedTrajectory[] = [
     ...EXPERT_COPIES.map((id) => copyOf(byId.get(id)!, 'expert', { kind: 'expert' })),
     copyOf(byId.get(SECOND_ROLLOUT)!, 'rollout-2'),
-    copyOf(byId.get('webvoyager:taskBBC News--9')!, 'demo', { kind: 'expert', taskExternalId: WEBARENA_WITH_DEMO }),
+    copyOf(byId.get('webvoyager:taskBBC News--9')!, 'demo', {
+      kind: 'expert',
+      taskExternalId: WEBARENA_WITH_DEMO,
+    }),
   ];
-  await importBundle(world.db, world.dataDir, { ...rollouts, trajectories: [...rollouts.trajectories, ...extra] }, { format: 'webvoyager', actor: ACTOR });
+  await importBundle(
+    world.db,
+    world.dataDir,
+    { ...rollouts, trajectories: [...rollouts.trajectories, ...extra] },
+    { format: 'webvoyager', actor: ACTOR },
+  );
   for (const t of HAND_MADE) {
     world.db
       .insert(task)
-      .values({ id: `id-${t.externalId}`, externalId: t.externalId, source: 'manual', intent: t.intent, origin: t.origin, site: t.site, createdBy: 'test', createdAt: t.createdAt })
+      .values({
+        id: `id-${t.externalId}`,
+        externalId: t.externalId,
+        source: 'manual',
+        intent: t.intent,
+        origin: t.origin,
+        site: t.site,
+        createdBy: 'test',
+        createdAt: t.createdAt,
+      })
       .run();
   }
 }
@@ -69,12 +118,14 @@ interface Known {
 }
 
 function allKnownTasks(): Known[] {
-  return [...webarena.tasks, ...rollouts.tasks, ...HAND_MADE.map((t) => ({ ...t, source: 'manual' }))].map(({ externalId, intent, site, source }) => ({
-    externalId,
-    intent,
-    site,
-    source,
-  }));
+  return [...webarena.tasks, ...rollouts.tasks, ...HAND_MADE.map((t) => ({ ...t, source: 'manual' }))].map(
+    ({ externalId, intent, site, source }) => ({
+      externalId,
+      intent,
+      site,
+      source,
+    }),
+  );
 }
 
 /** SQLite `LIKE` without wildcards: ASCII case-insensitive substring. */
@@ -98,7 +149,13 @@ describe('task-service', () => {
     webarena = await readImportSource('webarena-tasks', WEBARENA_FILE);
     // Screenshots play no part in task queries; leaving them out keeps each world fast.
     const bundle = await readImportSource('webvoyager', WEBVOYAGER_EXAMPLES, { kind: 'rollout' });
-    rollouts = { ...bundle, trajectories: bundle.trajectories.map((t) => ({ ...t, steps: t.steps.map((s) => ({ ...s, screenshotFile: null })) })) };
+    rollouts = {
+      ...bundle,
+      trajectories: bundle.trajectories.map((t) => ({
+        ...t,
+        steps: t.steps.map((s) => ({ ...s, screenshotFile: null })),
+      })),
+    };
     expect(webarena.tasks).toHaveLength(812);
     expect(rollouts.trajectories.every((t) => t.kind === 'rollout')).toBe(true);
   });
@@ -112,7 +169,8 @@ describe('task-service', () => {
   });
 
   const list = (params: Partial<ListTasksParams>) => listTasks(world.db, { ...DEFAULTS, ...params });
-  const everything = (params: Partial<ListTasksParams> = {}) => list({ ...params, page: 1, pageSize: 10_000 });
+  const everything = (params: Partial<ListTasksParams> = {}) =>
+    list({ ...params, page: 1, pageSize: 10_000 });
 
   describe('listTasks', () => {
     it('lists every task with totals and the first page', () => {
@@ -121,7 +179,9 @@ describe('task-service', () => {
       expect(result.page).toBe(1);
       expect(result.pageSize).toBe(50);
       expect(result.items).toHaveLength(50);
-      expect(new Set(everything().items.map((t) => t.externalId))).toEqual(new Set(allKnownTasks().map((t) => t.externalId)));
+      expect(new Set(everything().items.map((t) => t.externalId))).toEqual(
+        new Set(allKnownTasks().map((t) => t.externalId)),
+      );
     });
 
     it('pages through every task exactly once; past the end is empty with the same total', () => {
@@ -136,12 +196,18 @@ describe('task-service', () => {
       expect(seen).toHaveLength(TOTAL);
       expect(new Set(seen).size).toBe(TOTAL);
       expect(seen).toEqual(everything({ sort: 'intent' }).items.map((t) => t.id));
-      expect(list({ page: pages + 1, pageSize: 100 })).toMatchObject({ items: [], total: TOTAL, page: pages + 1 });
+      expect(list({ page: pages + 1, pageSize: 100 })).toMatchObject({
+        items: [],
+        total: TOTAL,
+        page: pages + 1,
+      });
     });
 
     it('sorts by intent (binary order, id breaks ties)', () => {
       const items = everything({ sort: 'intent' }).items;
-      const expected = [...items].sort((a, b) => compareBinary(a.intent, b.intent) || compareBinary(a.id, b.id));
+      const expected = [...items].sort(
+        (a, b) => compareBinary(a.intent, b.intent) || compareBinary(a.id, b.id),
+      );
       expect(items.map((t) => t.id)).toEqual(expected.map((t) => t.id));
       expect(items[0]!.intent <= items[1]!.intent).toBe(true);
     });
@@ -152,7 +218,8 @@ describe('task-service', () => {
       expect(oldest.map((t) => t.externalId).slice(0, 2)).toEqual(['manual:percent', 'manual:underscore']);
       expect(newest[0]!.externalId).toBe('manual:backslash');
       expect(newest.map((t) => t.id)).toEqual([...oldest].reverse().map((t) => t.id));
-      for (let i = 1; i < oldest.length; i++) expect(oldest[i]!.createdAt.getTime()).toBeGreaterThanOrEqual(oldest[i - 1]!.createdAt.getTime());
+      for (let i = 1; i < oldest.length; i++)
+        expect(oldest[i]!.createdAt.getTime()).toBeGreaterThanOrEqual(oldest[i - 1]!.createdAt.getTime());
     });
 
     it.each([
@@ -179,12 +246,16 @@ describe('task-service', () => {
       // 10 WebArena intents contain '%'; with the hand-made one, 11. Unescaped, '%' would match all.
       expect(everything({ search: '%' }).total).toBe(11);
       expect(everything({ search: 'e_c' }).items.map((t) => t.externalId)).toEqual(['manual:underscore']);
-      expect(everything({ search: '  snake_case  ' }).items.map((t) => t.externalId)).toEqual(['manual:underscore']);
+      expect(everything({ search: '  snake_case  ' }).items.map((t) => t.externalId)).toEqual([
+        'manual:underscore',
+      ]);
       expect(everything({ search: 'no task says this' })).toMatchObject({ total: 0, items: [] });
     });
 
     it('filters by site (exact), origin and source', () => {
-      const site = (name: string) => webarena.tasks.filter((t) => t.site === name).length + HAND_MADE.filter((t) => t.site === name).length;
+      const site = (name: string) =>
+        webarena.tasks.filter((t) => t.site === name).length +
+        HAND_MADE.filter((t) => t.site === name).length;
       expect(everything({ site: 'shopping_admin' }).total).toBe(182);
       expect(everything({ site: 'shopping' }).total).toBe(site('shopping'));
       expect(everything({ site: 'shopping' }).total).toBe(188);
@@ -192,8 +263,14 @@ describe('task-service', () => {
       expect(everything({ site: 'wikipedia,map' }).total).toBe(16);
 
       expect(everything({ origin: 'seed' }).total).toBe(822);
-      expect(everything({ origin: 'augmented' }).items.map((t) => t.externalId).sort()).toEqual(['manual:backslash', 'manual:percent']);
-      expect(everything({ origin: 'extrapolated' }).items.map((t) => t.externalId)).toEqual(['manual:underscore']);
+      expect(
+        everything({ origin: 'augmented' })
+          .items.map((t) => t.externalId)
+          .sort(),
+      ).toEqual(['manual:backslash', 'manual:percent']);
+      expect(everything({ origin: 'extrapolated' }).items.map((t) => t.externalId)).toEqual([
+        'manual:underscore',
+      ]);
 
       expect(everything({ source: 'webarena' }).total).toBe(812);
       expect(everything({ source: 'webvoyager' }).total).toBe(10);
@@ -201,29 +278,41 @@ describe('task-service', () => {
       expect(everything({ source: 'visualwebarena' }).total).toBe(0);
 
       const combined = everything({ source: 'webarena', site: 'gitlab', search: 'issue' });
-      const expected = webarena.tasks.filter((t) => t.site === 'gitlab' && (likeContains(t.intent, 'issue') || likeContains(t.externalId, 'issue')));
+      const expected = webarena.tasks.filter(
+        (t) =>
+          t.site === 'gitlab' && (likeContains(t.intent, 'issue') || likeContains(t.externalId, 'issue')),
+      );
       expect(expected.length).toBeGreaterThan(0);
-      expect(combined.items.map((t) => t.externalId).sort()).toEqual(expected.map((t) => t.externalId).sort());
+      expect(combined.items.map((t) => t.externalId).sort()).toEqual(
+        expected.map((t) => t.externalId).sort(),
+      );
     });
 
     it('filters by hasRollouts both ways', () => {
       const withRollouts = everything({ hasRollouts: true });
       expect(withRollouts.total).toBe(10);
-      expect(withRollouts.items.map((t) => t.externalId).sort()).toEqual(rollouts.tasks.map((t) => t.externalId).sort());
+      expect(withRollouts.items.map((t) => t.externalId).sort()).toEqual(
+        rollouts.tasks.map((t) => t.externalId).sort(),
+      );
       expect(withRollouts.items.every((t) => t.rolloutCount >= 1)).toBe(true);
 
       const without = everything({ hasRollouts: false });
       expect(without.total).toBe(812 + HAND_MADE.length);
       expect(without.items.every((t) => t.rolloutCount === 0)).toBe(true);
       // The WebArena task with an expert demo but no rollout is on the `false` side.
-      expect(without.items.find((t) => t.externalId === WEBARENA_WITH_DEMO)).toMatchObject({ expertCount: 1, rolloutCount: 0 });
+      expect(without.items.find((t) => t.externalId === WEBARENA_WITH_DEMO)).toMatchObject({
+        expertCount: 1,
+        rolloutCount: 0,
+      });
 
       expect(everything({ hasRollouts: true, source: 'webarena' }).total).toBe(0);
       expect(everything({ hasRollouts: false, source: 'webvoyager' }).total).toBe(0);
     });
 
     it('reports expertCount and rolloutCount per task', () => {
-      const counts = Object.fromEntries(everything().items.map((t) => [t.externalId, [t.expertCount, t.rolloutCount]]));
+      const counts = Object.fromEntries(
+        everything().items.map((t) => [t.externalId, [t.expertCount, t.rolloutCount]]),
+      );
       expect(counts['webvoyager:Amazon--0']).toEqual([1, 2]);
       expect(counts['webvoyager:GitHub--0']).toEqual([1, 1]);
       expect(counts['webvoyager:ArXiv--11']).toEqual([1, 1]);
@@ -255,7 +344,9 @@ describe('task-service', () => {
       const caller = world.caller(world.makeUser('annotator'));
       const result = await caller.tasks.list({ search: '%', sort: 'intent' });
       expect(result).toMatchObject({ total: 11, page: 1, pageSize: 50 });
-      expect(result.items.map((t) => t.id)).toEqual(everything({ search: '%', sort: 'intent' }).items.map((t) => t.id));
+      expect(result.items.map((t) => t.id)).toEqual(
+        everything({ search: '%', sort: 'intent' }).items.map((t) => t.id),
+      );
       await expect(caller.tasks.list({ pageSize: 500 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     });
   });
@@ -264,9 +355,12 @@ describe('task-service', () => {
     it('lists sites and sources with counts, without a null site', () => {
       const facets = getTaskFacets(world.db);
       const expectedSites = new Map<string, number>();
-      for (const t of allKnownTasks()) if (t.site !== null) expectedSites.set(t.site, (expectedSites.get(t.site) ?? 0) + 1);
+      for (const t of allKnownTasks())
+        if (t.site !== null) expectedSites.set(t.site, (expectedSites.get(t.site) ?? 0) + 1);
       expect(facets.sites).toEqual(
-        [...expectedSites.entries()].sort(([a], [b]) => compareBinary(a, b)).map(([value, n]) => ({ value, n })),
+        [...expectedSites.entries()]
+          .sort(([a], [b]) => compareBinary(a, b))
+          .map(([value, n]) => ({ value, n })),
       );
       expect(facets.sites.find((s) => s.value === 'shopping')).toEqual({ value: 'shopping', n: 188 });
       expect(facets.sites.every((s) => s.value !== null)).toBe(true);
@@ -282,16 +376,29 @@ describe('task-service', () => {
     it('returns the task with its trajectories, expert demos first', () => {
       const id = everything({ search: 'webvoyager:Amazon--0' }).items[0]!.id;
       const result = getTaskOrThrow(world.db, id);
-      expect(result).toMatchObject({ id, externalId: 'webvoyager:Amazon--0', source: 'webvoyager', site: 'Amazon', origin: 'seed' });
+      expect(result).toMatchObject({
+        id,
+        externalId: 'webvoyager:Amazon--0',
+        source: 'webvoyager',
+        site: 'Amazon',
+        origin: 'seed',
+      });
       // Kind ascending (expert < rollout); within a kind newest first, and both rollouts share a timestamp.
       expect(result.trajectories.map((t) => t.kind)).toEqual(['expert', 'rollout', 'rollout']);
       expect(result.trajectories[0]!.externalId).toBe('webvoyager:taskAmazon--0#expert');
-      expect(result.trajectories.slice(1).map((t) => t.externalId).sort()).toEqual(['webvoyager:taskAmazon--0', 'webvoyager:taskAmazon--0#rollout-2']);
+      expect(
+        result.trajectories
+          .slice(1)
+          .map((t) => t.externalId)
+          .sort(),
+      ).toEqual(['webvoyager:taskAmazon--0', 'webvoyager:taskAmazon--0#rollout-2']);
       expect(result.trajectories.every((t) => t.stepCount === 3)).toBe(true);
     });
 
     it('throws NOT_FOUND for an unknown id', () => {
-      expect(() => getTaskOrThrow(world.db, 'missing')).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: 'Task missing not found' }));
+      expect(() => getTaskOrThrow(world.db, 'missing')).toThrow(
+        expect.objectContaining({ code: 'NOT_FOUND', message: 'Task missing not found' }),
+      );
     });
   });
 });

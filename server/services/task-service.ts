@@ -37,7 +37,12 @@ export function listTasks(db: Db, params: ListTasksParams) {
   const search = params.search?.trim();
   if (search) {
     const pattern = `%${escapeLike(search)}%`;
-    conditions.push(or(sql`${task.intent} like ${pattern} escape '\\'`, sql`${task.externalId} like ${pattern} escape '\\'`)!);
+    conditions.push(
+      or(
+        sql`${task.intent} like ${pattern} escape '\\'`,
+        sql`${task.externalId} like ${pattern} escape '\\'`,
+      )!,
+    );
   }
   if (params.site) conditions.push(eq(task.site, params.site));
   if (params.origin) conditions.push(eq(task.origin, params.origin));
@@ -78,8 +83,18 @@ export function listTasks(db: Db, params: ListTasksParams) {
 
 /** Values for the Tasks filters: sites and sources with their task counts. */
 export function getTaskFacets(db: Db) {
-  const sites = db.select({ value: task.site, n: count() }).from(task).groupBy(task.site).orderBy(asc(task.site)).all();
-  const sources = db.select({ value: task.source, n: count() }).from(task).groupBy(task.source).orderBy(asc(task.source)).all();
+  const sites = db
+    .select({ value: task.site, n: count() })
+    .from(task)
+    .groupBy(task.site)
+    .orderBy(asc(task.site))
+    .all();
+  const sources = db
+    .select({ value: task.source, n: count() })
+    .from(task)
+    .groupBy(task.source)
+    .orderBy(asc(task.source))
+    .all();
   return {
     sites: sites.filter((s): s is { value: string; n: number } => s.value !== null),
     sources,
@@ -111,4 +126,3 @@ export function getTaskOrThrow(db: Db, id: string) {
     .all();
   return { ...row, trajectories };
 }
-

@@ -9,7 +9,14 @@ export function getTrajectoryOrThrow(db: Db, id: string) {
   const row = db.select().from(trajectory).where(eq(trajectory.id, id)).get();
   if (!row) throw new DomainError('NOT_FOUND', `Trajectory ${id} not found`);
   const parent = db
-    .select({ id: task.id, externalId: task.externalId, intent: task.intent, startUrl: task.startUrl, site: task.site, environment: task.environment })
+    .select({
+      id: task.id,
+      externalId: task.externalId,
+      intent: task.intent,
+      startUrl: task.startUrl,
+      site: task.site,
+      environment: task.environment,
+    })
     .from(task)
     .where(eq(task.id, row.taskId))
     .get();

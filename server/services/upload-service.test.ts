@@ -133,10 +133,13 @@ describe('upload-service', () => {
       const root = importRootOf(staged);
       expect(root).toBe(path.join(staged.dir, RUN));
       expect(fs.readdirSync(root).sort()).toEqual(names);
-      for (const n of names) expect(fs.readFileSync(path.join(root, n)).equals(fs.readFileSync(path.join(runDir, n)))).toBe(true);
+      for (const n of names)
+        expect(fs.readFileSync(path.join(root, n)).equals(fs.readFileSync(path.join(runDir, n)))).toBe(true);
 
       const bundle = await readImportSource('webvoyager', root);
-      expect(bundle.trajectories.map((t) => [t.externalId, t.steps.length])).toEqual([[`webvoyager:${RUN}`, 3]]);
+      expect(bundle.trajectories.map((t) => [t.externalId, t.steps.length])).toEqual([
+        [`webvoyager:${RUN}`, 3],
+      ]);
     });
 
     it('extracts files of a zip without directory entries; importRootOf keeps the staging folder for several top-level entries', async () => {
@@ -268,13 +271,21 @@ describe('upload-service', () => {
       expect(resolveInside(root, relative)).toBe(path.join(root, expected));
     });
 
-    it.each(['../x', 'a/../../x', 'a/../b', '..', '/etc/passwd', '\\\\server\\share\\x', 'C:\\x', 'c:x', 'a\\..\\..\\x', 'a\0b'])(
-      '%j is BAD_INPUT naming the path',
-      (relative) => {
-        expect(() => resolveInside(root, relative)).toThrow(DomainError);
-        expect(() => resolveInside(root, relative)).toThrow(`'${relative}'`);
-      },
-    );
+    it.each([
+      '../x',
+      'a/../../x',
+      'a/../b',
+      '..',
+      '/etc/passwd',
+      '\\\\server\\share\\x',
+      'C:\\x',
+      'c:x',
+      'a\\..\\..\\x',
+      'a\0b',
+    ])('%j is BAD_INPUT naming the path', (relative) => {
+      expect(() => resolveInside(root, relative)).toThrow(DomainError);
+      expect(() => resolveInside(root, relative)).toThrow(`'${relative}'`);
+    });
   });
 
   describe('stageFolderUpload', () => {
@@ -287,23 +298,28 @@ describe('upload-service', () => {
       ]);
       expect(staged).toMatchObject({ files: 2, bytes: 6 });
       expect(fs.readFileSync(path.join(staged.dir, RUN, 'interact_messages.json'), 'utf8')).toBe('[]');
-      expect([...fs.readFileSync(path.join(staged.dir, RUN, 'sub/screenshot1.png'))]).toEqual([137, 80, 78, 71]);
+      expect([...fs.readFileSync(path.join(staged.dir, RUN, 'sub/screenshot1.png'))]).toEqual([
+        137, 80, 78, 71,
+      ]);
       expect(importRootOf(staged)).toBe(path.join(staged.dir, RUN));
     });
 
-    it.each(['../x', 'runs/../../x', '/tmp/x', 'C:\\x'])('refuses %j after good files and removes what it wrote', async (bad) => {
-      const error = await rejection(
-        stageFolderUpload(world.dataDir, [
-          { relativePath: 'runs/good.txt', data: blob('good') },
-          { relativePath: bad, data: blob('bad') },
-        ]),
-      );
-      expect(error.code).toBe('BAD_INPUT');
-      expect(error.message).toContain(`'${bad}'`);
-      expect(uploadsContent(world.dataDir)).toEqual([]);
-      expect(fs.existsSync(path.join(world.dataDir, 'uploads', 'x'))).toBe(false);
-      expect(fs.existsSync(path.join(world.dataDir, 'x'))).toBe(false);
-    });
+    it.each(['../x', 'runs/../../x', '/tmp/x', 'C:\\x'])(
+      'refuses %j after good files and removes what it wrote',
+      async (bad) => {
+        const error = await rejection(
+          stageFolderUpload(world.dataDir, [
+            { relativePath: 'runs/good.txt', data: blob('good') },
+            { relativePath: bad, data: blob('bad') },
+          ]),
+        );
+        expect(error.code).toBe('BAD_INPUT');
+        expect(error.message).toContain(`'${bad}'`);
+        expect(uploadsContent(world.dataDir)).toEqual([]);
+        expect(fs.existsSync(path.join(world.dataDir, 'uploads', 'x'))).toBe(false);
+        expect(fs.existsSync(path.join(world.dataDir, 'x'))).toBe(false);
+      },
+    );
 
     it('refuses an empty upload', async () => {
       const error = await rejection(stageFolderUpload(world.dataDir, []));

@@ -35,8 +35,16 @@ export function resolveInside(root: string, relative: string): string {
   if (normalized.split('/').every((part) => part === '' || part === '.')) {
     throw new DomainError('BAD_INPUT', `Upload path '${relative}' names no file`);
   }
-  if (normalized.startsWith('/') || /^[a-zA-Z]:/.test(normalized) || normalized.split('/').includes('..') || normalized.includes('\0')) {
-    throw new DomainError('BAD_INPUT', `Upload path '${relative}' is not allowed (absolute or contains '..')`);
+  if (
+    normalized.startsWith('/') ||
+    /^[a-zA-Z]:/.test(normalized) ||
+    normalized.split('/').includes('..') ||
+    normalized.includes('\0')
+  ) {
+    throw new DomainError(
+      'BAD_INPUT',
+      `Upload path '${relative}' is not allowed (absolute or contains '..')`,
+    );
   }
   const target = path.resolve(root, normalized);
   if (target !== root && !target.startsWith(root + path.sep)) {
@@ -57,11 +65,16 @@ export function removeStagedUpload(dir: string): void {
 }
 
 /** Stages the files of a folder upload. Paths are the browser's `webkitRelativePath`s. */
-export async function stageFolderUpload(dataDir: string, files: { relativePath: string; data: Blob }[]): Promise<StagedUpload> {
+export async function stageFolderUpload(
+  dataDir: string,
+  files: { relativePath: string; data: Blob }[],
+): Promise<StagedUpload> {
   if (files.length === 0) throw new DomainError('BAD_INPUT', 'The upload holds no files');
-  if (files.length > MAX_UPLOAD_FILES) throw new DomainError('TOO_LARGE', `The upload holds ${files.length} files (limit ${MAX_UPLOAD_FILES})`);
+  if (files.length > MAX_UPLOAD_FILES)
+    throw new DomainError('TOO_LARGE', `The upload holds ${files.length} files (limit ${MAX_UPLOAD_FILES})`);
   const total = files.reduce((n, f) => n + f.data.size, 0);
-  if (total > MAX_UPLOAD_BYTES) throw new DomainError('TOO_LARGE', `The upload is ${total} bytes (limit ${MAX_UPLOAD_BYTES})`);
+  if (total > MAX_UPLOAD_BYTES)
+    throw new DomainError('TOO_LARGE', `The upload is ${total} bytes (limit ${MAX_UPLOAD_BYTES})`);
   const { id, dir } = newStagingDir(dataDir);
   try {
     for (const f of files) {
@@ -78,10 +91,17 @@ export async function stageFolderUpload(dataDir: string, files: { relativePath: 
 
 function openZip(file: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: true, validateEntrySizes: true }, (err, zip) => {
-      if (err || !zip) reject(new DomainError('BAD_INPUT', `Not a readable zip archive: ${err?.message ?? 'unknown error'}`));
-      else resolve(zip);
-    });
+    yauzl.open(
+      file,
+      { lazyEntries: true, autoClose: true, strictFileNames: true, validateEntrySizes: true },
+      (err, zip) => {
+        if (err || !zip)
+          reject(
+            new DomainError('BAD_INPUT', `Not a readable zip archive: ${err?.message ?? 'unknown error'}`),
+          );
+        else resolve(zip);
+      },
+    );
   });
 }
 
@@ -98,7 +118,9 @@ function readEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
       zip.readEntry();
     });
     zip.on('end', () => resolve(entries));
-    zip.on('error', (err: Error) => reject(new DomainError('BAD_INPUT', `Corrupt zip archive: ${err.message}`)));
+    zip.on('error', (err: Error) =>
+      reject(new DomainError('BAD_INPUT', `Corrupt zip archive: ${err.message}`)),
+    );
     zip.readEntry();
   });
 }
@@ -106,7 +128,8 @@ function readEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
 function openEntryStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream> {
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (err, stream) => {
-      if (err || !stream) reject(new DomainError('BAD_INPUT', `${entry.fileName}: ${err?.message ?? 'unreadable entry'}`));
+      if (err || !stream)
+        reject(new DomainError('BAD_INPUT', `${entry.fileName}: ${err?.message ?? 'unreadable entry'}`));
       else resolve(stream);
     });
   });
@@ -126,14 +149,26 @@ export async function stageZipUpload(dataDir: string, zipFile: string): Promise<
   let declared = 0;
   for (const e of entries) {
     const mode = (e.externalFileAttributes >>> 16) & S_IFMT;
-    if (mode === S_IFLNK) throw new DomainError('BAD_INPUT', `${e.fileName}: symbolic links are not allowed in archives`);
+    if (mode === S_IFLNK)
+      throw new DomainError('BAD_INPUT', `${e.fileName}: symbolic links are not allowed in archives`);
     resolveInside('/staging', e.fileName);
     declared += e.uncompressedSize;
-    if (e.compressedSize > 0 && e.uncompressedSize / e.compressedSize > MAX_COMPRESSION_RATIO && e.uncompressedSize > 1024 * 1024) {
-      throw new DomainError('TOO_LARGE', `${e.fileName}: compression ratio ${Math.round(e.uncompressedSize / e.compressedSize)}:1 looks like a zip bomb`);
+    if (
+      e.compressedSize > 0 &&
+      e.uncompressedSize / e.compressedSize > MAX_COMPRESSION_RATIO &&
+      e.uncompressedSize > 1024 * 1024
+    ) {
+      throw new DomainError(
+        'TOO_LARGE',
+        `${e.fileName}: compression ratio ${Math.round(e.uncompressedSize / e.compressedSize)}:1 looks like a zip bomb`,
+      );
     }
   }
-  if (declared > MAX_UPLOAD_BYTES) throw new DomainError('TOO_LARGE', `The archive unpacks to ${declared} bytes (limit ${MAX_UPLOAD_BYTES})`);
+  if (declared > MAX_UPLOAD_BYTES)
+    throw new DomainError(
+      'TOO_LARGE',
+      `The archive unpacks to ${declared} bytes (limit ${MAX_UPLOAD_BYTES})`,
+    );
 
   // Pass 2: extract, counting real bytes.
   const { id, dir } = newStagingDir(dataDir);
@@ -156,7 +191,10 @@ export async function stageZipUpload(dataDir: string, zipFile: string): Promise<
           const counter = new Transform({
             transform(chunk: Buffer, _enc, callback) {
               written += chunk.length;
-              if (written > MAX_UPLOAD_BYTES) callback(new DomainError('TOO_LARGE', `The archive unpacks to more than ${MAX_UPLOAD_BYTES} bytes`));
+              if (written > MAX_UPLOAD_BYTES)
+                callback(
+                  new DomainError('TOO_LARGE', `The archive unpacks to more than ${MAX_UPLOAD_BYTES} bytes`),
+                );
               else callback(null, chunk);
             },
           });
@@ -167,11 +205,15 @@ export async function stageZipUpload(dataDir: string, zipFile: string): Promise<
           // A stream error (bad deflate data, more bytes than the entry declares) is the archive's
           // fault, not ours; file-system errors (they carry `syscall`) stay internal.
           const isArchiveFault = !(error instanceof DomainError) && !(error as NodeJS.ErrnoException).syscall;
-          reject(isArchiveFault ? new DomainError('BAD_INPUT', `${entry.fileName}: ${error.message}`) : error);
+          reject(
+            isArchiveFault ? new DomainError('BAD_INPUT', `${entry.fileName}: ${error.message}`) : error,
+          );
         });
       });
       zip.on('end', resolve);
-      zip.on('error', (err: Error) => reject(new DomainError('BAD_INPUT', `Corrupt zip archive: ${err.message}`)));
+      zip.on('error', (err: Error) =>
+        reject(new DomainError('BAD_INPUT', `Corrupt zip archive: ${err.message}`)),
+      );
       zip.readEntry();
     });
   } catch (error) {
@@ -188,7 +230,9 @@ export async function stageZipUpload(dataDir: string, zipFile: string): Promise<
  * top-level folder and nothing else (a zipped folder, or a browser folder pick), that folder.
  */
 export function importRootOf(staged: StagedUpload): string {
-  const children = fs.readdirSync(staged.dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.') && e.name !== '__MACOSX');
+  const children = fs
+    .readdirSync(staged.dir, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith('.') && e.name !== '__MACOSX');
   const only = children[0];
   if (children.length === 1 && only?.isDirectory()) return path.join(staged.dir, only.name);
   return staged.dir;

@@ -32,11 +32,14 @@ describe('user-service', () => {
 
   /** Signs up through Better Auth as the browser's sign-up form does. */
   function signUp(email: string, extra: Record<string, unknown> = {}) {
-    return world.auth.api.signUpEmail({ body: { email, name: email.split('@')[0]!, password: PASSWORD, ...extra } });
+    return world.auth.api.signUpEmail({
+      body: { email, name: email.split('@')[0]!, password: PASSWORD, ...extra },
+    });
   }
 
   const userRow = (email: string) => world.db.select().from(user).where(eq(user.email, email)).get();
-  const invitationRow = (id: string) => world.db.select().from(invitation).where(eq(invitation.id, id)).get()!;
+  const invitationRow = (id: string) =>
+    world.db.select().from(invitation).where(eq(invitation.id, id)).get()!;
 
   /** The first account (a PI, made by signing up) as an actor. */
   async function firstPi(): Promise<Actor & { id: string }> {
@@ -55,7 +58,10 @@ describe('user-service', () => {
 
     it('refuses a second sign-up without an invitation', async () => {
       await firstPi();
-      await expect(signUp('second@example.test')).rejects.toMatchObject({ status: 'FORBIDDEN', message: 'Sign-up needs a valid invitation from a PI.' });
+      await expect(signUp('second@example.test')).rejects.toMatchObject({
+        status: 'FORBIDDEN',
+        message: 'Sign-up needs a valid invitation from a PI.',
+      });
       expect(userRow('second@example.test')).toBeUndefined();
       expect(countUsers(world.db)).toBe(1);
     });
@@ -71,7 +77,13 @@ describe('user-service', () => {
     it('gives an invited user the invited role and marks the invitation accepted', async () => {
       const pi = await firstPi();
       const invite = createInvitation(world.db, pi, 'Researcher@Example.test', 'researcher');
-      expect(invitationRow(invite.id)).toMatchObject({ email: 'researcher@example.test', role: 'researcher', tokenHash: hashInviteToken(invite.token), invitedBy: pi.id, acceptedAt: null });
+      expect(invitationRow(invite.id)).toMatchObject({
+        email: 'researcher@example.test',
+        role: 'researcher',
+        tokenHash: hashInviteToken(invite.token),
+        invitedBy: pi.id,
+        acceptedAt: null,
+      });
 
       const result = await signUp('researcher@example.test', { inviteToken: invite.token });
       expect(result.user).toMatchObject({ email: 'researcher@example.test', role: 'researcher' });
@@ -104,7 +116,9 @@ describe('user-service', () => {
       expect(userRow('mallory@example.test')).toBeUndefined();
       expect(invitationRow(invite.id)).toMatchObject({ acceptedAt: null, revokedAt: null });
       // Alice can still use it.
-      await expect(signUp('alice@example.test', { inviteToken: invite.token })).resolves.toMatchObject({ user: { role: 'researcher' } });
+      await expect(signUp('alice@example.test', { inviteToken: invite.token })).resolves.toMatchObject({
+        user: { role: 'researcher' },
+      });
     });
 
     it('refuses a revoked invitation', async () => {
@@ -116,18 +130,26 @@ describe('user-service', () => {
         message: 'Sign-up needs a valid invitation from a PI.',
       });
       expect(userRow('bob@example.test')).toBeUndefined();
-      expect(world.db.select({ action: auditLog.action, objectId: auditLog.objectId }).from(auditLog).all()).toEqual([
+      expect(
+        world.db.select({ action: auditLog.action, objectId: auditLog.objectId }).from(auditLog).all(),
+      ).toEqual([
         { action: 'invitation.create', objectId: invite.id },
         { action: 'invitation.revoke', objectId: invite.id },
       ]);
       // Revoking twice finds nothing pending.
-      expect(() => revokeInvitation(world.db, pi, invite.id)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+      expect(() => revokeInvitation(world.db, pi, invite.id)).toThrow(
+        expect.objectContaining({ code: 'NOT_FOUND' }),
+      );
     });
 
     it('refuses an expired invitation', async () => {
       const pi = await firstPi();
       const invite = createInvitation(world.db, pi, 'carol@example.test', 'annotator');
-      world.db.update(invitation).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(invitation.id, invite.id)).run();
+      world.db
+        .update(invitation)
+        .set({ expiresAt: new Date(Date.now() - 1000) })
+        .where(eq(invitation.id, invite.id))
+        .run();
       await expect(signUp('carol@example.test', { inviteToken: invite.token })).rejects.toMatchObject({
         message: 'Sign-up needs a valid invitation from a PI.',
       });
@@ -141,7 +163,10 @@ describe('user-service', () => {
       const pi = await firstPi();
       for (const email of ['pi@example.test', ' PI@Example.TEST ']) {
         expect(() => createInvitation(world.db, pi, email, 'annotator')).toThrow(
-          expect.objectContaining({ code: 'CONFLICT', message: 'An account for pi@example.test already exists' }),
+          expect.objectContaining({
+            code: 'CONFLICT',
+            message: 'An account for pi@example.test already exists',
+          }),
         );
       }
       expect(listInvitations(world.db)).toEqual([]);
@@ -157,29 +182,66 @@ describe('user-service', () => {
       expect(invite.expiresAt.getTime() - before).toBeGreaterThanOrEqual(7 * 24 * 3600 * 1000 - 1000);
       expect(invite.expiresAt.getTime() - before).toBeLessThanOrEqual(7 * 24 * 3600 * 1000 + 1000);
       expect(world.db.select().from(auditLog).all()).toMatchObject([
-        { userId: pi.id, actor: pi.email, action: 'invitation.create', objectType: 'invitation', objectId: invite.id, after: { email: 'dave@example.test', role: 'researcher' } },
+        {
+          userId: pi.id,
+          actor: pi.email,
+          action: 'invitation.create',
+          objectType: 'invitation',
+          objectId: invite.id,
+          after: { email: 'dave@example.test', role: 'researcher' },
+        },
       ]);
-      expect(listInvitations(world.db)).toMatchObject([{ id: invite.id, email: 'dave@example.test', role: 'researcher', acceptedAt: null, revokedAt: null }]);
+      expect(listInvitations(world.db)).toMatchObject([
+        { id: invite.id, email: 'dave@example.test', role: 'researcher', acceptedAt: null, revokedAt: null },
+      ]);
     });
   });
 
   describe('createUserAccount', () => {
     it('creates an account with the given role; the new user can sign in', async () => {
       const pi = await firstPi();
-      const created = await createUserAccount(world.db, world.auth, pi, { email: ' Erin@Example.test ', name: 'Erin', password: PASSWORD, role: 'researcher' });
-      expect(created).toEqual({ id: expect.any(String) as string, email: 'erin@example.test', role: 'researcher' });
+      const created = await createUserAccount(world.db, world.auth, pi, {
+        email: ' Erin@Example.test ',
+        name: 'Erin',
+        password: PASSWORD,
+        role: 'researcher',
+      });
+      expect(created).toEqual({
+        id: expect.any(String) as string,
+        email: 'erin@example.test',
+        role: 'researcher',
+      });
 
-      const signedIn = await world.auth.api.signInEmail({ body: { email: 'erin@example.test', password: PASSWORD } });
+      const signedIn = await world.auth.api.signInEmail({
+        body: { email: 'erin@example.test', password: PASSWORD },
+      });
       expect(signedIn.user).toMatchObject({ id: created.id, email: 'erin@example.test', role: 'researcher' });
       expect(signedIn.token).toEqual(expect.any(String));
-      await expect(world.auth.api.signInEmail({ body: { email: 'erin@example.test', password: 'the wrong password' } })).rejects.toBeTruthy();
+      await expect(
+        world.auth.api.signInEmail({ body: { email: 'erin@example.test', password: 'the wrong password' } }),
+      ).rejects.toBeTruthy();
 
       // Through the invitation path: one invitation, accepted, and both steps audited.
-      expect(listInvitations(world.db)).toMatchObject([{ email: 'erin@example.test', role: 'researcher', revokedAt: null }]);
+      expect(listInvitations(world.db)).toMatchObject([
+        { email: 'erin@example.test', role: 'researcher', revokedAt: null },
+      ]);
       expect(listInvitations(world.db)[0]!.acceptedAt).toBeInstanceOf(Date);
-      expect(world.db.select({ action: auditLog.action, objectId: auditLog.objectId, after: auditLog.after }).from(auditLog).all()).toEqual([
-        { action: 'invitation.create', objectId: expect.any(String) as string, after: { email: 'erin@example.test', role: 'researcher' } },
-        { action: 'user.create', objectId: created.id, after: { email: 'erin@example.test', role: 'researcher' } },
+      expect(
+        world.db
+          .select({ action: auditLog.action, objectId: auditLog.objectId, after: auditLog.after })
+          .from(auditLog)
+          .all(),
+      ).toEqual([
+        {
+          action: 'invitation.create',
+          objectId: expect.any(String) as string,
+          after: { email: 'erin@example.test', role: 'researcher' },
+        },
+        {
+          action: 'user.create',
+          objectId: created.id,
+          after: { email: 'erin@example.test', role: 'researcher' },
+        },
       ]);
       expect(listUsers(world.db).map((u) => [u.email, u.role])).toEqual([
         ['pi@example.test', 'pi'],
@@ -189,7 +251,14 @@ describe('user-service', () => {
 
     it('refuses an existing email (CONFLICT) and creates nothing', async () => {
       const pi = await firstPi();
-      await expect(createUserAccount(world.db, world.auth, pi, { email: 'pi@example.test', name: 'Again', password: PASSWORD, role: 'annotator' })).rejects.toMatchObject({
+      await expect(
+        createUserAccount(world.db, world.auth, pi, {
+          email: 'pi@example.test',
+          name: 'Again',
+          password: PASSWORD,
+          role: 'annotator',
+        }),
+      ).rejects.toMatchObject({
         code: 'CONFLICT',
       });
       expect(countUsers(world.db)).toBe(1);
@@ -198,9 +267,17 @@ describe('user-service', () => {
 
     it('a refused password (too short) is BAD_INPUT and revokes the invitation it made', async () => {
       const pi = await firstPi();
-      const error = await createUserAccount(world.db, world.auth, pi, { email: 'frank@example.test', name: 'Frank', password: 'short', role: 'annotator' }).catch((e: unknown) => e);
+      const error = await createUserAccount(world.db, world.auth, pi, {
+        email: 'frank@example.test',
+        name: 'Frank',
+        password: 'short',
+        role: 'annotator',
+      }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DomainError);
-      expect(error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/^Could not create the account: /) as string });
+      expect(error).toMatchObject({
+        code: 'BAD_INPUT',
+        message: expect.stringMatching(/^Could not create the account: /) as string,
+      });
       expect(userRow('frank@example.test')).toBeUndefined();
       const [invite] = listInvitations(world.db);
       expect(invite).toMatchObject({ email: 'frank@example.test', acceptedAt: null });
@@ -212,36 +289,65 @@ describe('user-service', () => {
     it('changes the role and writes the audit log with before and after', async () => {
       const pi = await firstPi();
       const annotator = world.makeUser('annotator');
-      expect(setUserRole(world.db, pi, annotator.id, 'researcher')).toEqual({ id: annotator.id, role: 'researcher' });
-      expect(world.db.select({ role: user.role }).from(user).where(eq(user.id, annotator.id)).get()).toEqual({ role: 'researcher' });
+      expect(setUserRole(world.db, pi, annotator.id, 'researcher')).toEqual({
+        id: annotator.id,
+        role: 'researcher',
+      });
+      expect(world.db.select({ role: user.role }).from(user).where(eq(user.id, annotator.id)).get()).toEqual({
+        role: 'researcher',
+      });
       expect(world.db.select().from(auditLog).all()).toMatchObject([
-        { userId: pi.id, actor: 'pi@example.test', action: 'user.set_role', objectType: 'user', objectId: annotator.id, before: { role: 'annotator' }, after: { role: 'researcher' } },
+        {
+          userId: pi.id,
+          actor: 'pi@example.test',
+          action: 'user.set_role',
+          objectType: 'user',
+          objectId: annotator.id,
+          before: { role: 'annotator' },
+          after: { role: 'researcher' },
+        },
       ]);
     });
 
     it('setting the same role is a no-op without an audit entry', async () => {
       const pi = await firstPi();
       const researcher = world.makeUser('researcher');
-      expect(setUserRole(world.db, pi, researcher.id, 'researcher')).toEqual({ id: researcher.id, role: 'researcher' });
+      expect(setUserRole(world.db, pi, researcher.id, 'researcher')).toEqual({
+        id: researcher.id,
+        role: 'researcher',
+      });
       expect(world.db.select().from(auditLog).all()).toEqual([]);
     });
 
     it('refuses to demote the last PI (CONFLICT); with a second PI it works', async () => {
       const pi = await firstPi();
-      expect(() => setUserRole(world.db, pi, pi.id, 'researcher')).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+      expect(() => setUserRole(world.db, pi, pi.id, 'researcher')).toThrow(
+        expect.objectContaining({ code: 'CONFLICT' }),
+      );
       expect(userRow('pi@example.test')?.role).toBe('pi');
       expect(world.db.select().from(auditLog).all()).toEqual([]);
 
       const other = world.makeUser('annotator');
       setUserRole(world.db, pi, other.id, 'pi');
       expect(setUserRole(world.db, pi, pi.id, 'annotator')).toEqual({ id: pi.id, role: 'annotator' });
-      expect(() => setUserRole(world.db, other, other.id, 'annotator')).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
-      expect(world.db.select().from(user).where(eq(user.role, 'pi')).all().map((u) => u.id)).toEqual([other.id]);
+      expect(() => setUserRole(world.db, other, other.id, 'annotator')).toThrow(
+        expect.objectContaining({ code: 'CONFLICT' }),
+      );
+      expect(
+        world.db
+          .select()
+          .from(user)
+          .where(eq(user.role, 'pi'))
+          .all()
+          .map((u) => u.id),
+      ).toEqual([other.id]);
     });
 
     it('an unknown user is NOT_FOUND', async () => {
       const pi = await firstPi();
-      expect(() => setUserRole(world.db, pi, 'nobody', 'annotator')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+      expect(() => setUserRole(world.db, pi, 'nobody', 'annotator')).toThrow(
+        expect.objectContaining({ code: 'NOT_FOUND' }),
+      );
     });
   });
 });

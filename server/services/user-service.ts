@@ -33,16 +33,32 @@ export function listUsers(db: Db) {
 /** @throws DomainError NOT_FOUND, or CONFLICT when it would leave no PI. */
 export function setUserRole(db: Db, actor: Actor, userId: string, role: Role) {
   return db.transaction((tx) => {
-    const target = tx.select({ id: user.id, role: user.role, email: user.email }).from(user).where(eq(user.id, userId)).get();
+    const target = tx
+      .select({ id: user.id, role: user.role, email: user.email })
+      .from(user)
+      .where(eq(user.id, userId))
+      .get();
     if (!target) throw new DomainError('NOT_FOUND', `User ${userId} not found`);
     if (target.role === role) return { id: target.id, role };
     if (target.role === 'pi') {
       const pis = tx.select({ n: count() }).from(user).where(eq(user.role, 'pi')).get()?.n ?? 0;
-      if (pis <= 1) throw new DomainError('CONFLICT', 'The last PI cannot be given another role; make someone else PI first.');
+      if (pis <= 1)
+        throw new DomainError(
+          'CONFLICT',
+          'The last PI cannot be given another role; make someone else PI first.',
+        );
     }
     tx.update(user).set({ role, updatedAt: new Date() }).where(eq(user.id, userId)).run();
     tx.insert(auditLog)
-      .values({ userId: actor.id, actor: actor.email, action: 'user.set_role', objectType: 'user', objectId: userId, before: { role: target.role }, after: { role } })
+      .values({
+        userId: actor.id,
+        actor: actor.email,
+        action: 'user.set_role',
+        objectType: 'user',
+        objectId: userId,
+        before: { role: target.role },
+        after: { role },
+      })
       .run();
     return { id: target.id, role };
   });
@@ -52,7 +68,12 @@ export function setUserRole(db: Db, actor: Actor, userId: string, role: Role) {
  * Creates an invitation. @returns the one-time token (only its hash is stored; show it once).
  * @throws DomainError CONFLICT when an account with that email exists.
  */
-export function createInvitation(db: Db, actor: Actor, email: string, role: Role): { id: string; token: string; expiresAt: Date } {
+export function createInvitation(
+  db: Db,
+  actor: Actor,
+  email: string,
+  role: Role,
+): { id: string; token: string; expiresAt: Date } {
   const normalized = email.trim().toLowerCase();
   const existing = db.select({ id: user.id }).from(user).where(eq(user.email, normalized)).get();
   if (existing) throw new DomainError('CONFLICT', `An account for ${normalized} already exists`);
@@ -60,15 +81,41 @@ export function createInvitation(db: Db, actor: Actor, email: string, role: Role
   const id = randomUUID();
   const expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
   db.transaction((tx) => {
-    tx.insert(invitation).values({ id, email: normalized, role, tokenHash: hashInviteToken(token), invitedBy: actor.id, expiresAt }).run();
-    tx.insert(auditLog).values({ userId: actor.id, actor: actor.email, action: 'invitation.create', objectType: 'invitation', objectId: id, after: { email: normalized, role } }).run();
+    tx.insert(invitation)
+      .values({
+        id,
+        email: normalized,
+        role,
+        tokenHash: hashInviteToken(token),
+        invitedBy: actor.id,
+        expiresAt,
+      })
+      .run();
+    tx.insert(auditLog)
+      .values({
+        userId: actor.id,
+        actor: actor.email,
+        action: 'invitation.create',
+        objectType: 'invitation',
+        objectId: id,
+        after: { email: normalized, role },
+      })
+      .run();
   });
   return { id, token, expiresAt };
 }
 
 export function listInvitations(db: Db) {
   return db
-    .select({ id: invitation.id, email: invitation.email, role: invitation.role, createdAt: invitation.createdAt, expiresAt: invitation.expiresAt, acceptedAt: invitation.acceptedAt, revokedAt: invitation.revokedAt })
+    .select({
+      id: invitation.id,
+      email: invitation.email,
+      role: invitation.role,
+      createdAt: invitation.createdAt,
+      expiresAt: invitation.expiresAt,
+      acceptedAt: invitation.acceptedAt,
+      revokedAt: invitation.revokedAt,
+    })
     .from(invitation)
     .orderBy(desc(invitation.createdAt))
     .all();
@@ -82,7 +129,15 @@ export function revokeInvitation(db: Db, actor: Actor, id: string) {
       .where(and(eq(invitation.id, id), isNull(invitation.acceptedAt), isNull(invitation.revokedAt)))
       .run();
     if (result.changes === 0) throw new DomainError('NOT_FOUND', 'No pending invitation with that id');
-    tx.insert(auditLog).values({ userId: actor.id, actor: actor.email, action: 'invitation.revoke', objectType: 'invitation', objectId: id }).run();
+    tx.insert(auditLog)
+      .values({
+        userId: actor.id,
+        actor: actor.email,
+        action: 'invitation.revoke',
+        objectType: 'invitation',
+        objectId: id,
+      })
+      .run();
   });
 }
 
@@ -91,23 +146,48 @@ export function revokeInvitation(db: Db, actor: Actor, id: string) {
  * sign-up (so the role rules live in one place).
  * @throws DomainError CONFLICT for an existing email, BAD_INPUT for a short password.
  */
-export async function createUserAccount(db: Db, auth: Auth, actor: Actor, params: { email: string; name: string; password: string; role: Role }) {
+export async function createUserAccount(
+  db: Db,
+  auth: Auth,
+  actor: Actor,
+  params: { email: string; name: string; password: string; role: Role },
+) {
   const hasUsers = countUsers(db) > 0;
   const invite = hasUsers ? createInvitation(db, actor, params.email, params.role) : null;
   try {
     const result = await auth.api.signUpEmail({
-      body: { email: params.email.trim().toLowerCase(), name: params.name, password: params.password, ...(invite ? { inviteToken: invite.token } : {}) },
+      body: {
+        email: params.email.trim().toLowerCase(),
+        name: params.name,
+        password: params.password,
+        ...(invite ? { inviteToken: invite.token } : {}),
+      },
     });
-    const created = db.select({ id: user.id, email: user.email, role: user.role }).from(user).where(eq(user.id, result.user.id)).get();
+    const created = db
+      .select({ id: user.id, email: user.email, role: user.role })
+      .from(user)
+      .where(eq(user.id, result.user.id))
+      .get();
     if (!created) throw new DomainError('INTERNAL', 'Account was not created');
     // Sign-up signs the new user in; nobody holds that session, so drop it.
     db.delete(session).where(eq(session.userId, created.id)).run();
-    db.insert(auditLog).values({ userId: actor.id, actor: actor.email, action: 'user.create', objectType: 'user', objectId: created.id, after: { email: created.email, role: created.role } }).run();
+    db.insert(auditLog)
+      .values({
+        userId: actor.id,
+        actor: actor.email,
+        action: 'user.create',
+        objectType: 'user',
+        objectId: created.id,
+        after: { email: created.email, role: created.role },
+      })
+      .run();
     return created;
   } catch (error) {
-    if (invite) db.update(invitation).set({ revokedAt: new Date() }).where(eq(invitation.id, invite.id)).run();
+    if (invite)
+      db.update(invitation).set({ revokedAt: new Date() }).where(eq(invitation.id, invite.id)).run();
     if (error instanceof DomainError) throw error;
-    const message = (error as { body?: { message?: string }; message?: string }).body?.message ?? (error as Error).message;
+    const message =
+      (error as { body?: { message?: string }; message?: string }).body?.message ?? (error as Error).message;
     throw new DomainError('BAD_INPUT', `Could not create the account: ${message}`);
   }
 }

@@ -35,9 +35,18 @@ export interface TestWorld {
 export function createTestWorld(): TestWorld {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-curator-test-'));
   const db = openDb(path.join(dataDir, DB_FILE_NAME));
-  const auth = createAuth(db, { secret: 'test-secret-test-secret-test-secret-0123', baseUrl: 'http://localhost:3000' });
+  const auth = createAuth(db, {
+    secret: 'test-secret-test-secret-test-secret-0123',
+    baseUrl: 'http://localhost:3000',
+  });
   const jobs = new JobRunner(db, createJobHandlers(db, dataDir));
-  const context = (sessionUser: SessionUser | null): TrpcContext => ({ db, dataDir, auth, jobs, user: sessionUser });
+  const context = (sessionUser: SessionUser | null): TrpcContext => ({
+    db,
+    dataDir,
+    auth,
+    jobs,
+    user: sessionUser,
+  });
   return {
     db,
     dataDir,

@@ -34,11 +34,27 @@ function seedFixture(world: TestWorld): Fixture {
   const jobId = randomUUID();
   world.db
     .insert(task)
-    .values({ id: taskId, externalId: 'test:auth-task', source: 'webarena', intent: 'Find the cheapest kayak', site: 'classifieds', createdBy: 'test' })
+    .values({
+      id: taskId,
+      externalId: 'test:auth-task',
+      source: 'webarena',
+      intent: 'Find the cheapest kayak',
+      site: 'classifieds',
+      createdBy: 'test',
+    })
     .run();
   world.db
     .insert(trajectory)
-    .values({ id: trajectoryId, externalId: 'test:auth-trajectory', taskId, kind: 'expert', source: 'test', stepCount: 1, contentHash: 'x', createdBy: 'test' })
+    .values({
+      id: trajectoryId,
+      externalId: 'test:auth-trajectory',
+      taskId,
+      kind: 'expert',
+      source: 'test',
+      stepCount: 1,
+      contentHash: 'x',
+      createdBy: 'test',
+    })
     .run();
   world.db
     .insert(step)
@@ -78,31 +94,51 @@ const PROCEDURES: Record<string, Row> = {
     minimum: 'annotator',
     call: (c) => c.system.overview(),
     check: (r) =>
-      expect(r).toEqual({ tasks: 1, trajectories: 1, expertDemos: 1, rollouts: 0, steps: 1, screenshots: 0, openIteration: null }),
+      expect(r).toEqual({
+        tasks: 1,
+        trajectories: 1,
+        expertDemos: 1,
+        rollouts: 0,
+        steps: 1,
+        screenshots: 0,
+        openIteration: null,
+      }),
   },
   'tasks.list': {
     minimum: 'annotator',
     call: (c) => c.tasks.list({}),
     check: (r, _w, f) => {
       expect(r).toMatchObject({ total: 1, page: 1, pageSize: 50 });
-      expect((r as { items: { id: string; expertCount: number }[] }).items).toMatchObject([{ id: f.taskId, expertCount: 1, rolloutCount: 0 }]);
+      expect((r as { items: { id: string; expertCount: number }[] }).items).toMatchObject([
+        { id: f.taskId, expertCount: 1, rolloutCount: 0 },
+      ]);
     },
   },
   'tasks.facets': {
     minimum: 'annotator',
     call: (c) => c.tasks.facets(),
-    check: (r) => expect(r).toEqual({ sites: [{ value: 'classifieds', n: 1 }], sources: [{ value: 'webarena', n: 1 }] }),
+    check: (r) =>
+      expect(r).toEqual({ sites: [{ value: 'classifieds', n: 1 }], sources: [{ value: 'webarena', n: 1 }] }),
   },
   'tasks.get': {
     minimum: 'annotator',
     call: (c, f) => c.tasks.get({ id: f.taskId }),
-    check: (r, _w, f) => expect(r).toMatchObject({ id: f.taskId, intent: 'Find the cheapest kayak', trajectories: [{ id: f.trajectoryId }] }),
+    check: (r, _w, f) =>
+      expect(r).toMatchObject({
+        id: f.taskId,
+        intent: 'Find the cheapest kayak',
+        trajectories: [{ id: f.trajectoryId }],
+      }),
   },
   'trajectories.get': {
     minimum: 'annotator',
     call: (c, f) => c.trajectories.get({ id: f.trajectoryId }),
     check: (r, _w, f) =>
-      expect(r).toMatchObject({ id: f.trajectoryId, task: { id: f.taskId }, steps: [{ index: 0, actionType: 'answer' }] }),
+      expect(r).toMatchObject({
+        id: f.trajectoryId,
+        task: { id: f.taskId },
+        steps: [{ index: 0, actionType: 'answer' }],
+      }),
   },
   'users.me': {
     minimum: 'annotator',
@@ -122,7 +158,9 @@ const PROCEDURES: Record<string, Row> = {
     call: (c, f) => c.users.setRole({ userId: f.target.id, role: 'researcher' }),
     check: (r, w, f) => {
       expect(r).toEqual({ id: f.target.id, role: 'researcher' });
-      expect(w.db.select({ role: user.role }).from(user).where(eq(user.id, f.target.id)).get()).toEqual({ role: 'researcher' });
+      expect(w.db.select({ role: user.role }).from(user).where(eq(user.id, f.target.id)).get()).toEqual({
+        role: 'researcher',
+      });
     },
   },
   'users.invite': {
@@ -130,26 +168,46 @@ const PROCEDURES: Record<string, Row> = {
     call: (c) => c.users.invite({ email: 'New.Person@Example.test', role: 'researcher' }),
     check: (r, w) => {
       expect(r).toMatchObject({ token: expect.any(String) as string, id: expect.any(String) as string });
-      const row = w.db.select().from(invitation).where(eq(invitation.id, (r as { id: string }).id)).get();
-      expect(row).toMatchObject({ email: 'new.person@example.test', role: 'researcher', acceptedAt: null, revokedAt: null });
+      const row = w.db
+        .select()
+        .from(invitation)
+        .where(eq(invitation.id, (r as { id: string }).id))
+        .get();
+      expect(row).toMatchObject({
+        email: 'new.person@example.test',
+        role: 'researcher',
+        acceptedAt: null,
+        revokedAt: null,
+      });
     },
   },
   'users.invitations': {
     minimum: 'pi',
     call: (c) => c.users.invitations(),
-    check: (r, _w, f) => expect(r).toMatchObject([{ id: f.invitationId, email: 'invitee@example.test', role: 'annotator' }]),
+    check: (r, _w, f) =>
+      expect(r).toMatchObject([{ id: f.invitationId, email: 'invitee@example.test', role: 'annotator' }]),
   },
   'users.revokeInvitation': {
     minimum: 'pi',
     call: (c, f) => c.users.revokeInvitation({ id: f.invitationId }),
     check: (_r, w, f) => {
-      const row = w.db.select({ revokedAt: invitation.revokedAt }).from(invitation).where(eq(invitation.id, f.invitationId)).get();
+      const row = w.db
+        .select({ revokedAt: invitation.revokedAt })
+        .from(invitation)
+        .where(eq(invitation.id, f.invitationId))
+        .get();
       expect(row?.revokedAt).toBeInstanceOf(Date);
     },
   },
   'users.create': {
     minimum: 'pi',
-    call: (c) => c.users.create({ email: 'made@example.test', name: 'Made', password: 'correct horse battery', role: 'researcher' }),
+    call: (c) =>
+      c.users.create({
+        email: 'made@example.test',
+        name: 'Made',
+        password: 'correct horse battery',
+        role: 'researcher',
+      }),
     check: (r) => expect(r).toMatchObject({ email: 'made@example.test', role: 'researcher' }),
   },
   'jobs.list': {
@@ -167,7 +225,9 @@ const PROCEDURES: Record<string, Row> = {
     call: (c, f) => c.jobs.cancel({ id: f.jobId }),
     check: (r, w, f) => {
       expect(r).toEqual({ cancelled: true });
-      expect(w.db.select({ status: job.status }).from(job).where(eq(job.id, f.jobId)).get()).toEqual({ status: 'cancelled' });
+      expect(w.db.select({ status: job.status }).from(job).where(eq(job.id, f.jobId)).get()).toEqual({
+        status: 'cancelled',
+      });
     },
   },
 };
@@ -219,9 +279,15 @@ describe('appRouter authorization', () => {
   it('refusals change nothing: a FORBIDDEN setRole leaves the role and writes no audit entry', async () => {
     const f = seedFixture(world);
     const researcher = world.makeUser('researcher');
-    await expect(world.caller(researcher).users.setRole({ userId: researcher.id, role: 'pi' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(world.db.select({ role: user.role }).from(user).where(eq(user.id, researcher.id)).get()).toEqual({ role: 'researcher' });
-    expect(world.db.select({ role: user.role }).from(user).where(eq(user.id, f.target.id)).get()).toEqual({ role: 'annotator' });
+    await expect(
+      world.caller(researcher).users.setRole({ userId: researcher.id, role: 'pi' }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(world.db.select({ role: user.role }).from(user).where(eq(user.id, researcher.id)).get()).toEqual({
+      role: 'researcher',
+    });
+    expect(world.db.select({ role: user.role }).from(user).where(eq(user.id, f.target.id)).get()).toEqual({
+      role: 'annotator',
+    });
     expect(world.db.$client.prepare('select count(*) as n from audit_log').get()).toEqual({ n: 1 }); // the fixture's invitation
   });
 
@@ -238,7 +304,9 @@ describe('appRouter authorization', () => {
   });
 
   it('rejects bad input as BAD_REQUEST for an allowed role', async () => {
-    const error = await catchTrpcError(world.caller(world.makeUser('pi')).users.invite({ email: 'not-an-email', role: 'annotator' }));
+    const error = await catchTrpcError(
+      world.caller(world.makeUser('pi')).users.invite({ email: 'not-an-email', role: 'annotator' }),
+    );
     expect(error.code).toBe('BAD_REQUEST');
   });
 });

@@ -9,10 +9,21 @@ export async function getSessionUser(headers: Headers): Promise<SessionUser | nu
   const session = await auth.api.getSession({ headers });
   if (!session) return null;
   const role = (session.user as { role?: unknown }).role;
-  return { id: session.user.id, email: session.user.email, name: session.user.name, role: isRole(role) ? role : 'annotator' };
+  return {
+    id: session.user.id,
+    email: session.user.email,
+    name: session.user.name,
+    role: isRole(role) ? role : 'annotator',
+  };
 }
 
 export async function createTrpcContext(opts: { headers: Headers }): Promise<TrpcContext> {
   const services = getAppServices();
-  return { db: services.db, dataDir: services.dataDir, auth: services.auth, jobs: services.jobs, user: await getSessionUser(opts.headers) };
+  return {
+    db: services.db,
+    dataDir: services.dataDir,
+    auth: services.auth,
+    jobs: services.jobs,
+    user: await getSessionUser(opts.headers),
+  };
 }

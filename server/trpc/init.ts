@@ -49,7 +49,10 @@ const t = initTRPC.context<TrpcContext>().create({
       data: {
         ...shape.data,
         stack: undefined,
-        zodError: error.cause instanceof ZodError ? error.cause.issues.map((i) => `${i.path.join('.')}: ${i.message}`) : null,
+        zodError:
+          error.cause instanceof ZodError
+            ? error.cause.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+            : null,
       },
     };
   },
@@ -92,7 +95,8 @@ export const piProcedure = roleProcedure('pi');
 /** A procedure that requires one scope (see `lib/core/roles.ts`). */
 export function scopedProcedure(scope: Scope) {
   return protectedProcedure.use(({ ctx, next }) => {
-    if (!hasScope(ctx.user.role, scope)) throw new TRPCError({ code: 'FORBIDDEN', message: `Missing permission ${scope}.` });
+    if (!hasScope(ctx.user.role, scope))
+      throw new TRPCError({ code: 'FORBIDDEN', message: `Missing permission ${scope}.` });
     return next({ ctx });
   });
 }

@@ -13,7 +13,12 @@ import { DomainError } from '@/lib/core/errors';
 import { hasScope } from '@/lib/core/roles';
 import { getAppServices } from '@/server/app-services';
 import { ZImportFormatSchema } from '@/server/services/import-sources';
-import { importRootOf, stageFolderUpload, stageZipUpload, type StagedUpload } from '@/server/services/upload-service';
+import {
+  importRootOf,
+  stageFolderUpload,
+  stageZipUpload,
+  type StagedUpload,
+} from '@/server/services/upload-service';
 import { getSessionUser } from '@/server/trpc/context';
 
 export const dynamic = 'force-dynamic';
@@ -30,7 +35,8 @@ function json(body: unknown, status: number) {
 export async function POST(req: Request) {
   const user = await getSessionUser(req.headers);
   if (!user) return json({ error: 'Sign in first.' }, 401);
-  if (!hasScope(user.role, 'imports:write')) return json({ error: 'Importing needs the researcher role.' }, 403);
+  if (!hasScope(user.role, 'imports:write'))
+    return json({ error: 'Importing needs the researcher role.' }, 403);
 
   let form: FormData;
   try {
@@ -38,8 +44,17 @@ export async function POST(req: Request) {
   } catch {
     return json({ error: 'Expected a multipart form upload.' }, 400);
   }
-  const fields = ZImportFormFieldsSchema.safeParse({ format: form.get('format'), kind: form.get('kind') || undefined });
-  if (!fields.success) return json({ error: `Bad form field: ${fields.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` }, 400);
+  const fields = ZImportFormFieldsSchema.safeParse({
+    format: form.get('format'),
+    kind: form.get('kind') || undefined,
+  });
+  if (!fields.success)
+    return json(
+      {
+        error: `Bad form field: ${fields.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      },
+      400,
+    );
 
   const { dataDir, jobs } = getAppServices();
   let staged: StagedUpload;
@@ -57,12 +72,15 @@ export async function POST(req: Request) {
           fs.rmSync(tmp, { force: true });
         }
       } else {
-        staged = await stageFolderUpload(dataDir, [{ relativePath: path.basename(archive.name), data: archive }]);
+        staged = await stageFolderUpload(dataDir, [
+          { relativePath: path.basename(archive.name), data: archive },
+        ]);
       }
     } else {
       const files = form.getAll('files').filter((f): f is File => f instanceof File);
       const paths = form.getAll('paths').map(String);
-      if (files.length === 0) return json({ error: 'Choose a folder, a .zip archive or a JSON file to import.' }, 400);
+      if (files.length === 0)
+        return json({ error: 'Choose a folder, a .zip archive or a JSON file to import.' }, 400);
       label = paths[0]?.split('/')[0] ?? files[0]?.name ?? 'upload';
       staged = await stageFolderUpload(
         dataDir,
@@ -70,7 +88,8 @@ export async function POST(req: Request) {
       );
     }
   } catch (error) {
-    if (error instanceof DomainError) return json({ error: error.message }, error.code === 'TOO_LARGE' ? 413 : 400);
+    if (error instanceof DomainError)
+      return json({ error: error.message }, error.code === 'TOO_LARGE' ? 413 : 400);
     throw error;
   }
 

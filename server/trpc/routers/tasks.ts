@@ -3,8 +3,6 @@ import { TASK_ORIGINS } from '@/lib/core/types';
 import { annotatorProcedure, createTRPCRouter } from '@/server/trpc/init';
 import { getTaskFacets, getTaskOrThrow, listTasks } from '@/server/services/task-service';
 
-export const TASKS_PAGE_SIZES = [25, 50, 100] as const;
-
 export const ZListTasksRequestSchema = z.object({
   search: z.string().max(500).optional(),
   site: z.string().max(200).optional(),
@@ -22,5 +20,7 @@ export const ZGetTaskRequestSchema = z.object({ id: z.string().min(1) });
 export const tasksRouter = createTRPCRouter({
   list: annotatorProcedure.input(ZListTasksRequestSchema).query(({ ctx, input }) => listTasks(ctx.db, input)),
   facets: annotatorProcedure.query(({ ctx }) => getTaskFacets(ctx.db)),
-  get: annotatorProcedure.input(ZGetTaskRequestSchema).query(({ ctx, input }) => getTaskOrThrow(ctx.db, input.id)),
+  get: annotatorProcedure
+    .input(ZGetTaskRequestSchema)
+    .query(({ ctx, input }) => getTaskOrThrow(ctx.db, input.id)),
 });

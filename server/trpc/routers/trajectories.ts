@@ -5,5 +5,7 @@ import { getTrajectoryOrThrow } from '@/server/services/trajectory-service';
 export const ZGetTrajectoryRequestSchema = z.object({ id: z.string().min(1) });
 
 export const trajectoriesRouter = createTRPCRouter({
-  get: annotatorProcedure.input(ZGetTrajectoryRequestSchema).query(({ ctx, input }) => getTrajectoryOrThrow(ctx.db, input.id)),
+  get: annotatorProcedure
+    .input(ZGetTrajectoryRequestSchema)
+    .query(({ ctx, input }) => getTrajectoryOrThrow(ctx.db, input.id)),
 });

@@ -25,9 +25,17 @@ export const ZRevokeInvitationRequestSchema = z.object({ id: z.string().min(1) }
 export const usersRouter = createTRPCRouter({
   me: protectedProcedure.query(({ ctx }) => ctx.user),
   list: piProcedure.query(({ ctx }) => listUsers(ctx.db)),
-  setRole: piProcedure.input(ZSetRoleRequestSchema).mutation(({ ctx, input }) => setUserRole(ctx.db, ctx.user, input.userId, input.role)),
-  invite: piProcedure.input(ZInviteRequestSchema).mutation(({ ctx, input }) => createInvitation(ctx.db, ctx.user, input.email, input.role)),
+  setRole: piProcedure
+    .input(ZSetRoleRequestSchema)
+    .mutation(({ ctx, input }) => setUserRole(ctx.db, ctx.user, input.userId, input.role)),
+  invite: piProcedure
+    .input(ZInviteRequestSchema)
+    .mutation(({ ctx, input }) => createInvitation(ctx.db, ctx.user, input.email, input.role)),
   invitations: piProcedure.query(({ ctx }) => listInvitations(ctx.db)),
-  revokeInvitation: piProcedure.input(ZRevokeInvitationRequestSchema).mutation(({ ctx, input }) => revokeInvitation(ctx.db, ctx.user, input.id)),
-  create: piProcedure.input(ZCreateUserRequestSchema).mutation(({ ctx, input }) => createUserAccount(ctx.db, ctx.auth, ctx.user, input)),
+  revokeInvitation: piProcedure
+    .input(ZRevokeInvitationRequestSchema)
+    .mutation(({ ctx, input }) => revokeInvitation(ctx.db, ctx.user, input.id)),
+  create: piProcedure
+    .input(ZCreateUserRequestSchema)
+    .mutation(({ ctx, input }) => createUserAccount(ctx.db, ctx.auth, ctx.user, input)),
 });

@@ -30,7 +30,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ hash: st
   if (!row) return new Response('Not found', { status: 404 });
   const wantsThumb = new URL(req.url).searchParams.get('thumb') === '1';
   const file = wantsThumb ? thumbPath(dataDir, hash) : mediaPath(dataDir, hash, row.mime);
-  if (!file || !isInside(dataDir, file) || !fs.existsSync(file)) return new Response('Not found', { status: 404 });
+  if (!file || !isInside(dataDir, file) || !fs.existsSync(file))
+    return new Response('Not found', { status: 404 });
   const data = await fs.promises.readFile(file);
   return new Response(new Uint8Array(data), {
     headers: {
