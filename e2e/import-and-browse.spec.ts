@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { readWebVoyagerActions, sha256File, signIn, WEBVOYAGER_EXAMPLES } from './helpers';
@@ -105,4 +108,31 @@ test('a broken import shows its error and leaves the task count unchanged', asyn
 
   await page.goto('/');
   await expect(page.getByTestId('stat-tasks')).toHaveText(before);
+});
+
+test('a .zip of a run folder imports as a rollout and shows up under "has rollouts"', async ({ page }) => {
+  // Zip a copy of a real run under a new folder name (so it is a new task), with Python's zipfile.
+  const zip = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'core-curator-zip-')), 'runs.zip');
+  execFileSync('python3', [
+    '-c',
+    'import os, sys, zipfile\nsrc, out = sys.argv[1], sys.argv[2]\nwith zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:\n    for name in sorted(os.listdir(src)):\n        z.write(os.path.join(src, name), "runs/taskZipUpload--7/" + name)',
+    path.join(WEBVOYAGER_EXAMPLES, 'taskAmazon--0'),
+    zip,
+  ]);
+
+  await signIn(page, 'researcher');
+  await page.goto('/import');
+  await page.getByLabel('Format').selectOption('webvoyager');
+  await page.getByLabel('Kind').selectOption('rollout');
+  await page.getByLabel('Zip archive or JSON file').setInputFiles(zip);
+  await page.getByRole('button', { name: 'Start import' }).click();
+  const summary = page.getByRole('region', { name: 'Import finished' });
+  await expect(summary).toContainText('1 created', { timeout: 30_000 });
+  fs.rmSync(path.dirname(zip), { recursive: true, force: true });
+
+  await page.goto('/tasks?rollouts=yes&q=ZipUpload');
+  await expect(page.getByRole('row')).toHaveCount(2);
+  const row = page.getByRole('row').nth(1);
+  await expect(row).toContainText('webvoyager:ZipUpload--7');
+  await expect(row.getByRole('cell').nth(5)).toHaveText('1'); // rollouts column
 });

@@ -4,12 +4,8 @@
  * naming the set-of-marks label the action targeted (WebVoyager screenshots carry the labels).
  * Coordinates are screenshot pixels, converted to percentages of the natural size.
  */
+import { computeActionMarks } from '@/lib/core/action-geometry';
 import type { ObservedElement, StepAction } from '@/lib/core/types';
-
-export function findTargetElement(action: StepAction, elements: ObservedElement[]): ObservedElement | null {
-  if (!action.elementId) return null;
-  return elements.find((e) => e.id === action.elementId) ?? null;
-}
 
 export function ActionOverlay({
   action,
@@ -22,25 +18,24 @@ export function ActionOverlay({
   width: number | null;
   height: number | null;
 }) {
-  const target = findTargetElement(action, elements);
-  const pct = (v: number, of: number | null) => (of ? `${(v / of) * 100}%` : '0');
+  const { target, box, point } = computeActionMarks(action, elements, width, height);
   return (
     <div className="pointer-events-none absolute inset-0" data-testid="action-overlay">
-      {target?.box && width && height ? (
+      {box ? (
         <div
           className="absolute rounded-sm border-2 border-rose-500 bg-rose-500/10 shadow-[0_0_0_2px_rgba(255,255,255,0.7)]"
           style={{
-            left: pct(target.box.x, width),
-            top: pct(target.box.y, height),
-            width: pct(target.box.width, width),
-            height: pct(target.box.height, height),
+            left: `${box.left}%`,
+            top: `${box.top}%`,
+            width: `${box.width}%`,
+            height: `${box.height}%`,
           }}
         />
       ) : null}
-      {action.point && width && height ? (
+      {point ? (
         <div
           className="absolute -ml-3 -mt-3 h-6 w-6 rounded-full border-2 border-rose-500 bg-rose-500/20"
-          style={{ left: pct(action.point.x, width), top: pct(action.point.y, height) }}
+          style={{ left: `${point.left}%`, top: `${point.top}%` }}
         />
       ) : null}
       <div
