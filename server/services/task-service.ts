@@ -44,7 +44,15 @@ export function listTasks(db: Db, params: ListTasksParams) {
       )!,
     );
   }
-  if (params.site) conditions.push(eq(task.site, params.site));
+  if (params.site) {
+    // A task on several sites stores them comma-joined (`wikipedia,map`); it matches each of them.
+    conditions.push(
+      or(
+        eq(task.site, params.site),
+        sql`(',' || ${task.site} || ',') like ${`%,${escapeLike(params.site)},%`} escape '\\'`,
+      )!,
+    );
+  }
   if (params.origin) conditions.push(eq(task.origin, params.origin));
   if (params.source) conditions.push(eq(task.source, params.source));
   if (params.hasRollouts === true) conditions.push(exists(rolloutExists(db)));
@@ -83,12 +91,13 @@ export function listTasks(db: Db, params: ListTasksParams) {
 
 /** Values for the Tasks filters: sites and sources with their task counts. */
 export function getTaskFacets(db: Db) {
-  const sites = db
-    .select({ value: task.site, n: count() })
-    .from(task)
-    .groupBy(task.site)
-    .orderBy(asc(task.site))
-    .all();
+  const siteCombos = db.select({ value: task.site, n: count() }).from(task).groupBy(task.site).all();
+  // Multi-site tasks (`wikipedia,map`) count once under each of their sites.
+  const siteCounts = new Map<string, number>();
+  for (const combo of siteCombos) {
+    for (const site of combo.value?.split(',') ?? [])
+      siteCounts.set(site, (siteCounts.get(site) ?? 0) + combo.n);
+  }
   const sources = db
     .select({ value: task.source, n: count() })
     .from(task)
@@ -96,7 +105,7 @@ export function getTaskFacets(db: Db) {
     .orderBy(asc(task.source))
     .all();
   return {
-    sites: sites.filter((s): s is { value: string; n: number } => s.value !== null),
+    sites: [...siteCounts].map(([value, n]) => ({ value, n })).sort((a, b) => a.value.localeCompare(b.value)),
     sources,
   };
 }
