@@ -6,10 +6,6 @@ const nextConfig = {
   typedRoutes: false,
   // `npm test` runs `tsc --noEmit` itself; checking again inside `next build` only costs time.
   typescript: { ignoreBuildErrors: true },
-  experimental: {
-    // Folder and zip uploads on the Import page go through a route handler, not server actions.
-    serverActions: { bodySizeLimit: '2mb' },
-  },
 };
 
 export default nextConfig;
