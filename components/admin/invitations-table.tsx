@@ -9,6 +9,7 @@ import { DateTime } from '@/components/ui/date-time';
 import { useTRPC } from '@/lib/trpc/client';
 import { errorText, ROLE_LABELS } from '@/components/admin/shared';
 import { TableHead } from '@/components/ui/table';
+import { QueryList } from '@/components/ui/query-list';
 
 export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
 
@@ -27,10 +28,6 @@ export function invitationStatusOf(
   if (inv.revokedAt) return 'revoked';
   if (inv.expiresAt.getTime() <= now) return 'expired';
   return 'pending';
-}
-
-function When({ value }: { value: Date | null }) {
-  return <DateTime value={value} />;
 }
 
 /** Every invitation with its status; pending ones can be revoked (`users.revokeInvitation`). */
@@ -53,55 +50,58 @@ export function InvitationsTable() {
           <ErrorMessage>{errorText(revoke.error)}</ErrorMessage>
         </div>
       ) : null}
-      {invitations.isPending ? (
-        <p className="text-sm text-slate-600">Loading…</p>
-      ) : invitations.isError ? (
-        <ErrorMessage>Could not load the invitations: {invitations.error.message}</ErrorMessage>
-      ) : invitations.data.length === 0 ? (
-        <EmptyState title="No invitations yet" />
-      ) : (
-        <div className="overflow-x-auto">
-          <table aria-label="Invitations" className="w-full text-left text-sm">
-            <TableHead
-              columns={['Email', 'Role', 'Status', 'Invited', 'Expires', { label: 'Actions', hidden: true }]}
-            />
-            <tbody className="divide-y divide-slate-100">
-              {invitations.data.map((inv) => {
-                const status = invitationStatusOf(inv, now);
-                const isRevoking = revoke.isPending && revoke.variables.id === inv.id;
-                return (
-                  <tr key={inv.id}>
-                    <td className="py-1.5 pr-4 text-slate-900">{inv.email}</td>
-                    <td className="py-1.5 pr-4 text-slate-700">{ROLE_LABELS[inv.role]}</td>
-                    <td className="py-1.5 pr-4">
-                      <Badge tone={STATUS_TONES[status]}>{status}</Badge>
-                    </td>
-                    <td className="whitespace-nowrap py-1.5 pr-4 text-slate-600">
-                      <When value={inv.createdAt} />
-                    </td>
-                    <td className="whitespace-nowrap py-1.5 pr-4 text-slate-600">
-                      <When value={inv.expiresAt} />
-                    </td>
-                    <td className="py-1.5 text-right">
-                      {status === 'pending' ? (
-                        <Button
-                          type="button"
-                          variant="secondary"
-                          aria-label={`Revoke invitation for ${inv.email}`}
-                          disabled={isRevoking}
-                          onClick={() => revoke.mutate({ id: inv.id })}
-                        >
-                          {isRevoking ? 'Revoking…' : 'Revoke'}
-                        </Button>
-                      ) : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryList query={invitations} what="the invitations" empty={<EmptyState title="No invitations yet" />}>
+        {(rows) => (
+          <div className="overflow-x-auto">
+            <table aria-label="Invitations" className="w-full text-left text-sm">
+              <TableHead
+                columns={[
+                  'Email',
+                  'Role',
+                  'Status',
+                  'Invited',
+                  'Expires',
+                  { label: 'Actions', hidden: true },
+                ]}
+              />
+              <tbody className="divide-y divide-slate-100">
+                {rows.map((inv) => {
+                  const status = invitationStatusOf(inv, now);
+                  const isRevoking = revoke.isPending && revoke.variables.id === inv.id;
+                  return (
+                    <tr key={inv.id}>
+                      <td className="py-1.5 pr-4 text-slate-900">{inv.email}</td>
+                      <td className="py-1.5 pr-4 text-slate-700">{ROLE_LABELS[inv.role]}</td>
+                      <td className="py-1.5 pr-4">
+                        <Badge tone={STATUS_TONES[status]}>{status}</Badge>
+                      </td>
+                      <td className="whitespace-nowrap py-1.5 pr-4 text-slate-600">
+                        <DateTime value={inv.createdAt} />
+                      </td>
+                      <td className="whitespace-nowrap py-1.5 pr-4 text-slate-600">
+                        <DateTime value={inv.expiresAt} />
+                      </td>
+                      <td className="py-1.5 text-right">
+                        {status === 'pending' ? (
+                          <Button
+                            type="button"
+                            variant="secondary"
+                            aria-label={`Revoke invitation for ${inv.email}`}
+                            disabled={isRevoking}
+                            onClick={() => revoke.mutate({ id: inv.id })}
+                          >
+                            {isRevoking ? 'Revoking…' : 'Revoke'}
+                          </Button>
+                        ) : null}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryList>
     </Card>
   );
 }

@@ -10,6 +10,7 @@ import { useTRPC } from '@/lib/trpc/client';
 import { errorText } from '@/components/admin/shared';
 import { TableHead } from '@/components/ui/table';
 import { RoleOptions } from '@/components/admin/role-options';
+import { QueryList } from '@/components/ui/query-list';
 
 /** All accounts with a role picker per row (`users.setRole`; the server keeps at least one PI). */
 export function UsersTable({ currentUserId }: { currentUserId: string }) {
@@ -35,53 +36,49 @@ export function UsersTable({ currentUserId }: { currentUserId: string }) {
           <ErrorMessage>{errorText(setRole.error)}</ErrorMessage>
         </div>
       ) : null}
-      {users.isPending ? (
-        <p className="text-sm text-slate-600">Loading…</p>
-      ) : users.isError ? (
-        <ErrorMessage>Could not load the accounts: {users.error.message}</ErrorMessage>
-      ) : users.data.length === 0 ? (
-        <EmptyState title="No accounts" />
-      ) : (
-        <div className="overflow-x-auto">
-          <table aria-label="Accounts" className="w-full text-left text-sm">
-            <TableHead columns={['Name', 'Email', 'Role', 'Since']} />
-            <tbody className="divide-y divide-slate-100">
-              {users.data.map((u) => {
-                const isSaving = setRole.isPending && setRole.variables.userId === u.id;
-                const shownRole = isSaving ? setRole.variables.role : u.role;
-                return (
-                  <tr key={u.id}>
-                    <td className="py-1.5 pr-4 font-medium text-slate-900">
-                      {u.name}
-                      {u.id === currentUserId ? (
-                        <span className="ml-1.5 text-xs font-normal text-slate-500">(you)</span>
-                      ) : null}
-                    </td>
-                    <td className="py-1.5 pr-4 text-slate-700">{u.email}</td>
-                    <td className="py-1.5 pr-4">
-                      <Select
-                        aria-label={`Role of ${u.email}`}
-                        className="w-36"
-                        value={shownRole}
-                        disabled={isSaving}
-                        onChange={(e) => {
-                          const role = e.currentTarget.value;
-                          if (isRole(role) && role !== u.role) setRole.mutate({ userId: u.id, role });
-                        }}
-                      >
-                        <RoleOptions />
-                      </Select>
-                    </td>
-                    <td className="whitespace-nowrap py-1.5 text-slate-600">
-                      <DateTime value={u.createdAt} />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryList query={users} what="the accounts" empty={<EmptyState title="No accounts" />}>
+        {(rows) => (
+          <div className="overflow-x-auto">
+            <table aria-label="Accounts" className="w-full text-left text-sm">
+              <TableHead columns={['Name', 'Email', 'Role', 'Since']} />
+              <tbody className="divide-y divide-slate-100">
+                {rows.map((u) => {
+                  const isSaving = setRole.isPending && setRole.variables.userId === u.id;
+                  const shownRole = isSaving ? setRole.variables.role : u.role;
+                  return (
+                    <tr key={u.id}>
+                      <td className="py-1.5 pr-4 font-medium text-slate-900">
+                        {u.name}
+                        {u.id === currentUserId ? (
+                          <span className="ml-1.5 text-xs font-normal text-slate-500">(you)</span>
+                        ) : null}
+                      </td>
+                      <td className="py-1.5 pr-4 text-slate-700">{u.email}</td>
+                      <td className="py-1.5 pr-4">
+                        <Select
+                          aria-label={`Role of ${u.email}`}
+                          className="w-36"
+                          value={shownRole}
+                          disabled={isSaving}
+                          onChange={(e) => {
+                            const role = e.currentTarget.value;
+                            if (isRole(role) && role !== u.role) setRole.mutate({ userId: u.id, role });
+                          }}
+                        >
+                          <RoleOptions />
+                        </Select>
+                      </td>
+                      <td className="whitespace-nowrap py-1.5 text-slate-600">
+                        <DateTime value={u.createdAt} />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryList>
     </Card>
   );
 }

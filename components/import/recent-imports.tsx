@@ -1,7 +1,7 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
 import { Card } from '@/components/ui/card';
-import { EmptyState, ErrorMessage } from '@/components/ui/states';
+import { EmptyState } from '@/components/ui/states';
 import { DateTime } from '@/components/ui/date-time';
 import { useTRPC } from '@/lib/trpc/client';
 import { RECENT_IMPORTS_INPUT } from '@/components/import/import-queries';
@@ -13,6 +13,7 @@ import {
   toImportSummary,
 } from '@/components/import/import-summary';
 import { TableHead } from '@/components/ui/table';
+import { QueryList } from '@/components/ui/query-list';
 
 /** How often the list refreshes while one of its imports is queued or running. */
 const LIST_POLL_INTERVAL_MS = 1500;
@@ -46,39 +47,39 @@ export function RecentImports() {
 
   return (
     <Card title="Recent imports">
-      {jobs.isPending ? (
-        <p className="text-sm text-slate-600">Loading…</p>
-      ) : jobs.isError ? (
-        <ErrorMessage>Could not load recent imports: {jobs.error.message}</ErrorMessage>
-      ) : jobs.data.length === 0 ? (
-        <EmptyState title="No imports yet">Imports you or others start appear here.</EmptyState>
-      ) : (
-        <div className="overflow-x-auto">
-          <table aria-label="Recent imports" className="w-full text-left text-sm">
-            <TableHead columns={['When', 'Who', 'Label', 'Status', 'Summary']} />
-            <tbody className="divide-y divide-slate-100">
-              {jobs.data.map((job) => (
-                <tr key={job.id}>
-                  <td className="whitespace-nowrap py-1.5 pr-4 text-slate-600">
-                    <DateTime value={job.createdAt} />
-                  </td>
-                  <td className="py-1.5 pr-4 text-slate-700">{job.createdByEmail ?? '—'}</td>
-                  <td
-                    className="max-w-xs truncate py-1.5 pr-4 font-medium text-slate-900"
-                    title={importLabelOf(job.input)}
-                  >
-                    {importLabelOf(job.input)}
-                  </td>
-                  <td className="py-1.5 pr-4">
-                    <JobStatusBadge status={job.status} />
-                  </td>
-                  <td className="py-1.5 text-slate-700">{describeJob(job)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryList
+        query={jobs}
+        what="recent imports"
+        empty={<EmptyState title="No imports yet">Imports you or others start appear here.</EmptyState>}
+      >
+        {(rows) => (
+          <div className="overflow-x-auto">
+            <table aria-label="Recent imports" className="w-full text-left text-sm">
+              <TableHead columns={['When', 'Who', 'Label', 'Status', 'Summary']} />
+              <tbody className="divide-y divide-slate-100">
+                {rows.map((job) => (
+                  <tr key={job.id}>
+                    <td className="whitespace-nowrap py-1.5 pr-4 text-slate-600">
+                      <DateTime value={job.createdAt} />
+                    </td>
+                    <td className="py-1.5 pr-4 text-slate-700">{job.createdByEmail ?? '—'}</td>
+                    <td
+                      className="max-w-xs truncate py-1.5 pr-4 font-medium text-slate-900"
+                      title={importLabelOf(job.input)}
+                    >
+                      {importLabelOf(job.input)}
+                    </td>
+                    <td className="py-1.5 pr-4">
+                      <JobStatusBadge status={job.status} />
+                    </td>
+                    <td className="py-1.5 text-slate-700">{describeJob(job)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryList>
     </Card>
   );
 }

@@ -1,7 +1,8 @@
 /** Counts for the home screen. */
-import { count, desc, eq } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import type { Db } from '@/server/db/client';
-import { iteration, media, step, task, trajectory } from '@/server/db/schema';
+import { media, step, task, trajectory } from '@/server/db/schema';
+import { getOpenIterationId } from '@/server/services/iteration-service';
 
 export function getOverview(db: Db) {
   const n = (table: typeof task | typeof trajectory | typeof step | typeof media) =>
@@ -11,12 +12,6 @@ export function getOverview(db: Db) {
     .from(trajectory)
     .groupBy(trajectory.kind)
     .all();
-  const open = db
-    .select({ id: iteration.id })
-    .from(iteration)
-    .where(eq(iteration.status, 'open'))
-    .orderBy(desc(iteration.id))
-    .get();
   return {
     tasks: n(task),
     trajectories: n(trajectory),
@@ -24,6 +19,6 @@ export function getOverview(db: Db) {
     rollouts: byKind.find((k) => k.kind === 'rollout')?.n ?? 0,
     steps: n(step),
     screenshots: n(media),
-    openIteration: open?.id ?? null,
+    openIteration: getOpenIterationId(db),
   };
 }
