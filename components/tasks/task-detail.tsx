@@ -1,6 +1,7 @@
 'use client';
 import { useSuspenseQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Card, PageHeader } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/states';
@@ -33,12 +34,12 @@ export function TaskDetail({ id }: { id: string }) {
   ];
   return (
     <div className="space-y-5">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/tasks" className="hover:text-slate-800">
-          Tasks
-        </Link>{' '}
-        / <span className="font-mono">{task.externalId}</span>
-      </nav>
+      <Breadcrumbs
+        items={[
+          { label: 'Tasks', href: '/tasks' },
+          { label: task.externalId, mono: true },
+        ]}
+      />
       <PageHeader title={<span data-testid="task-intent">{task.intent || '(no intent)'}</span>} />
       <div className="grid gap-5 lg:grid-cols-2">
         <Card title="Task">

@@ -8,9 +8,9 @@
  * The next two and the previous screenshot are prefetched so moving on is instant.
  */
 import { useSuspenseQuery } from '@tanstack/react-query';
-import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useState } from 'react';
+import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Kbd } from '@/components/ui/states';
@@ -107,18 +107,15 @@ export function TrajectoryViewer({ id }: { id: string }) {
 
   return (
     <div className="space-y-4">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/tasks" className="hover:text-slate-800">
-          Tasks
-        </Link>{' '}
-        /{' '}
-        {trajectory.task ? (
-          <Link href={`/tasks/${trajectory.task.id}`} className="font-mono hover:text-slate-800">
-            {trajectory.task.externalId}
-          </Link>
-        ) : null}{' '}
-        / <span className="font-mono">{trajectory.externalId ?? trajectory.id.slice(0, 8)}</span>
-      </nav>
+      <Breadcrumbs
+        items={[
+          { label: 'Tasks', href: '/tasks' },
+          ...(trajectory.task
+            ? [{ label: trajectory.task.externalId, href: `/tasks/${trajectory.task.id}`, mono: true }]
+            : []),
+          { label: trajectory.externalId ?? trajectory.id.slice(0, 8), mono: true },
+        ]}
+      />
       <header className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
           <h1 className="text-lg font-semibold text-slate-900">{trajectory.task?.intent ?? 'Trajectory'}</h1>
