@@ -167,6 +167,11 @@ export const trajectory = sqliteTable(
     graphVerdict: integer('graph_verdict', { mode: 'boolean' }),
     category: text('category').$type<Category>(),
     progress: real('progress'),
+    /** Node ids of the start-to-end path that made the verdict true (null when none). */
+    matchedPath: text('matched_path', { mode: 'json' }).$type<string[] | null>(),
+    /** The graph version the verdict, category and progress were computed against. */
+    scoredGraphVersionId: text('scored_graph_version_id'),
+    scoredAt: integer('scored_at', { mode: 'timestamp_ms' }),
     finalAnswer: text('final_answer'),
     stepCount: integer('step_count').notNull().default(0),
     /** sha256 of the imported content; a re-import with the same hash is a no-op. */
@@ -255,4 +260,121 @@ export const job = sqliteTable(
     finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
   },
   (t) => [index('job_status_idx').on(t.status), index('job_created_idx').on(t.createdAt)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Label functions and strategy graphs (issue 3)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The shared node pool (DESIGN.md › Domain terms): one row per key node, across all tasks,
+ * deduplicated by case-insensitive description (`descriptionKey` = trimmed lower-case). `id` is
+ * the CORE node id (numeric strings in the reference pipeline). The node's label function lives in
+ * versions; `currentVersionId` points at the one in force.
+ */
+export const poolNode = sqliteTable('pool_node', {
+  id: text('id').primaryKey(),
+  description: text('description').notNull(),
+  descriptionKey: text('description_key').notNull().unique(),
+  currentVersionId: text('current_version_id'),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+  iterationId: integer('iteration_id').references(() => iteration.id),
+});
+
+/** Every version of a node's label function. Versions are never edited; a save adds one. */
+export const labelFunctionVersion = sqliteTable(
+  'label_function_version',
+  {
+    id: text('id').primaryKey(),
+    nodeId: text('node_id')
+      .notNull()
+      .references(() => poolNode.id, { onDelete: 'cascade' }),
+    /** 1, 2, … per node. */
+    version: integer('version').notNull(),
+    code: text('code').notNull(),
+    /** User id, model name, or `import:core`. */
+    author: text('author').notNull(),
+    reason: text('reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('lf_version_node_version_idx').on(t.nodeId, t.version)],
+);
+
+export interface GraphDiff {
+  addedNodes: string[];
+  addedEdges: [string, string][];
+}
+
+/** Every version of a task's strategy graph; version 1 is the initial one, each merge adds one. */
+export const strategyGraphVersion = sqliteTable(
+  'strategy_graph_version',
+  {
+    id: text('id').primaryKey(),
+    taskId: text('task_id')
+      .notNull()
+      .references(() => task.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    /** The CORE `key_nodes` object (`lib/core/strategy-graph/types.ts` StrategyGraph). */
+    graph: text('graph', { mode: 'json' })
+      .$type<Record<string, { parent_node_id: string[]; child_node_id: string[] }>>()
+      .notNull(),
+    /** What this version added to the previous one (empty for version 1). */
+    diff: text('diff', { mode: 'json' }).$type<GraphDiff>().notNull(),
+    reason: text('reason').$type<'init' | 'import' | 'merge' | 'edit'>().notNull(),
+    /** The trajectory whose path was merged, for `merge` versions. */
+    sourceTrajectoryId: text('source_trajectory_id'),
+    iterationId: integer('iteration_id').references(() => iteration.id),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('graph_version_task_version_idx').on(t.taskId, t.version)],
+);
+
+/** The result of one label-function version on one trajectory (kept for every version run). */
+export const lfResult = sqliteTable(
+  'lf_result',
+  {
+    trajectoryId: text('trajectory_id')
+      .notNull()
+      .references(() => trajectory.id, { onDelete: 'cascade' }),
+    lfVersionId: text('lf_version_id')
+      .notNull()
+      .references(() => labelFunctionVersion.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    /** null on error, timeout, crash or non-bool (see `outcome`). */
+    result: integer('result', { mode: 'boolean' }),
+    outcome: text('outcome').notNull(),
+    evidenceStep: integer('evidence_step'),
+    error: text('error'),
+    durationMs: real('duration_ms').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('lf_result_pk').on(t.trajectoryId, t.lfVersionId),
+    index('lf_result_version_idx').on(t.lfVersionId),
+    index('lf_result_node_idx').on(t.nodeId),
+  ],
+);
+
+/**
+ * Graph-verdict quality snapshots (CORE `label_function_results.json`): TP/TN/FP/FN and the
+ * derived rates, before or after a merge, per task (`taskId`) or overall (null).
+ */
+export const metricsSnapshot = sqliteTable(
+  'metrics_snapshot',
+  {
+    id: text('id').primaryKey(),
+    taskId: text('task_id').references(() => task.id, { onDelete: 'cascade' }),
+    graphVersionId: text('graph_version_id').references(() => strategyGraphVersion.id, {
+      onDelete: 'set null',
+    }),
+    type: text('type').$type<'before' | 'after'>().notNull(),
+    /** The snapshot's time as the source wrote it (CORE files use free-form strings). */
+    time: text('time').notNull(),
+    metrics: text('metrics', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+    iterationId: integer('iteration_id').references(() => iteration.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('metrics_task_idx').on(t.taskId)],
 );
