@@ -14,6 +14,8 @@ import { readEnv } from '@/server/env';
 import { importBundle, type ImportSummary } from '@/server/services/import-service';
 import { IMPORT_FORMATS, readImportSource, type ImportFormat } from '@/server/services/import-sources';
 import { createUserAccount, listUsers } from '@/server/services/user-service';
+import { registerLfCommand } from '@/server/cli/commands/lf';
+import { registerVerdictCommand } from '@/server/cli/commands/verdict';
 
 function resolveDataDir(option: string | undefined): string {
   return option ? path.resolve(option) : readEnv().dataDir;
@@ -148,6 +150,8 @@ export function buildProgram(): Command {
         db.$client.close();
       }
     });
+  registerLfCommand(program);
+  registerVerdictCommand(program);
   return program;
 }
 
