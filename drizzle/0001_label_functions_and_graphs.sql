@@ -34,6 +34,7 @@ CREATE TABLE `metrics_snapshot` (
 	`type` text NOT NULL,
 	`time` text NOT NULL,
 	`metrics` text NOT NULL,
+	`record` text,
 	`iteration_id` integer,
 	`created_at` integer DEFAULT (cast(unixepoch('subsecond') * 1000 as integer)) NOT NULL,
 	FOREIGN KEY (`task_id`) REFERENCES `task`(`id`) ON UPDATE no action ON DELETE cascade,

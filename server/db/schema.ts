@@ -373,6 +373,8 @@ export const metricsSnapshot = sqliteTable(
     /** The snapshot's time as the source wrote it (CORE files use free-form strings). */
     time: text('time').notNull(),
     metrics: text('metrics', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+    /** The record as a CORE file had it (time's JSON type, extra fields), for a lossless export. */
+    record: text('record', { mode: 'json' }).$type<Record<string, unknown> | null>(),
     iterationId: integer('iteration_id').references(() => iteration.id),
     createdAt: createdAt(),
   },
