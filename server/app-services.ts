@@ -1,6 +1,6 @@
 /**
- * The process-wide services of the running server: database, data directory, auth and the job
- * runner. Created once per process (a `globalThis` singleton survives Next dev reloads).
+ * The process-wide services of the running server: database, data directory, auth, the job
+ * runner and the label-function sandbox. Created once per process (a `globalThis` singleton survives Next dev reloads).
  */
 import 'server-only';
 import path from 'node:path';
@@ -10,12 +10,15 @@ import { getDb, type Db } from '@/server/db/client';
 import { readEnv } from '@/server/env';
 import { createJobHandlers } from '@/server/jobs/handlers';
 import { JobRunner, recoverInterruptedJobs } from '@/server/jobs/runner';
+import { createLazyLabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 
 export interface AppServices {
   db: Db;
   dataDir: string;
   auth: Auth;
   jobs: JobRunner;
+  /** The label-function sandbox, started on first use (scoring, test runs). */
+  lfRunner: ReturnType<typeof createLazyLabelFunctionRunner>;
 }
 
 const globalForServices = globalThis as unknown as { coreCuratorServices?: AppServices };
@@ -25,11 +28,13 @@ export function getAppServices(): AppServices {
     const dataDir = path.resolve(readEnv().dataDir);
     const db = getDb();
     recoverInterruptedJobs(db);
+    const lfRunner = createLazyLabelFunctionRunner();
     globalForServices.coreCuratorServices = {
       db,
       dataDir,
       auth: getAuth(),
-      jobs: new JobRunner(db, createJobHandlers(db, dataDir)),
+      jobs: new JobRunner(db, createJobHandlers(db, dataDir, lfRunner.get)),
+      lfRunner,
     };
   }
   return globalForServices.coreCuratorServices;

@@ -15,6 +15,10 @@ import { importBundle, type ImportSummary } from '@/server/services/import-servi
 import { IMPORT_FORMATS, readImportSource, type ImportFormat } from '@/server/services/import-sources';
 import { createUserAccount, listUsers } from '@/server/services/user-service';
 import { registerLfCommand } from '@/server/cli/commands/lf';
+import { createLabelFunctionRunner } from '@/server/sandbox/label-function-runner';
+import { exportCoreDir, importCoreDir } from '@/server/services/core-files-service';
+import { scoreTasks } from '@/server/services/scoring-service';
+import { getTaskIdByExternalIdOrThrow } from '@/server/services/task-service';
 import { registerVerdictCommand } from '@/server/cli/commands/verdict';
 
 function resolveDataDir(option: string | undefined): string {
@@ -63,7 +67,9 @@ export function buildProgram(): Command {
     .command('import')
     .description('Import agent runs or task configs (all-or-nothing; re-importing is a no-op).')
     .addArgument(
-      program.createArgument('<format>', `one of: ${IMPORT_FORMATS.join(', ')}`).choices(IMPORT_FORMATS),
+      program
+        .createArgument('<format>', `one of: ${[...IMPORT_FORMATS, 'core'].join(', ')}`)
+        .choices([...IMPORT_FORMATS, 'core']),
     )
     .argument('<path>', 'folder or file to import')
     .addOption(
@@ -73,10 +79,20 @@ export function buildProgram(): Command {
     )
     .option('--json', 'print the summary as JSON')
     .action(
-      async (format: ImportFormat, target: string, opts: { kind: 'expert' | 'rollout'; json?: boolean }) => {
+      async (
+        format: ImportFormat | 'core',
+        target: string,
+        opts: { kind: 'expert' | 'rollout'; json?: boolean },
+      ) => {
         const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
         const db = openDb(path.join(dataDir, DB_FILE_NAME));
         try {
+          if (format === 'core') {
+            // CORE pipeline files: key_nodes.json + tasks.json (+ label_function_results.json).
+            const summary = importCoreDir(db, path.resolve(target), { userId: null, label: 'cli' });
+            process.stdout.write(`${JSON.stringify(summary, null, opts.json ? undefined : 2)}\n`);
+            return;
+          }
           const onProgress = progressPrinter();
           onProgress(0, 'Reading files');
           const bundle = await readImportSource(format, path.resolve(target), { kind: opts.kind });
@@ -150,6 +166,49 @@ export function buildProgram(): Command {
         db.$client.close();
       }
     });
+  program
+    .command('export')
+    .description('Export data in a format other tools read.')
+    .addArgument(
+      program
+        .createArgument('<format>', 'core: key_nodes.json, tasks.json, label_function_results.json')
+        .choices(['core']),
+    )
+    .argument('<dir>', 'folder to write into (created if needed)')
+    .action((_format: 'core', dir: string) => {
+      const db = openDb(
+        path.join(resolveDataDir(program.opts<{ dataDir?: string }>().dataDir), DB_FILE_NAME),
+      );
+      try {
+        for (const file of exportCoreDir(db, path.resolve(dir))) process.stdout.write(`${file}\n`);
+      } finally {
+        db.$client.close();
+      }
+    });
+
+  program
+    .command('score')
+    .description(
+      "Run the label functions of each task's strategy graph on its trajectories (sandboxed) and store verdicts.",
+    )
+    .option('--task <externalId...>', 'only these tasks (default: every task with a graph)')
+    .action(async (opts: { task?: string[] }) => {
+      const db = openDb(
+        path.join(resolveDataDir(program.opts<{ dataDir?: string }>().dataDir), DB_FILE_NAME),
+      );
+      const runner = await createLabelFunctionRunner();
+      try {
+        const taskIds = opts.task
+          ? opts.task.map((externalId) => getTaskIdByExternalIdOrThrow(db, externalId))
+          : null;
+        const summary = await scoreTasks(db, runner, taskIds, { onProgress: progressPrinter() });
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+      } finally {
+        await runner.close();
+        db.$client.close();
+      }
+    });
+
   registerLfCommand(program);
   registerVerdictCommand(program);
   return program;

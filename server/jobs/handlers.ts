@@ -7,6 +7,8 @@ import type { JobHandler } from '@/server/jobs/runner';
 import { importBundle } from '@/server/services/import-service';
 import { readImportSource, ZImportFormatSchema } from '@/server/services/import-sources';
 import { removeStagedUpload } from '@/server/services/upload-service';
+import { scoreTasks } from '@/server/services/scoring-service';
+import type { LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 
 export const ZImportJobInputSchema = z.object({
   format: ZImportFormatSchema,
@@ -20,16 +22,42 @@ export const ZImportJobInputSchema = z.object({
 });
 export type TImportJobInput = z.infer<typeof ZImportJobInputSchema>;
 
-export function createJobHandlers(db: Db, dataDir: string): Record<string, JobHandler> {
+export const ZScoreJobInputSchema = z.object({
+  /** Tasks to score; null = every task with a strategy graph. */
+  taskIds: z.array(z.string().min(1)).max(100_000).nullable().default(null),
+});
+
+/** Gives the process's label-function runner, starting it on first use (a few seconds). */
+export type LabelFunctionRunnerProvider = () => Promise<LabelFunctionRunner>;
+
+function parseJobInput<S extends z.ZodType>(schema: S, raw: unknown, kind: string): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new DomainError(
+      'BAD_INPUT',
+      `Bad ${kind} job input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
+
+export function createJobHandlers(
+  db: Db,
+  dataDir: string,
+  getLfRunner: LabelFunctionRunnerProvider,
+): Record<string, JobHandler> {
   return {
+    score: async (rawInput, ctx) => {
+      const input = parseJobInput(ZScoreJobInputSchema, rawInput, 'score');
+      ctx.progress(0, 'Starting the label-function sandbox');
+      const runner = await getLfRunner();
+      return scoreTasks(db, runner, input.taskIds, {
+        signal: ctx.signal,
+        onProgress: (f, m) => ctx.progress(f, m),
+      });
+    },
     import: async (rawInput, ctx) => {
-      const parsed = ZImportJobInputSchema.safeParse(rawInput);
-      if (!parsed.success)
-        throw new DomainError(
-          'BAD_INPUT',
-          `Bad import job input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        );
-      const input = parsed.data;
+      const input = parseJobInput(ZImportJobInputSchema, rawInput, 'import');
       try {
         ctx.progress(0, 'Reading files');
         const bundle = await readImportSource(input.format, input.path, { kind: input.kind });

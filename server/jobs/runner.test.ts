@@ -33,8 +33,8 @@ describe('JobRunner', () => {
   beforeEach(() => {
     world = createTestWorld();
   });
-  afterEach(() => {
-    world.cleanup();
+  afterEach(async () => {
+    await world.cleanup();
   });
 
   const row = (id: string) => world.db.select().from(job).where(eq(job.id, id)).get()!;

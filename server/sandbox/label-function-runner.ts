@@ -532,3 +532,29 @@ export async function evaluateLabelFunction(
 export const RUNNER_STOP_OUTCOMES: readonly LfOutcome[] = ['timeout', 'memory', 'crash'];
 
 export { SandboxUnavailableError, type SandboxMode };
+
+/**
+ * A provider that starts one runner pool on first use and hands the same one out afterwards. A
+ * failed start (e.g. bubblewrap missing) is not cached, so the next call tries again after the fix.
+ * `close()` stops the pool if it was started.
+ */
+export function createLazyLabelFunctionRunner(options: CreateLabelFunctionRunnerOptions = {}): {
+  get: () => Promise<LabelFunctionRunner>;
+  close: () => Promise<void>;
+} {
+  let pending: Promise<LabelFunctionRunner> | null = null;
+  return {
+    get() {
+      pending ??= createLabelFunctionRunner(options).catch((error: unknown) => {
+        pending = null;
+        throw error;
+      });
+      return pending;
+    },
+    async close() {
+      const current = pending;
+      pending = null;
+      if (current) await (await current.catch(() => null))?.close();
+    },
+  };
+}

@@ -102,7 +102,7 @@ describe('CORE files and scoring', () => {
 
   afterAll(async () => {
     await runner.close();
-    world.cleanup();
+    await world.cleanup();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 

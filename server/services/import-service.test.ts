@@ -51,8 +51,8 @@ describe('importBundle', () => {
   beforeEach(() => {
     world = createTestWorld();
   });
-  afterEach(() => {
-    world.cleanup();
+  afterEach(async () => {
+    await world.cleanup();
     for (const dir of temps.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -164,8 +164,8 @@ describe('task-service', () => {
     world = createTestWorld();
     await seed(world);
   });
-  afterEach(() => {
-    world.cleanup();
+  afterEach(async () => {
+    await world.cleanup();
   });
 
   const list = (params: Partial<ListTasksParams>) => listTasks(world.db, { ...DEFAULTS, ...params });

@@ -135,3 +135,10 @@ export function getTaskOrThrow(db: Db, id: string) {
     .all();
   return { ...row, trajectories };
 }
+
+/** The id of the task with `externalId`. @throws DomainError('NOT_FOUND') naming it. */
+export function getTaskIdByExternalIdOrThrow(db: Db, externalId: string): string {
+  const row = db.select({ id: task.id }).from(task).where(eq(task.externalId, externalId)).get();
+  if (!row) throw new DomainError('NOT_FOUND', `No task with id ${externalId}`);
+  return row.id;
+}

@@ -108,8 +108,8 @@ describe('upload-service', () => {
     world = createTestWorld();
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'core-curator-zip-test-'));
   });
-  afterEach(() => {
-    world.cleanup();
+  afterEach(async () => {
+    await world.cleanup();
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 

@@ -26,8 +26,8 @@ describe('user-service', () => {
   beforeEach(() => {
     world = createTestWorld();
   });
-  afterEach(() => {
-    world.cleanup();
+  afterEach(async () => {
+    await world.cleanup();
   });
 
   /** Signs up through Better Auth as the browser's sign-up form does. */

@@ -13,6 +13,7 @@ import { DB_FILE_NAME, openDb, type Db } from '@/server/db/client';
 import { user } from '@/server/db/schema';
 import { createJobHandlers } from '@/server/jobs/handlers';
 import { JobRunner } from '@/server/jobs/runner';
+import { createLazyLabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 import { createCaller } from '@/server/trpc/root';
 import type { SessionUser, TrpcContext } from '@/server/trpc/init';
 
@@ -29,7 +30,9 @@ export interface TestWorld {
   /** A tRPC caller acting as `sessionUser` (null = signed out). */
   caller: (sessionUser: SessionUser | null) => ReturnType<typeof createCaller>;
   context: (sessionUser: SessionUser | null) => TrpcContext;
-  cleanup: () => void;
+  /** The sandbox, started only if a test uses it (scoring jobs). */
+  lfRunner: ReturnType<typeof createLazyLabelFunctionRunner>;
+  cleanup: () => Promise<void>;
 }
 
 export function createTestWorld(): TestWorld {
@@ -39,7 +42,8 @@ export function createTestWorld(): TestWorld {
     secret: 'test-secret-test-secret-test-secret-0123',
     baseUrl: 'http://localhost:3000',
   });
-  const jobs = new JobRunner(db, createJobHandlers(db, dataDir));
+  const lfRunner = createLazyLabelFunctionRunner();
+  const jobs = new JobRunner(db, createJobHandlers(db, dataDir, lfRunner.get));
   const context = (sessionUser: SessionUser | null): TrpcContext => ({
     db,
     dataDir,
@@ -60,7 +64,9 @@ export function createTestWorld(): TestWorld {
     },
     context,
     caller: (sessionUser) => createCaller(context(sessionUser)),
-    cleanup() {
+    lfRunner,
+    async cleanup() {
+      await lfRunner.close();
       db.$client.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -247,8 +247,8 @@ describe('appRouter authorization', () => {
   beforeEach(() => {
     world = createTestWorld();
   });
-  afterEach(() => {
-    world.cleanup();
+  afterEach(async () => {
+    await world.cleanup();
   });
 
   it('has a row for every procedure (add one when you add a procedure)', () => {
