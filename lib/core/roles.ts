@@ -18,6 +18,7 @@ export const SCOPES = {
   'trajectories:read': 'annotator',
   'tasks:read': 'annotator',
   'imports:write': 'researcher',
+  'graphs:score': 'researcher',
   'jobs:read': 'researcher',
   'jobs:cancel': 'researcher',
   'users:manage': 'pi',

@@ -6,7 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { DomainError } from '@/lib/core/errors';
-import type { StrategyGraph } from '@/lib/core/strategy-graph/types';
+import type { NodeStatus } from '@/lib/core/strategy-graph/cytoscape';
+import { computeProgress } from '@/lib/core/strategy-graph/progress';
+import { computeGraphStats } from '@/lib/core/strategy-graph/stats';
+import type { NodeResult, StrategyGraph } from '@/lib/core/strategy-graph/types';
+import { validateGraph } from '@/lib/core/strategy-graph/validate';
+import { categorize, computeVerdict } from '@/lib/core/strategy-graph/verdict';
 import { SINK_ID, SOURCE_ID } from '@/lib/core/strategy-graph/types';
 import type { Db } from '@/server/db/client';
 import {
@@ -182,4 +187,68 @@ export function countTasksWithGraphs(db: Db): number {
       .from(strategyGraphVersion)
       .get()?.n ?? 0
   );
+}
+
+/**
+ * A task's graph at `version` prepared for display: validation report, stats, pool nodes, and —
+ * when `trajectoryId` is given — each node's result on that trajectory (current LF versions),
+ * the verdict and matched path against this version, and the progress score.
+ */
+export function getGraphView(
+  db: Db,
+  params: { taskId: string; version?: number; trajectoryId?: string | null },
+) {
+  const base = getTaskGraph(db, params.taskId, params.version);
+  if (!base.current) return { ...base, validation: null, stats: null, trajectory: null };
+  const graph = base.current.graph;
+  const validation = validateGraph(graph);
+  const stats = computeGraphStats(graph);
+  if (!params.trajectoryId) return { ...base, validation, stats, trajectory: null };
+
+  const traj = db
+    .select({ id: trajectory.id, taskId: trajectory.taskId, envSuccess: trajectory.envSuccess })
+    .from(trajectory)
+    .where(eq(trajectory.id, params.trajectoryId))
+    .get();
+  if (!traj || traj.taskId !== params.taskId) {
+    throw new DomainError('NOT_FOUND', `Trajectory ${params.trajectoryId} is not one of this task's`);
+  }
+  const versionIds = base.nodes.map((n) => n.lfVersionId).filter((v): v is string => v !== null);
+  const rows = getTrajectoryNodeResults(db, traj.id, versionIds);
+  const results: Record<string, NodeResult> = {};
+  const status: Record<string, NodeStatus> = {};
+  for (const r of rows) {
+    results[r.nodeId] = { passed: r.result === true, evidenceStep: r.evidenceStep };
+    status[r.nodeId] = r.outcome !== 'ok' ? 'error' : r.result ? 'passed' : 'failed';
+  }
+  const { verdict, path } = computeVerdict(graph, results);
+  const category = categorize({
+    verdict,
+    envSuccess: traj.envSuccess,
+    anyNodePassed: rows.some((r) => r.result === true),
+    nodeCount: graphNodeIds(graph).length,
+  });
+  return {
+    ...base,
+    validation,
+    stats,
+    trajectory: {
+      id: traj.id,
+      scored: rows.length > 0,
+      nodeResults: rows,
+      status,
+      verdict,
+      category,
+      matchedPath: path,
+      progress: computeProgress(graph, results),
+    },
+  };
+}
+
+/** A node of a task's graph: description, current label function, and its results on the task. */
+export function getGraphNodeDetail(db: Db, taskId: string, nodeId: string) {
+  const [node] = getPoolNodes(db, [nodeId]);
+  if (!node) throw new DomainError('NOT_FOUND', `Node ${nodeId} is not in the pool`);
+  const results = node.lfVersionId ? getNodeResultsForTask(db, taskId, node.lfVersionId) : null;
+  return { ...node, results };
 }

@@ -10,11 +10,13 @@ import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRoleAtLeast, ROLES, type Role } from '@/lib/core/roles';
-import { invitation, job, step, task, trajectory, user } from '@/server/db/schema';
+import { invitation, job, lfResult, step, task, trajectory, user } from '@/server/db/schema';
 import { createInvitation } from '@/server/services/user-service';
 import { createTestWorld, type TestWorld } from '@/server/testing/harness';
 import type { SessionUser } from '@/server/trpc/init';
 import { appRouter } from '@/server/trpc/root';
+import { addGraphVersion, getPoolNodes } from '@/server/services/graph-service';
+import { upsertPoolNode } from '@/server/services/label-function-service';
 
 type Caller = ReturnType<TestWorld['caller']>;
 
@@ -72,6 +74,35 @@ function seedFixture(world: TestWorld): Fixture {
   const target = world.makeUser('annotator', 'target@example.test');
   const inviter = world.makeUser('pi', 'inviter@example.test');
   const { id: invitationId } = createInvitation(world.db, inviter, 'invitee@example.test', 'annotator');
+  // A one-node strategy graph whose label function passed on the trajectory.
+  upsertPoolNode(world.db, {
+    id: '1',
+    description: "Answer user's question with text: 'kayak'",
+    code: "def label_function(trajectory):\n    return validate_answer(trajectory, 'kayak')\n",
+    author: 'test',
+    iterationId: null,
+  });
+  addGraphVersion(world.db, {
+    taskId,
+    graph: { '1': { parent_node_id: ['0'], child_node_id: ['-1'] } },
+    diff: { addedNodes: ['1'], addedEdges: [] },
+    reason: 'init',
+    createdBy: 'test',
+    iterationId: null,
+  });
+  const [node] = getPoolNodes(world.db, ['1']);
+  world.db
+    .insert(lfResult)
+    .values({
+      trajectoryId,
+      lfVersionId: node!.lfVersionId!,
+      nodeId: '1',
+      result: true,
+      outcome: 'ok',
+      evidenceStep: 0,
+      durationMs: 1,
+    })
+    .run();
   return { taskId, trajectoryId, jobId, target, invitationId };
 }
 
@@ -214,6 +245,40 @@ const PROCEDURES: Record<string, Row> = {
     minimum: 'researcher',
     call: (c) => c.jobs.list({}),
     check: (r, _w, f) => expect(r).toMatchObject([{ id: f.jobId, kind: 'import', status: 'queued' }]),
+  },
+  'graphs.view': {
+    minimum: 'annotator',
+    call: (c, f) => c.graphs.view({ taskId: f.taskId, trajectoryId: f.trajectoryId }),
+    check: (r, _w, f) =>
+      expect(r).toMatchObject({
+        current: { version: 1 },
+        stats: { nodes: 1 },
+        trajectory: { id: f.trajectoryId, verdict: true, category: 'fully_passed', matchedPath: ['1'] },
+      }),
+  },
+  'graphs.node': {
+    minimum: 'annotator',
+    call: (c, f) => c.graphs.node({ taskId: f.taskId, nodeId: '1' }),
+    check: (r) =>
+      expect(r).toMatchObject({ id: '1', lfVersion: 1, results: { passed: 1, total: 1, passRate: 1 } }),
+  },
+  'graphs.score': {
+    minimum: 'researcher',
+    call: (c, f) => c.graphs.score({ taskIds: [f.taskId] }),
+    check: async (r, w) => {
+      // A real scoring job: the sandbox starts, finds the stored result and runs nothing new.
+      await w.jobs.idle();
+      expect(
+        w.db
+          .select({ status: job.status, result: job.result })
+          .from(job)
+          .where(eq(job.id, (r as { jobId: string }).jobId))
+          .get(),
+      ).toMatchObject({
+        status: 'succeeded',
+        result: { tasks: 1, trajectories: 1, evaluated: 0, reused: 1, categories: { fully_passed: 1 } },
+      });
+    },
   },
   'jobs.get': {
     minimum: 'researcher',

@@ -1,4 +1,5 @@
 import { createCallerFactory, createTRPCRouter } from '@/server/trpc/init';
+import { graphsRouter } from '@/server/trpc/routers/graphs';
 import { jobsRouter } from '@/server/trpc/routers/jobs';
 import { systemRouter } from '@/server/trpc/routers/system';
 import { tasksRouter } from '@/server/trpc/routers/tasks';
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   trajectories: trajectoriesRouter,
   users: usersRouter,
   jobs: jobsRouter,
+  graphs: graphsRouter,
 });
 
 export type AppRouter = typeof appRouter;
