@@ -111,7 +111,7 @@ interface Row {
   minimum: Role | 'public';
   call: (caller: Caller, f: Fixture) => Promise<unknown>;
   /** Checks what an allowed call returned (it got past authorization and did its work). */
-  check: (result: unknown, world: TestWorld, f: Fixture, me: SessionUser | null) => void;
+  check: (result: unknown, world: TestWorld, f: Fixture, me: SessionUser | null) => void | Promise<void>;
 }
 
 const PROCEDURES: Record<string, Row> = {
@@ -330,7 +330,7 @@ describe('appRouter authorization', () => {
     const caller = world.caller(me);
     const allowed = row.minimum === 'public' || (me !== null && isRoleAtLeast(me.role, row.minimum));
     if (allowed) {
-      row.check(await row.call(caller, fixture), world, fixture, me);
+      await row.check(await row.call(caller, fixture), world, fixture, me);
       return;
     }
     const error = await catchTrpcError(row.call(caller, fixture));
