@@ -135,5 +135,23 @@ export default function GraphCanvas({ elements, layoutKey, onSelectNode }: Graph
     });
   }, [elements]);
 
-  return <div ref={container} className="h-[520px] w-full rounded-md bg-white" data-testid="graph-canvas" />;
+  // What the canvas shows as matched, as text, for assistive tech and tests (a canvas has no DOM).
+  const matched = elements
+    .filter((el) => {
+      const classes = Array.isArray(el.classes) ? el.classes : (el.classes ?? '').split(' ');
+      return el.group === 'nodes' && classes.includes('matched');
+    })
+    .map((el) => String(el.data.id))
+    .filter((id) => id !== '0' && id !== '-1');
+  return (
+    <div
+      ref={container}
+      className="h-[520px] w-full rounded-md bg-white"
+      data-testid="graph-canvas"
+      data-node-count={elements.filter((el) => el.group === 'nodes').length}
+      data-matched-path={matched.join(',')}
+      role="img"
+      aria-label={`Strategy graph${matched.length ? `, matched path ${matched.join(' → ')}` : ''}`}
+    />
+  );
 }

@@ -11,6 +11,8 @@ import { formatEnvVerdict } from '@/lib/format';
 import type { ReactNode } from 'react';
 import { useTRPC } from '@/lib/trpc/client';
 import { TableHead } from '@/components/ui/table';
+import { StrategyGraphPanel } from '@/components/strategy-graph/strategy-graph-panel';
+import type { Role } from '@/lib/core/roles';
 
 const CATEGORY_TONE: Record<string, BadgeTone> = {
   fully_passed: 'green',
@@ -18,7 +20,7 @@ const CATEGORY_TONE: Record<string, BadgeTone> = {
   failed: 'red',
 };
 
-export function TaskDetail({ id }: { id: string }) {
+export function TaskDetail({ id, role }: { id: string; role: Role }) {
   const trpc = useTRPC();
   const { data: task } = useSuspenseQuery(trpc.tasks.get.queryOptions({ id }));
   const facts: [string, ReactNode][] = [
@@ -58,6 +60,14 @@ export function TaskDetail({ id }: { id: string }) {
           <EvalSpec spec={task.evalSpec} />
         </Card>
       </div>
+      <StrategyGraphPanel
+        taskId={task.id}
+        role={role}
+        trajectories={task.trajectories.map((t) => ({
+          id: t.id,
+          label: `${t.kind === 'expert' ? 'expert demo' : 'rollout'} · ${t.externalId ?? t.id.slice(0, 8)}`,
+        }))}
+      />
       <Card title={`Trajectories (${task.trajectories.length})`}>
         {task.trajectories.length === 0 ? (
           <EmptyState title="No trajectories yet">Import expert demos or rollouts for this task.</EmptyState>

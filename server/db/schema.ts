@@ -22,6 +22,7 @@ import type {
   TrajectoryKind,
 } from '@/lib/core/types';
 import type { Role } from '@/lib/core/roles';
+import type { GraphDiff } from '@/lib/core/strategy-graph/merge';
 
 const createdAt = () =>
   integer('created_at', { mode: 'timestamp_ms' })
@@ -301,10 +302,8 @@ export const labelFunctionVersion = sqliteTable(
   (t) => [uniqueIndex('lf_version_node_version_idx').on(t.nodeId, t.version)],
 );
 
-export interface GraphDiff {
-  addedNodes: string[];
-  addedEdges: [string, string][];
-}
+/** What a graph version added to the previous one (`lib/core/strategy-graph/merge.ts` GraphDiff). */
+export type { GraphDiff } from '@/lib/core/strategy-graph/merge';
 
 /** Every version of a task's strategy graph; version 1 is the initial one, each merge adds one. */
 export const strategyGraphVersion = sqliteTable(

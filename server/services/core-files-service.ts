@@ -54,7 +54,7 @@ function diffGraphs(previous: StrategyGraph | null, next: StrategyGraph) {
     addedNodes: graphNodeIds(next).filter((id) => !before.has(id)),
     addedEdges: listGraphEdges(next)
       .filter((e) => !beforeEdges.has(edgeKey(e.from, e.to)))
-      .map((e) => [e.from, e.to] as [string, string]),
+      .map((e) => ({ from: e.from, to: e.to })),
   };
 }
 

@@ -9,12 +9,13 @@ export const dynamic = 'force-dynamic';
 
 export default async function TaskPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { allowed } = await requireScope(`/tasks/${id}`, 'tasks:read');
+  const { user, allowed } = await requireScope(`/tasks/${id}`, 'tasks:read');
   if (!allowed) return <Forbidden what="Tasks need a signed-in role." />;
   prefetch(trpc.tasks.get.queryOptions({ id }));
+  prefetch(trpc.graphs.view.queryOptions({ taskId: id, trajectoryId: null }));
   return (
     <HydrateClient>
-      <TaskDetail id={id} />
+      <TaskDetail id={id} role={user.role} />
     </HydrateClient>
   );
 }
