@@ -19,6 +19,8 @@ export const SCOPES = {
   'tasks:read': 'annotator',
   'imports:write': 'researcher',
   'graphs:score': 'researcher',
+  'graphs:growth': 'researcher',
+  'quality:read': 'pi',
   'jobs:read': 'researcher',
   'jobs:cancel': 'researcher',
   'users:manage': 'pi',

@@ -17,6 +17,7 @@ import type { SessionUser } from '@/server/trpc/init';
 import { appRouter } from '@/server/trpc/root';
 import { addGraphVersion, getPoolNodes } from '@/server/services/graph-service';
 import { upsertPoolNode } from '@/server/services/label-function-service';
+import { getOrCreateOpenIteration } from '@/server/services/iteration-service';
 
 type Caller = ReturnType<TestWorld['caller']>;
 
@@ -88,7 +89,7 @@ function seedFixture(world: TestWorld): Fixture {
     diff: { addedNodes: ['1'], addedEdges: [] },
     reason: 'init',
     createdBy: 'test',
-    iterationId: null,
+    iterationId: getOrCreateOpenIteration(world.db),
   });
   const [node] = getPoolNodes(world.db, ['1']);
   world.db
@@ -132,7 +133,7 @@ const PROCEDURES: Record<string, Row> = {
         rollouts: 0,
         steps: 1,
         screenshots: 0,
-        openIteration: null,
+        openIteration: 1, // the fixture's graph opened iteration 1
       }),
   },
   'tasks.list': {
@@ -279,6 +280,19 @@ const PROCEDURES: Record<string, Row> = {
         result: { tasks: 1, trajectories: 1, evaluated: 0, reused: 1, categories: { fully_passed: 1 } },
       });
     },
+  },
+  'insights.growth': {
+    minimum: 'researcher',
+    call: (c, f) => c.insights.growth({ taskId: f.taskId }),
+    check: (r) => expect(r).toMatchObject({ graphs: [{ tasksWithGraphs: 1, nodes: 1, paths: 1 }] }),
+  },
+  'insights.quality': {
+    minimum: 'pi',
+    call: (c) => c.insights.quality(),
+    check: (r) =>
+      expect(r).toMatchObject({
+        perLabelFunction: [{ nodeId: '1', runs: 1, passRate: 1, flags: ['passes_everything'] }],
+      }),
   },
   'jobs.get': {
     minimum: 'researcher',

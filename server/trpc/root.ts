@@ -1,5 +1,6 @@
 import { createCallerFactory, createTRPCRouter } from '@/server/trpc/init';
 import { graphsRouter } from '@/server/trpc/routers/graphs';
+import { insightsRouter } from '@/server/trpc/routers/insights';
 import { jobsRouter } from '@/server/trpc/routers/jobs';
 import { systemRouter } from '@/server/trpc/routers/system';
 import { tasksRouter } from '@/server/trpc/routers/tasks';
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   users: usersRouter,
   jobs: jobsRouter,
   graphs: graphsRouter,
+  insights: insightsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,146 @@
+'use client';
+/**
+ * PI view of label-function quality: the graph verdict against the environment verdict overall and
+ * per task, and each label function's runs with its flags; sortable; every row links to evidence.
+ */
+import { useSuspenseQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useState } from 'react';
+import { Badge } from '@/components/ui/badge';
+import { Card, PageHeader } from '@/components/ui/card';
+import { Select } from '@/components/ui/field';
+import { EmptyState } from '@/components/ui/states';
+import { TableHead } from '@/components/ui/table';
+import { useTRPC } from '@/lib/trpc/client';
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+const LF_SORTS = {
+  flags: 'flagged first',
+  passRate: 'pass rate',
+  errorRate: 'error rate',
+  runs: 'runs',
+} as const;
+
+export function LabelFunctionQuality() {
+  const trpc = useTRPC();
+  const { data } = useSuspenseQuery(trpc.insights.quality.queryOptions());
+  const [sort, setSort] = useState<keyof typeof LF_SORTS>('flags');
+  const lfs = [...data.perLabelFunction].sort((a, b) =>
+    sort === 'flags' ? b.flags.length - a.flags.length || a.passRate - b.passRate : b[sort] - a[sort],
+  );
+  const m = data.overall.metrics;
+  return (
+    <div className="space-y-5">
+      <PageHeader
+        title="Label-function quality"
+        subtitle={`Graph verdict vs environment verdict over ${data.overall.withEnvVerdict} scored trajectories with a known environment verdict (${data.overall.scored} scored in all). Zero denominators count as 0.`}
+      />
+      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-8" data-testid="quality-overall">
+        {(['TP', 'TN', 'FP', 'FN'] as const).map((k) => (
+          <div key={k} className="rounded-lg bg-white p-3 shadow-sm ring-1 ring-slate-200">
+            <dt className="text-xs text-slate-500">{k}</dt>
+            <dd className="text-xl font-semibold tabular-nums">{m[k]}</dd>
+          </div>
+        ))}
+        {(['accuracy', 'precision', 'recall', 'f1'] as const).map((k) => (
+          <div key={k} className="rounded-lg bg-white p-3 shadow-sm ring-1 ring-slate-200">
+            <dt className="text-xs text-slate-500">{k}</dt>
+            <dd className="text-xl font-semibold tabular-nums">{pct(m[k])}</dd>
+          </div>
+        ))}
+      </dl>
+      <Card
+        title="Label functions"
+        actions={
+          <label className="flex items-center gap-2 text-xs text-slate-500">
+            Sort by
+            <Select
+              aria-label="Sort label functions by"
+              className="w-40"
+              value={sort}
+              onChange={(e) => setSort(e.target.value as keyof typeof LF_SORTS)}
+            >
+              {Object.entries(LF_SORTS).map(([k, label]) => (
+                <option key={k} value={k}>
+                  {label}
+                </option>
+              ))}
+            </Select>
+          </label>
+        }
+      >
+        {lfs.length === 0 ? (
+          <EmptyState title="No label-function runs yet">
+            Score a task (its page has “Score now”) to see how its label functions behave.
+          </EmptyState>
+        ) : (
+          <table aria-label="Label functions" className="w-full text-left text-sm">
+            <TableHead
+              columns={[
+                'Node',
+                'Description',
+                'LF version',
+                { label: 'Runs', align: 'right' },
+                { label: 'Pass rate', align: 'right' },
+                { label: 'Errors', align: 'right' },
+                'Flags',
+              ]}
+            />
+            <tbody className="divide-y divide-slate-100">
+              {lfs.map((lf) => (
+                <tr key={lf.nodeId}>
+                  <td className="py-1.5 pr-4 font-mono text-xs">{lf.nodeId}</td>
+                  <td className="max-w-md py-1.5 pr-4">{lf.description}</td>
+                  <td className="py-1.5 pr-4">v{lf.version}</td>
+                  <td className="py-1.5 pr-4 text-right tabular-nums">{lf.runs}</td>
+                  <td className="py-1.5 pr-4 text-right tabular-nums">{pct(lf.passRate)}</td>
+                  <td className="py-1.5 pr-4 text-right tabular-nums">{pct(lf.errorRate)}</td>
+                  <td className="py-1.5 pr-4">
+                    <span className="flex flex-wrap gap-1">
+                      {lf.flags.map((f) => (
+                        <Badge key={f} tone={f === 'errors' ? 'amber' : 'red'}>
+                          {f.replace('_', ' ')}
+                        </Badge>
+                      ))}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+      <Card title="Per task">
+        {data.perTask.length === 0 ? (
+          <EmptyState title="No scored tasks yet" />
+        ) : (
+          <table aria-label="Quality per task" className="w-full text-left text-sm">
+            <TableHead
+              columns={['Task', 'Scored', 'With env verdict', 'TP', 'TN', 'FP', 'FN', 'Accuracy', 'F1']}
+            />
+            <tbody className="divide-y divide-slate-100 tabular-nums">
+              {data.perTask.map((t) => (
+                <tr key={t.taskId}>
+                  <td className="max-w-md py-1.5 pr-4">
+                    <Link className="text-indigo-700 hover:underline" href={`/tasks/${t.taskId}`}>
+                      {t.externalId}
+                    </Link>
+                  </td>
+                  <td className="py-1.5 pr-4">{t.scored}</td>
+                  <td className="py-1.5 pr-4">{t.withEnvVerdict}</td>
+                  <td className="py-1.5 pr-4">{t.metrics.TP}</td>
+                  <td className="py-1.5 pr-4">{t.metrics.TN}</td>
+                  <td className="py-1.5 pr-4">{t.metrics.FP}</td>
+                  <td className="py-1.5 pr-4">{t.metrics.FN}</td>
+                  <td className="py-1.5 pr-4">{pct(t.metrics.accuracy)}</td>
+                  <td className="py-1.5 pr-4">{pct(t.metrics.f1)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}
