@@ -58,13 +58,18 @@ function writeCoreExport(): string {
   return dir;
 }
 
-test('a researcher scores a task from its page and sees the matched path of the selected trajectory', async ({
-  page,
-}) => {
+/** Seeds the GitHub run with its CORE graph (idempotent), so each test stands on its own. */
+function seedGitHubGraph(): void {
   cli('import', 'webvoyager', path.join(WEBVOYAGER_EXAMPLES, 'taskGitHub--0'));
   const coreDir = writeCoreExport();
   cli('import', 'core', coreDir);
   fs.rmSync(coreDir, { recursive: true, force: true });
+}
+
+test('a researcher scores a task from its page and sees the matched path of the selected trajectory', async ({
+  page,
+}) => {
+  seedGitHubGraph();
 
   await signIn(page, 'researcher');
   await page.goto('/tasks?q=GitHub--0');
@@ -88,4 +93,24 @@ test('a researcher scores a task from its page and sees the matched path of the 
   // The trajectories table shows the stored category too.
   await page.reload();
   await expect(page.getByRole('row', { name: /webvoyager:taskGitHub--0/ })).toContainText('fully passed');
+});
+
+test('a PI audits label-function quality and a researcher sees the graph grow', async ({ page }) => {
+  seedGitHubGraph();
+  cli('score', '--task', 'webvoyager:GitHub--0');
+
+  await signIn(page, 'pi');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'LF quality' }).click();
+  const lfs = page.getByRole('table', { name: 'Label functions' });
+  await expect(lfs.getByRole('row', { name: /Filter the results by the Python language/ })).toContainText(
+    'passes nothing',
+  );
+  await expect(lfs.getByRole('row', { name: /Sort the results by 'Most stars'/ })).toContainText('100%');
+  await page.getByLabel('Sort label functions by').selectOption('passRate');
+  await expect(lfs.getByRole('row').nth(1)).not.toContainText('Python');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Graph growth' }).click();
+  const growth = page.getByRole('table', { name: 'Graph growth per iteration' });
+  await expect(growth.getByRole('row').nth(1)).toContainText('1'); // iteration 1
+  await expect(page.getByTestId('growth-chart').locator('svg').first()).toBeVisible();
 });
