@@ -126,50 +126,81 @@ export interface SourceDag {
  * order. Iterative, so deep graphs cannot overflow the call stack. O(nodes + edges).
  */
 export function buildSourceDag(index: GraphIndex): SourceDag {
-  const n = index.ids.length;
-  const state = new Uint8Array(n); // 0 new, 1 on stack, 2 done
-  const reached = new Array<boolean>(n).fill(false);
+  const reached = new Array<boolean>(index.ids.length).fill(false);
   const children: number[][] = index.children.map(() => []);
   const parents: number[][] = index.children.map(() => []);
   const backEdges: [number, number][] = [];
   const postOrder: number[] = [];
+  walkDepthFirst(index.children, index.starts, {
+    onEnter: (node) => {
+      reached[node] = true;
+    },
+    onEdge: (node, child, kind) => {
+      if (kind === 'back') {
+        backEdges.push([node, child]);
+        return;
+      }
+      children[node]!.push(child);
+      parents[child]!.push(node);
+    },
+    onExit: (node) => postOrder.push(node),
+  });
+  return { reached, topologicalOrder: postOrder.reverse(), children, parents, backEdges };
+}
+
+/** How a depth-first search met an edge: to a new node, to a node on the stack, or to a finished one. */
+export type DfsEdgeKind = 'tree' | 'back' | 'other';
+
+export interface DfsVisitor {
+  /** A node is pushed; `depth` is its position on the DFS stack. */
+  onEnter?: (node: number, depth: number) => void;
+  /** Every edge met, in order; `stack` is the current DFS path (positions), ending with `node`. */
+  onEdge?: (node: number, child: number, kind: DfsEdgeKind, stack: readonly number[]) => void;
+  /** A node is popped (post-order). */
+  onExit?: (node: number) => void;
+}
+
+/**
+ * Iterative depth-first search over `children` (positions) from `roots` in order, children in list
+ * order, each node entered once; deep graphs cannot overflow the call stack. O(nodes + edges).
+ * Shared by {@link buildSourceDag} (back edges dropped) and cycle detection in `validate.ts`.
+ */
+export function walkDepthFirst(
+  children: readonly (readonly number[])[],
+  roots: Iterable<number>,
+  visitor: DfsVisitor,
+): void {
+  const state = new Uint8Array(children.length); // 0 new, 1 on stack, 2 done
   const stackNode: number[] = [];
   const stackNext: number[] = [];
-  for (const start of index.starts) {
-    if (state[start] !== 0) continue;
-    state[start] = 1;
-    reached[start] = true;
-    stackNode.push(start);
+  const enter = (node: number) => {
+    state[node] = 1;
+    visitor.onEnter?.(node, stackNode.length);
+    stackNode.push(node);
     stackNext.push(0);
+  };
+  for (const root of roots) {
+    if (state[root] !== 0) continue;
+    enter(root);
     while (stackNode.length > 0) {
       const top = stackNode.length - 1;
       const node = stackNode[top]!;
       const next = stackNext[top]!;
-      const list = index.children[node]!;
+      const list = children[node]!;
       if (next < list.length) {
         stackNext[top] = next + 1;
         const child = list[next]!;
-        if (state[child] === 1) {
-          backEdges.push([node, child]);
-          continue;
-        }
-        children[node]!.push(child);
-        parents[child]!.push(node);
-        if (state[child] === 0) {
-          state[child] = 1;
-          reached[child] = true;
-          stackNode.push(child);
-          stackNext.push(0);
-        }
+        const kind: DfsEdgeKind = state[child] === 0 ? 'tree' : state[child] === 1 ? 'back' : 'other';
+        visitor.onEdge?.(node, child, kind, stackNode);
+        if (kind === 'tree') enter(child);
       } else {
         state[node] = 2;
-        postOrder.push(node);
+        visitor.onExit?.(node);
         stackNode.pop();
         stackNext.pop();
       }
     }
   }
-  return { reached, topologicalOrder: postOrder.reverse(), children, parents, backEdges };
 }
 
 /** One directed edge between two ids (sentinels included). */

@@ -6,6 +6,7 @@ import {
   indexGraph,
   isSentinelId,
   readEntries,
+  walkDepthFirst,
   type GraphIndex,
 } from '@/lib/core/strategy-graph/graph-index';
 import { SINK_ID, SOURCE_ID, type NodeId, type StrategyGraph } from '@/lib/core/strategy-graph/types';
@@ -66,43 +67,20 @@ export interface GraphValidationReport {
  * remaining nodes in key order — reports, for each back edge `u → v`, the DFS stack from `v` to `u`.
  */
 function findCycles(index: GraphIndex): NodeId[][] {
-  const n = index.ids.length;
-  const state = new Uint8Array(n);
-  const stackPosition = new Int32Array(n).fill(-1);
+  const stackPosition = new Int32Array(index.ids.length).fill(-1);
   const cycles: NodeId[][] = [];
-  const stackNode: number[] = [];
-  const stackNext: number[] = [];
-  const roots = [...index.starts, ...index.ids.map((_, i) => i)];
-  for (const root of roots) {
-    if (state[root] !== 0) continue;
-    state[root] = 1;
-    stackPosition[root] = 0;
-    stackNode.push(root);
-    stackNext.push(0);
-    while (stackNode.length > 0) {
-      const top = stackNode.length - 1;
-      const node = stackNode[top]!;
-      const next = stackNext[top]!;
-      const list = index.children[node]!;
-      if (next < list.length) {
-        stackNext[top] = next + 1;
-        const child = list[next]!;
-        if (state[child] === 1) {
-          cycles.push(stackNode.slice(stackPosition[child]).map((position) => index.ids[position]!));
-        } else if (state[child] === 0) {
-          state[child] = 1;
-          stackPosition[child] = stackNode.length;
-          stackNode.push(child);
-          stackNext.push(0);
-        }
-      } else {
-        state[node] = 2;
-        stackPosition[node] = -1;
-        stackNode.pop();
-        stackNext.pop();
-      }
-    }
-  }
+  walkDepthFirst(index.children, [...index.starts, ...index.ids.map((_, i) => i)], {
+    onEnter: (node, depth) => {
+      stackPosition[node] = depth;
+    },
+    onEdge: (_node, child, kind, stack) => {
+      if (kind === 'back')
+        cycles.push(stack.slice(stackPosition[child]).map((position) => index.ids[position]!));
+    },
+    onExit: (node) => {
+      stackPosition[node] = -1;
+    },
+  });
   return cycles;
 }
 
