@@ -91,7 +91,25 @@ export function LabelFunctionQuality() {
               {lfs.map((lf) => (
                 <tr key={lf.nodeId}>
                   <td className="py-1.5 pr-4 font-mono text-xs">{lf.nodeId}</td>
-                  <td className="max-w-md py-1.5 pr-4">{lf.description}</td>
+                  <td className="max-w-md py-1.5 pr-4">
+                    {lf.description}
+                    {lf.taskIds.length ? (
+                      <span className="block text-xs">
+                        {lf.taskIds.slice(0, 3).map((taskId, i) => (
+                          <Link
+                            key={taskId}
+                            className="mr-2 text-indigo-700 hover:underline"
+                            href={`/tasks/${taskId}`}
+                          >
+                            {lf.taskIds.length === 1 ? 'open its task' : `task ${i + 1}`}
+                          </Link>
+                        ))}
+                        {lf.taskIds.length > 3 ? (
+                          <span className="text-slate-500">+{lf.taskIds.length - 3} more</span>
+                        ) : null}
+                      </span>
+                    ) : null}
+                  </td>
                   <td className="py-1.5 pr-4">v{lf.version}</td>
                   <td className="py-1.5 pr-4 text-right tabular-nums">{lf.runs}</td>
                   <td className="py-1.5 pr-4 text-right tabular-nums">{pct(lf.passRate)}</td>

@@ -14,6 +14,7 @@ import { computeConfusionMetrics, flagLabelFunctions, type LfRunCounts } from '@
 import { computeGraphStats } from '@/lib/core/strategy-graph/stats';
 import type { Category } from '@/lib/core/types';
 import type { Db } from '@/server/db/client';
+import { graphNodeIds } from '@/server/services/graph-service';
 import {
   iteration,
   labelFunctionVersion,
@@ -70,7 +71,27 @@ export function getLabelFunctionQuality(db: Db) {
     runs.map((r) => [r.nodeId, { passed: r.passed, failed: r.failed, errored: r.errored }]),
   );
   const flags = new Map(flagLabelFunctions(counts).map((f) => [f.id, f]));
-  const perLabelFunction = runs.map((r) => ({ ...r, ...flags.get(r.nodeId)! }));
+  // Where each node is used (tasks whose newest graph holds it), so a row links to its evidence.
+  const latestGraphs = db
+    .select({
+      taskId: strategyGraphVersion.taskId,
+      graph: strategyGraphVersion.graph,
+      version: strategyGraphVersion.version,
+    })
+    .from(strategyGraphVersion)
+    .orderBy(asc(strategyGraphVersion.taskId), asc(strategyGraphVersion.version))
+    .all();
+  const newest = new Map(latestGraphs.map((g) => [g.taskId, g.graph]));
+  const tasksByNode = new Map<string, string[]>();
+  for (const [taskId, graph] of newest) {
+    for (const nodeId of graphNodeIds(graph))
+      tasksByNode.set(nodeId, [...(tasksByNode.get(nodeId) ?? []), taskId]);
+  }
+  const perLabelFunction = runs.map((r) => ({
+    ...r,
+    ...flags.get(r.nodeId)!,
+    taskIds: tasksByNode.get(r.nodeId) ?? [],
+  }));
 
   const snapshots = db
     .select({
