@@ -65,9 +65,16 @@ export interface GraphCanvasProps {
   /** Changes when the graph's structure changes (re-run the layout); styling-only changes keep positions. */
   layoutKey: string;
   onSelectNode: (id: string | null) => void;
+  /** A node to select and bring into view (e.g. picked with "Find node"); null for none. */
+  focusNodeId?: string | null;
 }
 
-export default function GraphCanvas({ elements, layoutKey, onSelectNode }: GraphCanvasProps) {
+export default function GraphCanvas({
+  elements,
+  layoutKey,
+  onSelectNode,
+  focusNodeId = null,
+}: GraphCanvasProps) {
   const container = useRef<HTMLDivElement>(null);
   const cy = useRef<Core | null>(null);
   const onSelect = useRef(onSelectNode);
@@ -134,6 +141,17 @@ export default function GraphCanvas({ elements, layoutKey, onSelectNode }: Graph
       }
     });
   }, [elements]);
+
+  // Bring a picked node into view at a readable zoom, and select it.
+  useEffect(() => {
+    const instance = cy.current;
+    if (!instance || !focusNodeId) return;
+    const target = instance.getElementById(focusNodeId);
+    if (target.empty()) return;
+    instance.elements().unselect();
+    target.select();
+    instance.animate({ center: { eles: target }, zoom: Math.max(instance.zoom(), 1) }, { duration: 250 });
+  }, [focusNodeId, layoutKey]);
 
   // What the canvas shows as matched, as text, for assistive tech and tests (a canvas has no DOM).
   const matched = elements

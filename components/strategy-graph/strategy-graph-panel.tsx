@@ -13,7 +13,7 @@ import type { ElementDefinition } from 'cytoscape';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { Select } from '@/components/ui/field';
+import { Input, Select } from '@/components/ui/field';
 import { EmptyState, ErrorMessage, ProgressBar } from '@/components/ui/states';
 import { hasScope, type Role } from '@/lib/core/roles';
 import { buildCytoscapeElements } from '@/lib/core/strategy-graph/cytoscape';
@@ -29,6 +29,23 @@ const CATEGORY_TONE: Record<string, BadgeTone> = {
   partially_passed: 'amber',
   failed: 'red',
 };
+
+/**
+ * The node a "Find node" entry names: an exact id, the `id · description` the datalist offers, the
+ * node whose description equals the text, or the only one containing it (case-insensitive).
+ * Null when nothing or several match.
+ */
+function findNode(nodes: readonly { id: string; description: string }[], text: string): string | null {
+  const query = text.trim();
+  if (!query) return null;
+  const byId = nodes.find((n) => n.id === query || `${n.id} · ${n.description}` === query);
+  if (byId) return byId.id;
+  const lower = query.toLowerCase();
+  const exact = nodes.find((n) => n.description.toLowerCase() === lower);
+  if (exact) return exact.id;
+  const matches = nodes.filter((n) => n.description.toLowerCase().includes(lower));
+  return matches.length === 1 ? matches[0]!.id : null;
+}
 
 export interface GraphTrajectoryOption {
   id: string;
@@ -50,6 +67,9 @@ export function StrategyGraphPanel({
   const [trajectoryId, setTrajectoryId] = useState<string>('');
   const [selectedNode, setSelectedNode] = useState<string | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
+  const [findText, setFindText] = useState('');
+  /** The node "Find node" last picked: the canvas centres on it (clicks select without moving). */
+  const [focusNode, setFocusNode] = useState<string | null>(null);
 
   const view = useQuery(
     trpc.graphs.view.queryOptions({ taskId, version, trajectoryId: trajectoryId || null }),
@@ -177,6 +197,29 @@ export function StrategyGraphPanel({
             ))}
           </Select>
         </label>
+        <label className="flex flex-col">
+          <span className="text-xs font-medium text-slate-500">Find node</span>
+          <Input
+            aria-label="Find node"
+            className="w-64"
+            list={`graph-nodes-${taskId}`}
+            placeholder="id or description…"
+            value={findText}
+            onChange={(e) => {
+              setFindText(e.target.value);
+              const hit = findNode(data.nodes, e.target.value);
+              if (hit) {
+                setSelectedNode(hit);
+                setFocusNode(hit);
+              }
+            }}
+          />
+          <datalist id={`graph-nodes-${taskId}`}>
+            {data.nodes.map((n) => (
+              <option key={n.id} value={`${n.id} · ${n.description}`} />
+            ))}
+          </datalist>
+        </label>
         {data.stats ? (
           <p className="text-slate-600" data-testid="graph-stats">
             {data.stats.nodes} nodes · {data.stats.edges} edges · {data.stats.pathCount.toLocaleString()} path
@@ -224,6 +267,7 @@ export function StrategyGraphPanel({
         <GraphCanvas
           elements={elements}
           layoutKey={layoutKey}
+          focusNodeId={focusNode}
           onSelectNode={(id) => setSelectedNode(id === '0' || id === '-1' ? null : id)}
         />
         <aside className="min-w-0 text-sm" aria-label="Node details">
