@@ -27,6 +27,7 @@ import { auditLog, labelFunctionVersion, metricsSnapshot, poolNode, task } from 
 import { addGraphVersion, getLatestGraphVersion, graphNodeIds } from '@/server/services/graph-service';
 import { getOrCreateOpenIteration } from '@/server/services/iteration-service';
 import { upsertPoolNode } from '@/server/services/label-function-service';
+import { writeFileAtomic } from '@/server/services/write-atomic';
 
 export interface CoreImportSummary {
   nodes: { created: number; updated: number; unchanged: number };
@@ -42,6 +43,10 @@ function readOptional(file: string): string | null {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
 }
 
+/**
+ * Equal as JSON, key order included: a graph re-imported with its keys in another order is a new
+ * version, so that an export writes the order the latest file had (the round trip is exact).
+ */
 function stableEqual(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -210,12 +215,6 @@ export function importCoreDir(
   });
 }
 
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${randomUUID()}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
-
 /**
  * Writes the node pool, every task's newest graph and the overall metrics snapshots as CORE files
  * into `dir` (created if needed). @returns the files written.
@@ -283,6 +282,6 @@ export function exportCoreDir(db: Db, dir: string): string[] {
     [path.join(dir, TASKS_FILE), serializeCoreTasks(tasks)],
     [path.join(dir, LABEL_FUNCTION_RESULTS_FILE), serializeLabelFunctionResults(results)],
   ] as const;
-  for (const [file, text] of written) writeAtomic(file, text);
+  for (const [file, text] of written) writeFileAtomic(file, text);
   return written.map(([file]) => file);
 }

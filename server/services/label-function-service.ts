@@ -6,13 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import { DomainError } from '@/lib/core/errors';
+import { normalizeDescription } from '@/lib/core/strategy-graph/merge';
 import type { Db } from '@/server/db/client';
 import { labelFunctionVersion, poolNode } from '@/server/db/schema';
 
-/** The pool's dedup key: trimmed, lower-cased, inner whitespace collapsed. */
-export function descriptionKey(description: string): string {
-  return description.trim().replace(/\s+/g, ' ').toLowerCase();
-}
+/**
+ * The pool's dedup key — the same rule `lib/core` uses when reusing nodes during merges
+ * (`normalizeDescription`: trimmed, lower-cased), so the database and the domain never disagree.
+ */
+export const descriptionKey = normalizeDescription;
 
 export function findPoolNodeByDescription(db: Db, description: string) {
   return db

@@ -7,12 +7,13 @@
  * half-written file under its final name. The database row (`media`) is written by the caller,
  * inside its import transaction.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import type { MediaHash } from '@/lib/core/types';
 import { DomainError } from '@/lib/core/errors';
+import { writeFileAtomic } from '@/server/services/write-atomic';
 
 export const THUMB_WIDTH = 192;
 /** The largest screenshot accepted, in bytes (a 4K PNG is ~10 MB). */
@@ -55,13 +56,6 @@ export function thumbPath(dataDir: string, hash: string): string | null {
   return path.join(dataDir, 'thumbs', hash.slice(0, 2), `${hash}.webp`);
 }
 
-function writeAtomic(target: string, data: Buffer): void {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const tmp = `${target}.${randomUUID()}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, target);
-}
-
 /**
  * Stores an image (bytes already read) and its thumbnail if not present yet.
  * @throws DomainError('BAD_INPUT') when the bytes are not a PNG/JPEG/WebP/GIF image, naming `label`.
@@ -88,7 +82,7 @@ export async function storeImage(dataDir: string, data: Buffer, label: string): 
   const thumb = thumbPath(dataDir, hash)!;
   const createdFiles: string[] = [];
   if (!fs.existsSync(original)) {
-    writeAtomic(original, data);
+    writeFileAtomic(original, data);
     createdFiles.push(original);
   }
   if (!fs.existsSync(thumb)) {
@@ -96,7 +90,7 @@ export async function storeImage(dataDir: string, data: Buffer, label: string): 
       .resize({ width: THUMB_WIDTH, withoutEnlargement: true })
       .webp({ quality: 70 })
       .toBuffer();
-    writeAtomic(thumb, thumbData);
+    writeFileAtomic(thumb, thumbData);
     createdFiles.push(thumb);
   }
   return {

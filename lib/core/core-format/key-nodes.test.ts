@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { ImportFormatError } from '@/lib/core/errors';
 import { parseKeyNodes, parseKeyNodesText, serializeKeyNodes } from '@/lib/core/core-format/key-nodes';
-import { KEY_NODES_TEXT } from '@/lib/core/core-format/test-fixtures';
+import { catchImportFormatError, KEY_NODES_TEXT } from '@/lib/core/core-format/test-fixtures';
 import type { PoolNode } from '@/lib/core/strategy-graph/types';
-
-function catchError(fn: () => unknown): ImportFormatError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ImportFormatError) return error;
-    throw error;
-  }
-  throw new Error('expected an ImportFormatError');
-}
 
 describe('key_nodes.json', () => {
   it('parses the reference file into pool nodes in file order', () => {
@@ -57,7 +46,7 @@ describe('key_nodes.json', () => {
   });
 
   it('names the file and the field of a shape error', () => {
-    const error = catchError(() =>
+    const error = catchImportFormatError(() =>
       parseKeyNodes([
         { id: '1', description: 'a', label_function: 'b' },
         { id: '2', description: 'c' },
@@ -66,19 +55,19 @@ describe('key_nodes.json', () => {
     expect(error.file).toBe('key_nodes.json');
     expect(error.field).toBe('[1].label_function');
     expect(error.message).toMatch(/^key_nodes\.json \(field \[1\]\.label_function\): /);
-    expect(catchError(() => parseKeyNodes({}, 'run/key_nodes.json')).message).toMatch(
+    expect(catchImportFormatError(() => parseKeyNodes({}, 'run/key_nodes.json')).message).toMatch(
       /^run\/key_nodes\.json: /,
     );
-    expect(catchError(() => parseKeyNodes([{ id: 1.5, description: '', label_function: '' }])).field).toBe(
-      '[0].id',
-    );
-    expect(catchError(() => parseKeyNodes([{ id: '', description: '', label_function: '' }])).field).toBe(
-      '[0].id',
-    );
+    expect(
+      catchImportFormatError(() => parseKeyNodes([{ id: 1.5, description: '', label_function: '' }])).field,
+    ).toBe('[0].id');
+    expect(
+      catchImportFormatError(() => parseKeyNodes([{ id: '', description: '', label_function: '' }])).field,
+    ).toBe('[0].id');
   });
 
   it('rejects duplicate ids, naming both places', () => {
-    const error = catchError(() =>
+    const error = catchImportFormatError(() =>
       parseKeyNodes([
         { id: '1', description: 'a', label_function: '' },
         { id: 2, description: 'b', label_function: '' },
@@ -90,7 +79,7 @@ describe('key_nodes.json', () => {
   });
 
   it('reports invalid JSON as an ImportFormatError', () => {
-    const error = catchError(() => parseKeyNodesText('[{"id": "1",'));
+    const error = catchImportFormatError(() => parseKeyNodesText('[{"id": "1",'));
     expect(error.message).toMatch(/^key_nodes\.json: invalid JSON/);
   });
 });

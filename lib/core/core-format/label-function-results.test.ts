@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import { ImportFormatError } from '@/lib/core/errors';
 import {
   parseLabelFunctionResults,
   parseLabelFunctionResultsText,
   serializeLabelFunctionResults,
   type LabelFunctionResult,
 } from '@/lib/core/core-format/label-function-results';
-import { LABEL_FUNCTION_RESULTS_TEXT } from '@/lib/core/core-format/test-fixtures';
+import { catchImportFormatError, LABEL_FUNCTION_RESULTS_TEXT } from '@/lib/core/core-format/test-fixtures';
 import { computeConfusionMetrics } from '@/lib/core/metrics';
-
-function catchError(fn: () => unknown): ImportFormatError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ImportFormatError) return error;
-    throw error;
-  }
-  throw new Error('expected an ImportFormatError');
-}
 
 describe('label_function_results.json', () => {
   it('parses the reference file', () => {
@@ -70,21 +59,22 @@ describe('label_function_results.json', () => {
 
   it('names the field of a shape error', () => {
     const good = JSON.parse(LABEL_FUNCTION_RESULTS_TEXT) as Record<string, unknown>[];
-    expect(catchError(() => parseLabelFunctionResults([{ ...good[0], type: 'during' }])).field).toBe(
-      '[0].type',
-    );
+    expect(
+      catchImportFormatError(() => parseLabelFunctionResults([{ ...good[0], type: 'during' }])).field,
+    ).toBe('[0].type');
     const badCount = structuredClone(good) as { metrics: Record<string, unknown> }[];
     badCount[1]!.metrics.FP = 2.5;
-    expect(catchError(() => parseLabelFunctionResults(badCount)).field).toBe('[1].metrics.FP');
+    expect(catchImportFormatError(() => parseLabelFunctionResults(badCount)).field).toBe('[1].metrics.FP');
     expect(
-      catchError(() => parseLabelFunctionResults([{ type: 'before', metrics: good[0]!.metrics }])).field,
+      catchImportFormatError(() => parseLabelFunctionResults([{ type: 'before', metrics: good[0]!.metrics }]))
+        .field,
     ).toBe('[0].time');
   });
 
   it("rejects Python's NaN as invalid JSON", () => {
     const text =
       '[{"time": "t", "type": "before", "metrics": {"TP": 0, "TN": 0, "FP": 0, "FN": 0, "accuracy": NaN, "precision": 0, "recall": 0, "f1": 0}}]';
-    expect(catchError(() => parseLabelFunctionResultsText(text)).message).toMatch(
+    expect(catchImportFormatError(() => parseLabelFunctionResultsText(text)).message).toMatch(
       /^label_function_results\.json: invalid JSON/,
     );
   });

@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
-import { ImportFormatError } from '@/lib/core/errors';
 import {
   parseCoreTasks,
   parseCoreTasksText,
   serializeCoreTasks,
   type CoreTasks,
 } from '@/lib/core/core-format/tasks';
-import { TASKS_TEXT } from '@/lib/core/core-format/test-fixtures';
+import { catchImportFormatError, TASKS_TEXT } from '@/lib/core/core-format/test-fixtures';
 import { linearPath, mergePath } from '@/lib/core/strategy-graph/merge';
 import { validateGraph } from '@/lib/core/strategy-graph/validate';
 import { computeVerdict } from '@/lib/core/strategy-graph/verdict';
-
-function catchError(fn: () => unknown): ImportFormatError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ImportFormatError) return error;
-    throw error;
-  }
-  throw new Error('expected an ImportFormatError');
-}
 
 describe('tasks.json', () => {
   it('parses the reference file: objectives, templates, graphs and extra fields', () => {
@@ -79,20 +68,23 @@ describe('tasks.json', () => {
       { key_nodes: Record<string, { child_node_id: unknown[] }> }
     >;
     bad.RecipeSearch!.key_nodes['7']!.child_node_id[1] = true;
-    const error = catchError(() => parseCoreTasks(bad, 'export/tasks.json'));
+    const error = catchImportFormatError(() => parseCoreTasks(bad, 'export/tasks.json'));
     expect(error.file).toBe('export/tasks.json');
     expect(error.field).toBe('RecipeSearch.key_nodes["7"].child_node_id[1]');
-    expect(catchError(() => parseCoreTasks({ 'My task': { template: 'x', key_nodes: {} } })).field).toBe(
-      '["My task"].objective',
-    );
     expect(
-      catchError(() => parseCoreTasks({ T: { objective: 'o', key_nodes: { 1: { parent_node_id: [] } } } }))
-        .field,
+      catchImportFormatError(() => parseCoreTasks({ 'My task': { template: 'x', key_nodes: {} } })).field,
+    ).toBe('["My task"].objective');
+    expect(
+      catchImportFormatError(() =>
+        parseCoreTasks({ T: { objective: 'o', key_nodes: { 1: { parent_node_id: [] } } } }),
+      ).field,
     ).toBe('T.key_nodes["1"].child_node_id');
-    expect(catchError(() => parseCoreTasks([])).field).toBeNull();
+    expect(catchImportFormatError(() => parseCoreTasks([])).field).toBeNull();
   });
 
   it('reports invalid JSON as an ImportFormatError', () => {
-    expect(catchError(() => parseCoreTasksText('{"T": ')).message).toMatch(/^tasks\.json: invalid JSON/);
+    expect(catchImportFormatError(() => parseCoreTasksText('{"T": ')).message).toMatch(
+      /^tasks\.json: invalid JSON/,
+    );
   });
 });

@@ -5,6 +5,18 @@
  * graph), a recipe search whose merged graph has a cycle (7 ⇄ 8), and a task whose graph carries
  * sentinel entries and a branch; non-ASCII text escaped as Python does.
  */
+import { ImportFormatError } from '@/lib/core/errors';
+
+/** Runs `fn` and returns the ImportFormatError it throws (tests); fails when it throws none. */
+export function catchImportFormatError(fn: () => unknown): ImportFormatError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ImportFormatError) return error;
+    throw error;
+  }
+  throw new Error('expected an ImportFormatError');
+}
 
 /** `key_nodes.json` */
 export const KEY_NODES_TEXT = String.raw`[
