@@ -23,6 +23,10 @@ export const SCOPES = {
   'quality:read': 'pi',
   'jobs:read': 'researcher',
   'jobs:cancel': 'researcher',
+  'pipeline:run': 'researcher',
+  'pipeline:read': 'researcher',
+  'model-calls:read': 'researcher',
+  'llm-settings:manage': 'pi',
   'users:manage': 'pi',
   'audit:read': 'pi',
 } as const satisfies Record<string, Role>;

@@ -23,6 +23,7 @@ import type {
 } from '@/lib/core/types';
 import type { Role } from '@/lib/core/roles';
 import type { GraphDiff } from '@/lib/core/strategy-graph/merge';
+import type { LlmMessage, LlmProviderName, LlmRole, SamplingParams } from '@/lib/core/llm/types';
 
 const createdAt = () =>
   integer('created_at', { mode: 'timestamp_ms' })
@@ -378,4 +379,262 @@ export const metricsSnapshot = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index('metrics_task_idx').on(t.taskId)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Abstraction and extrapolation with LLMs (issue 4)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Model provider settings per role (`lib/core/llm/types.ts` LlmRole). A role without a row uses
+ * the offline `heuristic` provider. `apiKeyCiphertext` is AES-256-GCM under a key derived from the
+ * server secret (`server/llm/secret-box.ts`); it is never sent to the browser.
+ */
+export const llmSetting = sqliteTable('llm_setting', {
+  role: text('role').$type<LlmRole>().primaryKey(),
+  provider: text('provider').$type<LlmProviderName>().notNull(),
+  baseUrl: text('base_url'),
+  model: text('model').notNull(),
+  apiKeyCiphertext: text('api_key_ciphertext'),
+  timeoutMs: integer('timeout_ms').notNull(),
+  maxRetries: integer('max_retries').notNull(),
+  concurrency: integer('concurrency').notNull(),
+  /** temperature, top_p, top_k, max_tokens (`lib/core/llm/types.ts` SamplingParams). */
+  sampling: text('sampling', { mode: 'json' }).$type<SamplingParams>().notNull(),
+  updatedBy: text('updated_by').references(() => user.id, { onDelete: 'set null' }),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/**
+ * Every model call, successful or not: what was asked (messages with images referenced by media
+ * hash, never inlined), what came back, how long it took, and which provider, model and prompt
+ * version answered. Artifacts point here with `modelCallId`.
+ */
+export const modelCall = sqliteTable(
+  'model_call',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id'),
+    role: text('role').$type<LlmRole>().notNull(),
+    provider: text('provider').$type<LlmProviderName>().notNull(),
+    model: text('model').notNull(),
+    /** What the call was for (`lib/core/llm/types.ts` LlmPurpose). */
+    purpose: text('purpose').notNull(),
+    promptId: text('prompt_id').notNull(),
+    promptVersion: text('prompt_version').notNull(),
+    messages: text('messages', { mode: 'json' }).$type<LlmMessage[]>().notNull(),
+    /** Sampling parameters and other body fields sent (no secrets). */
+    params: text('params', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    response: text('response'),
+    /** Characters of the raw response before it was capped for storage. */
+    responseChars: integer('response_chars'),
+    latencyMs: real('latency_ms').notNull(),
+    promptTokens: integer('prompt_tokens'),
+    completionTokens: integer('completion_tokens'),
+    error: text('error'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('model_call_run_idx').on(t.runId), index('model_call_created_idx').on(t.createdAt)],
+);
+
+export const PIPELINE_STAGES = ['abstract', 'propose_paths', 'infer_intents', 'augment'] as const;
+export type PipelineStage = (typeof PIPELINE_STAGES)[number];
+
+/**
+ * One run of a pipeline stage over a selection of tasks. The job (`jobId`, the latest one when a
+ * run was resumed) carries status and progress; the run keeps scope, providers, prompt versions
+ * and the run's figures (OSR/FTSR/ESP, INVALID rate, counts).
+ */
+export const pipelineRun = sqliteTable(
+  'pipeline_run',
+  {
+    id: text('id').primaryKey(),
+    stage: text('stage').$type<PipelineStage>().notNull(),
+    jobId: text('job_id'),
+    /** The selection as given: task ids, or an iteration. */
+    scope: text('scope', { mode: 'json' }).$type<{ taskIds: string[]; iterationId: number | null }>().notNull(),
+    /** Provider and model per role at start, e.g. `{coder: {provider: 'heuristic', model: 'heuristic-v1'}}`. */
+    providers: text('providers', { mode: 'json' })
+      .$type<Record<string, { provider: LlmProviderName; model: string }>>()
+      .notNull(),
+    /** Prompt id → version used. */
+    promptVersions: text('prompt_versions', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    stats: text('stats', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    iterationId: integer('iteration_id').references(() => iteration.id),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('pipeline_run_created_idx').on(t.createdAt)],
+);
+
+/**
+ * The unit of resumable work: one trajectory (or task) of a run. A unit is written in one
+ * transaction with everything it produced, so a resumed run skips `done` and `failed` units.
+ */
+export const pipelineItem = sqliteTable(
+  'pipeline_item',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => pipelineRun.id, { onDelete: 'cascade' }),
+    /** A trajectory id, or a task id for task-level stages. */
+    subjectId: text('subject_id').notNull(),
+    taskId: text('task_id').notNull(),
+    status: text('status').$type<'done' | 'failed' | 'skipped'>().notNull(),
+    error: text('error'),
+    /** The model call that failed, when one did. */
+    failedModelCallId: text('failed_model_call_id'),
+    summary: text('summary', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('pipeline_item_pk').on(t.runId, t.subjectId), index('pipeline_item_task_idx').on(t.taskId)],
+);
+
+/** A key step (stage K) of a demo or rollout, in trajectory order, with its synthesis outcome. */
+export const keyStep = sqliteTable(
+  'key_step',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => pipelineRun.id, { onDelete: 'cascade' }),
+    taskId: text('task_id')
+      .notNull()
+      .references(() => task.id, { onDelete: 'cascade' }),
+    trajectoryId: text('trajectory_id')
+      .notNull()
+      .references(() => trajectory.id, { onDelete: 'cascade' }),
+    /** 0-based order among the trajectory's key steps. */
+    position: integer('position').notNull(),
+    /** The step the description was snapped to (0-based); null for the final-status step when synthetic. */
+    stepIndex: integer('step_index'),
+    description: text('description').notNull(),
+    /** `passed`: a synthesised LF passed on its trajectory; `flagged`: none did in 5 attempts. */
+    status: text('status').$type<'passed' | 'flagged'>().notNull(),
+    /** The pool node it became or reused (stage 4 / proposed path), when any. */
+    nodeId: text('node_id'),
+    /** The passing attempt's code. */
+    code: text('code'),
+    keyStepsCallId: text('key_steps_call_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('key_step_run_idx').on(t.runId), index('key_step_trajectory_idx').on(t.trajectoryId)],
+);
+
+/** Every label-function synthesis attempt (stage S), in order, with its sandbox result. */
+export const lfAttempt = sqliteTable(
+  'lf_attempt',
+  {
+    id: text('id').primaryKey(),
+    keyStepId: text('key_step_id')
+      .notNull()
+      .references(() => keyStep.id, { onDelete: 'cascade' }),
+    /** 1..5 */
+    attempt: integer('attempt').notNull(),
+    /** The extracted Python block; null when the reply had none. */
+    code: text('code'),
+    result: integer('result', { mode: 'boolean' }),
+    /** An LF outcome (`ok`, `exception`, `timeout`, …) or `no_code` / `model_error`. */
+    outcome: text('outcome').notNull(),
+    error: text('error'),
+    evidenceStep: integer('evidence_step'),
+    modelCallId: text('model_call_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('lf_attempt_key_step_attempt_idx').on(t.keyStepId, t.attempt)],
+);
+
+export const REVIEW_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+/**
+ * A path proposed from a Partially Passed rollout (DESIGN.md › Graph expansion): node drafts in
+ * path order, each reusing a pool node by description or carrying new code. Merged only on approval.
+ */
+export const proposedPath = sqliteTable(
+  'proposed_path',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id').references(() => pipelineRun.id, { onDelete: 'set null' }),
+    taskId: text('task_id')
+      .notNull()
+      .references(() => task.id, { onDelete: 'cascade' }),
+    trajectoryId: text('trajectory_id')
+      .notNull()
+      .references(() => trajectory.id, { onDelete: 'cascade' }),
+    /** `[{description, code, nodeId}]`: `nodeId` set when an existing pool node is reused. */
+    nodes: text('nodes', { mode: 'json' })
+      .$type<{ description: string; code: string; nodeId: string | null }[]>()
+      .notNull(),
+    status: text('status').$type<ReviewStatus>().notNull().default('pending'),
+    reviewedBy: text('reviewed_by').references(() => user.id, { onDelete: 'set null' }),
+    reviewedAt: integer('reviewed_at', { mode: 'timestamp_ms' }),
+    reviewNote: text('review_note'),
+    /** The graph version the approval created. */
+    graphVersionId: text('graph_version_id'),
+    /** `provider:model` that produced it. */
+    producedBy: text('produced_by').notNull(),
+    iterationId: integer('iteration_id').references(() => iteration.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('proposed_path_task_idx').on(t.taskId, t.status)],
+);
+
+/**
+ * An intent inferred from a Failed rollout (DESIGN.md › Failure-driven intent inference). Dropped
+ * candidates are kept too (`status` `invalid` / `dropped` with the reason) so the INVALID rate can
+ * be audited.
+ */
+export const extrapolatedIntent = sqliteTable(
+  'extrapolated_intent',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id').references(() => pipelineRun.id, { onDelete: 'set null' }),
+    taskId: text('task_id')
+      .notNull()
+      .references(() => task.id, { onDelete: 'cascade' }),
+    trajectoryId: text('trajectory_id')
+      .notNull()
+      .references(() => trajectory.id, { onDelete: 'cascade' }),
+    candidate: text('candidate'),
+    intent: text('intent'),
+    status: text('status').$type<'pending' | 'approved' | 'rejected' | 'invalid' | 'dropped'>().notNull(),
+    dropReason: text('drop_reason'),
+    candidateCallId: text('candidate_call_id'),
+    refineCallId: text('refine_call_id'),
+    reviewedBy: text('reviewed_by').references(() => user.id, { onDelete: 'set null' }),
+    reviewedAt: integer('reviewed_at', { mode: 'timestamp_ms' }),
+    createdTaskId: text('created_task_id'),
+    producedBy: text('produced_by').notNull(),
+    iterationId: integer('iteration_id').references(() => iteration.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('extrapolated_intent_task_idx').on(t.taskId, t.status)],
+);
+
+/** A task variant proposed from a Fully Passed rollout (DESIGN.md › Success-based augmentation). */
+export const proposedTask = sqliteTable(
+  'proposed_task',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id').references(() => pipelineRun.id, { onDelete: 'set null' }),
+    parentTaskId: text('parent_task_id')
+      .notNull()
+      .references(() => task.id, { onDelete: 'cascade' }),
+    sourceTrajectoryId: text('source_trajectory_id').references(() => trajectory.id, { onDelete: 'set null' }),
+    intent: text('intent').notNull(),
+    template: text('template'),
+    params: text('params', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    variant: text('variant').$type<'template' | 'paraphrase'>().notNull(),
+    status: text('status').$type<ReviewStatus>().notNull().default('pending'),
+    reviewedBy: text('reviewed_by').references(() => user.id, { onDelete: 'set null' }),
+    reviewedAt: integer('reviewed_at', { mode: 'timestamp_ms' }),
+    createdTaskId: text('created_task_id'),
+    modelCallId: text('model_call_id'),
+    producedBy: text('produced_by').notNull(),
+    iterationId: integer('iteration_id').references(() => iteration.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('proposed_task_parent_idx').on(t.parentTaskId, t.status)],
 );
