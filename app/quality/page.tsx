@@ -1,3 +1,4 @@
+import { DEFAULT_FLAG_MIN_RUNS } from '@/lib/core/metrics';
 import type { Metadata } from 'next';
 import { LabelFunctionQuality } from '@/components/insights/label-function-quality';
 import { Forbidden } from '@/components/ui/states';
@@ -10,7 +11,7 @@ export const dynamic = 'force-dynamic';
 export default async function QualityPage() {
   const { allowed } = await requireScope('/quality', 'quality:read');
   if (!allowed) return <Forbidden what="Label-function quality is for PIs." />;
-  prefetch(trpc.insights.quality.queryOptions());
+  prefetch(trpc.insights.quality.queryOptions({ minRuns: DEFAULT_FLAG_MIN_RUNS }));
   return (
     <HydrateClient>
       <LabelFunctionQuality />

@@ -8,9 +8,10 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Card, PageHeader } from '@/components/ui/card';
-import { Select } from '@/components/ui/field';
+import { Input, Select } from '@/components/ui/field';
 import { EmptyState } from '@/components/ui/states';
 import { TableHead } from '@/components/ui/table';
+import { DEFAULT_FLAG_MIN_RUNS } from '@/lib/core/metrics';
 import { useTRPC } from '@/lib/trpc/client';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -22,9 +23,27 @@ const LF_SORTS = {
   runs: 'runs',
 } as const;
 
+function MetricCells({ metrics }: { metrics: Record<string, number> }) {
+  return (
+    <>
+      {(['TP', 'TN', 'FP', 'FN'] as const).map((k) => (
+        <td key={k} className="py-1.5 pr-4">
+          {metrics[k] ?? '–'}
+        </td>
+      ))}
+      {(['accuracy', 'f1'] as const).map((k) => (
+        <td key={k} className="py-1.5 pr-4">
+          {metrics[k] === undefined ? '–' : pct(metrics[k])}
+        </td>
+      ))}
+    </>
+  );
+}
+
 export function LabelFunctionQuality() {
   const trpc = useTRPC();
-  const { data } = useSuspenseQuery(trpc.insights.quality.queryOptions());
+  const [minRuns, setMinRuns] = useState(DEFAULT_FLAG_MIN_RUNS);
+  const { data } = useSuspenseQuery(trpc.insights.quality.queryOptions({ minRuns }));
   const [sort, setSort] = useState<keyof typeof LF_SORTS>('flags');
   const lfs = [...data.perLabelFunction].sort((a, b) =>
     sort === 'flags' ? b.flags.length - a.flags.length || a.passRate - b.passRate : b[sort] - a[sort],
@@ -34,7 +53,7 @@ export function LabelFunctionQuality() {
     <div className="space-y-5">
       <PageHeader
         title="Label-function quality"
-        subtitle={`Graph verdict vs environment verdict over ${data.overall.withEnvVerdict} scored trajectories with a known environment verdict (${data.overall.scored} scored in all). Zero denominators count as 0.`}
+        subtitle={`Graph verdict vs environment verdict over ${data.overall.withEnvVerdict} scored rollouts with a known environment verdict (${data.overall.scored} scored rollouts in all; expert demos are left out). Zero denominators count as 0.`}
       />
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-8" data-testid="quality-overall">
         {(['TP', 'TN', 'FP', 'FN'] as const).map((k) => (
@@ -53,21 +72,38 @@ export function LabelFunctionQuality() {
       <Card
         title="Label functions"
         actions={
-          <label className="flex items-center gap-2 text-xs text-slate-500">
-            Sort by
-            <Select
-              aria-label="Sort label functions by"
-              className="w-40"
-              value={sort}
-              onChange={(e) => setSort(e.target.value as keyof typeof LF_SORTS)}
-            >
-              {Object.entries(LF_SORTS).map(([k, label]) => (
-                <option key={k} value={k}>
-                  {label}
-                </option>
-              ))}
-            </Select>
-          </label>
+          <span className="flex items-center gap-4">
+            <label className="flex items-center gap-2 text-xs text-slate-500">
+              Flag from
+              <Input
+                aria-label="Flag label functions from this many runs"
+                className="w-16"
+                type="number"
+                min={1}
+                value={minRuns}
+                onChange={(e) => {
+                  const n = Number(e.target.value);
+                  if (Number.isInteger(n) && n >= 1) setMinRuns(n);
+                }}
+              />
+              runs
+            </label>
+            <label className="flex items-center gap-2 text-xs text-slate-500">
+              Sort by
+              <Select
+                aria-label="Sort label functions by"
+                className="w-40"
+                value={sort}
+                onChange={(e) => setSort(e.target.value as keyof typeof LF_SORTS)}
+              >
+                {Object.entries(LF_SORTS).map(([k, label]) => (
+                  <option key={k} value={k}>
+                    {label}
+                  </option>
+                ))}
+              </Select>
+            </label>
+          </span>
         }
       >
         {lfs.length === 0 ? (
@@ -153,6 +189,58 @@ export function LabelFunctionQuality() {
                   <td className="py-1.5 pr-4">{t.metrics.FN}</td>
                   <td className="py-1.5 pr-4">{pct(t.metrics.accuracy)}</td>
                   <td className="py-1.5 pr-4">{pct(t.metrics.f1)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+      <Card title="Per iteration">
+        {data.perIteration.length === 0 ? (
+          <EmptyState title="No scored rollouts with a known environment verdict yet" />
+        ) : (
+          <table aria-label="Quality per iteration" className="w-full text-left text-sm">
+            <TableHead columns={['Iteration', 'Rollouts', 'TP', 'TN', 'FP', 'FN', 'Accuracy', 'F1']} />
+            <tbody className="divide-y divide-slate-100 tabular-nums">
+              {data.perIteration.map((it) => (
+                <tr key={it.iterationId ?? 'none'}>
+                  <td className="py-1.5 pr-4">{it.iterationId ?? '—'}</td>
+                  <td className="py-1.5 pr-4">{it.pairs}</td>
+                  <MetricCells metrics={{ ...it.metrics }} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+      <Card title="Before and after each merge">
+        {data.snapshots.length === 0 ? (
+          <EmptyState title="No merges yet">
+            Approving a proposed path merges it into its task&apos;s graph; the metrics just before the merge
+            and once the new version is scored appear here (imported CORE{' '}
+            <code>label_function_results.json</code> records too).
+          </EmptyState>
+        ) : (
+          <table aria-label="Metrics before and after merges" className="w-full text-left text-sm">
+            <TableHead
+              columns={['When', 'Scope', 'Graph version', 'Type', 'TP', 'TN', 'FP', 'FN', 'Accuracy', 'F1']}
+            />
+            <tbody className="divide-y divide-slate-100 tabular-nums">
+              {data.snapshots.map((snap) => (
+                <tr key={snap.id}>
+                  <td className="py-1.5 pr-4 text-xs">{snap.time}</td>
+                  <td className="py-1.5 pr-4">
+                    {snap.taskId ? (
+                      <Link className="text-indigo-700 hover:underline" href={`/tasks/${snap.taskId}`}>
+                        {snap.externalId}
+                      </Link>
+                    ) : (
+                      'all tasks'
+                    )}
+                  </td>
+                  <td className="py-1.5 pr-4">{snap.graphVersion ? `v${snap.graphVersion}` : '—'}</td>
+                  <td className="py-1.5 pr-4">{snap.type}</td>
+                  <MetricCells metrics={snap.metrics} />
                 </tr>
               ))}
             </tbody>

@@ -89,6 +89,12 @@ export interface LfRunCounts {
   errored: number;
 }
 
+/**
+ * Default minimum number of runs before an LF is flagged in the PI view: a flag on one or two runs
+ * is mostly noise (our choice; the page lets the PI change it).
+ */
+export const DEFAULT_FLAG_MIN_RUNS = 3;
+
 export const LF_FLAGS = ['passes_everything', 'passes_nothing', 'errors'] as const;
 export type LfFlag = (typeof LF_FLAGS)[number];
 

@@ -40,3 +40,11 @@ export function getDb(): Db {
   }
   return globalForDb.coreCuratorDb;
 }
+
+/**
+ * Runs `fn` in one SQLite transaction (all-or-nothing: a throw rolls everything back), handing it
+ * the transaction as a `Db` so the same `(db, params)` query functions work inside and outside.
+ */
+export function inTransaction<T>(db: Db, fn: (tx: Db) => T): T {
+  return db.transaction((tx) => fn(tx as unknown as Db));
+}

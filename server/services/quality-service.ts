@@ -2,15 +2,20 @@
  * Label-function quality for PIs and graph growth for researchers (issue 3 › In the product).
  *
  * Quality: the graph verdict against the environment verdict (TP/TN/FP/FN, accuracy, precision,
- * recall, F1 — `lib/core/metrics.ts`) overall and per task, over scored trajectories whose
- * environment verdict is known; per label function (current versions), how its runs ended and the
+ * recall, F1 — `lib/core/metrics.ts`) overall, per task and per iteration, over scored rollouts
+ * whose environment verdict is known; the before/after snapshots of each merge; per label function (current versions), how its runs ended and the
  * flags "passes on everything", "passes on nothing", "errors".
  *
  * Growth: per iteration, for each task the newest graph version created in or before it, counted
  * as nodes / edges / paths (by DP, `computeGraphStats`), plus trajectory categories per iteration.
  */
 import { and, asc, count, eq, isNotNull, sql } from 'drizzle-orm';
-import { computeConfusionMetrics, flagLabelFunctions, type LfRunCounts } from '@/lib/core/metrics';
+import {
+  computeConfusionMetrics,
+  DEFAULT_FLAG_MIN_RUNS,
+  flagLabelFunctions,
+  type LfRunCounts,
+} from '@/lib/core/metrics';
 import { computeGraphStats } from '@/lib/core/strategy-graph/stats';
 import type { Category } from '@/lib/core/types';
 import type { Db } from '@/server/db/client';
@@ -26,10 +31,15 @@ import {
   trajectory,
 } from '@/server/db/schema';
 
-export function getLabelFunctionQuality(db: Db) {
+/**
+ * Quality figures for the PI page. `minRuns`: label functions with fewer runs get no flags
+ * (default {@link DEFAULT_FLAG_MIN_RUNS}).
+ */
+export function getLabelFunctionQuality(db: Db, options: { minRuns?: number } = {}) {
   const pairs = db
     .select({
       taskId: trajectory.taskId,
+      iterationId: trajectory.iterationId,
       externalId: task.externalId,
       intent: task.intent,
       verdict: trajectory.graphVerdict,
@@ -37,7 +47,8 @@ export function getLabelFunctionQuality(db: Db) {
     })
     .from(trajectory)
     .innerJoin(task, eq(task.id, trajectory.taskId))
-    .where(isNotNull(trajectory.graphVerdict))
+    // DESIGN.md › Label-function quality: over (task, rollout) pairs — expert demos are left out.
+    .where(and(isNotNull(trajectory.graphVerdict), eq(trajectory.kind, 'rollout')))
     .all();
   const known = pairs.filter((p) => p.envSuccess !== null);
   const byTask = new Map<string, typeof pairs>();
@@ -70,7 +81,8 @@ export function getLabelFunctionQuality(db: Db) {
   const counts: Record<string, LfRunCounts> = Object.fromEntries(
     runs.map((r) => [r.nodeId, { passed: r.passed, failed: r.failed, errored: r.errored }]),
   );
-  const flags = new Map(flagLabelFunctions(counts).map((f) => [f.id, f]));
+  const minRuns = options.minRuns ?? DEFAULT_FLAG_MIN_RUNS;
+  const flags = new Map(flagLabelFunctions(counts, { minRuns }).map((f) => [f.id, f]));
   // Where each node is used (tasks whose newest graph holds it), so a row links to its evidence.
   const latestGraphs = db
     .select({
@@ -95,14 +107,31 @@ export function getLabelFunctionQuality(db: Db) {
 
   const snapshots = db
     .select({
+      id: metricsSnapshot.id,
       time: metricsSnapshot.time,
       type: metricsSnapshot.type,
       metrics: metricsSnapshot.metrics,
       taskId: metricsSnapshot.taskId,
+      externalId: task.externalId,
+      graphVersion: strategyGraphVersion.version,
     })
     .from(metricsSnapshot)
-    .orderBy(asc(metricsSnapshot.createdAt))
+    .leftJoin(task, eq(task.id, metricsSnapshot.taskId))
+    .leftJoin(strategyGraphVersion, eq(strategyGraphVersion.id, metricsSnapshot.graphVersionId))
+    .orderBy(asc(metricsSnapshot.createdAt), sql`${metricsSnapshot}.rowid`)
     .all();
+
+  const byIteration = new Map<number | null, typeof known>();
+  for (const p of known) byIteration.set(p.iterationId, [...(byIteration.get(p.iterationId) ?? []), p]);
+  const perIteration = [...byIteration.entries()]
+    .sort(([a], [b]) => (a ?? 0) - (b ?? 0))
+    .map(([iterationId, rows]) => ({
+      iterationId,
+      pairs: rows.length,
+      metrics: computeConfusionMetrics(
+        rows.map((r) => ({ verdict: r.verdict === true, envSuccess: r.envSuccess })),
+      ),
+    }));
 
   return {
     overall: {
@@ -113,7 +142,9 @@ export function getLabelFunctionQuality(db: Db) {
       ),
     },
     perTask,
+    perIteration,
     perLabelFunction,
+    minRuns,
     snapshots,
   };
 }

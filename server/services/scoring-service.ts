@@ -17,6 +17,7 @@ import type { Category } from '@/lib/core/types';
 import type { Db } from '@/server/db/client';
 import { lfResult, step, strategyGraphVersion, task, trajectory } from '@/server/db/schema';
 import { getLatestGraphVersion, getPoolNodes, graphNodeIds } from '@/server/services/graph-service';
+import { recordAfterMergeSnapshots } from '@/server/services/graph-change-service';
 import type { LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 
 export interface ScoreSummary {
@@ -159,6 +160,7 @@ async function scoreTask(db: Db, runner: LabelFunctionRunner, taskId: string) {
   }
 
   const categories = recomputeTaskVerdicts(db, taskId, graphRow.id, graph, nodes);
+  recordAfterMergeSnapshots(db, taskId);
   return { trajectories: trajectories.length, evaluated: pairs.length, reused: stored.length, categories };
 }
 
