@@ -288,7 +288,7 @@ const PROCEDURES: Record<string, Row> = {
   },
   'insights.quality': {
     minimum: 'pi',
-    call: (c) => c.insights.quality({}),
+    call: (c) => c.insights.quality({ minRuns: 1 }),
     check: (r) =>
       expect(r).toMatchObject({
         perLabelFunction: [{ nodeId: '1', runs: 1, passRate: 1, flags: ['passes_everything'] }],
