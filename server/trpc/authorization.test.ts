@@ -10,7 +10,7 @@ import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRoleAtLeast, ROLES, type Role } from '@/lib/core/roles';
-import { invitation, job, lfResult, step, task, trajectory, user } from '@/server/db/schema';
+import { invitation, job, lfResult, modelCall, step, task, trajectory, user } from '@/server/db/schema';
 import { createInvitation } from '@/server/services/user-service';
 import { createTestWorld, type TestWorld } from '@/server/testing/harness';
 import type { SessionUser } from '@/server/trpc/init';
@@ -29,6 +29,8 @@ interface Fixture {
   /** An annotator whose role `users.setRole` changes. */
   target: SessionUser;
   invitationId: string;
+  /** A stored model call (`llm.modelCalls.*`). */
+  modelCallId: string;
 }
 
 function seedFixture(world: TestWorld): Fixture {
@@ -104,7 +106,24 @@ function seedFixture(world: TestWorld): Fixture {
       durationMs: 1,
     })
     .run();
-  return { taskId, trajectoryId, jobId, target, invitationId };
+  const modelCallId = randomUUID();
+  world.db
+    .insert(modelCall)
+    .values({
+      id: modelCallId,
+      role: 'coder',
+      provider: 'heuristic',
+      model: 'heuristic-v1',
+      purpose: 'ping',
+      promptId: 'ping',
+      promptVersion: '1',
+      messages: [{ role: 'user', content: 'ping' }],
+      params: {},
+      response: 'pong',
+      latencyMs: 1,
+    })
+    .run();
+  return { taskId, trajectoryId, jobId, target, invitationId, modelCallId };
 }
 
 interface Row {
@@ -308,6 +327,36 @@ const PROCEDURES: Record<string, Row> = {
         status: 'cancelled',
       });
     },
+  },
+  'llm.settings.get': {
+    minimum: 'pi',
+    call: (c) => c.llm.settings.get(),
+    check: (r) =>
+      expect(r).toMatchObject({
+        coder: { provider: 'heuristic', hasApiKey: false },
+        agent: { provider: 'heuristic' },
+      }),
+  },
+  'llm.settings.update': {
+    minimum: 'pi',
+    call: (c) => c.llm.settings.update({ role: 'coder', provider: 'heuristic', timeoutMs: 5000 }),
+    check: (r) =>
+      expect(r).toMatchObject({ role: 'coder', provider: 'heuristic', timeoutMs: 5000, isStored: true }),
+  },
+  'llm.testConnection': {
+    minimum: 'pi',
+    call: (c) => c.llm.testConnection({ role: 'agent' }),
+    check: (r) => expect(r).toMatchObject({ ok: true, provider: 'heuristic', reply: 'pong' }),
+  },
+  'llm.modelCalls.get': {
+    minimum: 'researcher',
+    call: (c, f) => c.llm.modelCalls.get({ id: f.modelCallId }),
+    check: (r, _w, f) => expect(r).toMatchObject({ id: f.modelCallId, purpose: 'ping', response: 'pong' }),
+  },
+  'llm.modelCalls.list': {
+    minimum: 'researcher',
+    call: (c) => c.llm.modelCalls.list({}),
+    check: (r, _w, f) => expect(r).toMatchObject([{ id: f.modelCallId, provider: 'heuristic' }]),
   },
 };
 

@@ -2,6 +2,7 @@ import { createCallerFactory, createTRPCRouter } from '@/server/trpc/init';
 import { graphsRouter } from '@/server/trpc/routers/graphs';
 import { insightsRouter } from '@/server/trpc/routers/insights';
 import { jobsRouter } from '@/server/trpc/routers/jobs';
+import { llmRouter } from '@/server/trpc/routers/llm';
 import { systemRouter } from '@/server/trpc/routers/system';
 import { tasksRouter } from '@/server/trpc/routers/tasks';
 import { trajectoriesRouter } from '@/server/trpc/routers/trajectories';
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   jobs: jobsRouter,
   graphs: graphsRouter,
   insights: insightsRouter,
+  llm: llmRouter,
 });
 
 export type AppRouter = typeof appRouter;
