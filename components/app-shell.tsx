@@ -13,6 +13,7 @@ const NAV: { href: string; label: string; scope: Scope }[] = [
   { href: '/growth', label: 'Graph growth', scope: 'graphs:growth' },
   { href: '/quality', label: 'LF quality', scope: 'quality:read' },
   { href: '/admin/users', label: 'Users', scope: 'users:manage' },
+  { href: '/settings/models', label: 'Models', scope: 'llm-settings:manage' },
 ];
 
 export function AppShell({ user, children }: { user: SessionUser | null; children: ReactNode }) {
