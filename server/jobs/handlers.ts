@@ -8,6 +8,8 @@ import { importBundle } from '@/server/services/import-service';
 import { readImportSource, ZImportFormatSchema } from '@/server/services/import-sources';
 import { removeStagedUpload } from '@/server/services/upload-service';
 import { scoreTasks } from '@/server/services/scoring-service';
+import { executePipelineRun, PIPELINE_JOB_KIND } from '@/server/services/pipeline-service';
+import { createLlmClients } from '@/server/llm/clients';
 import type { LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 
 export const ZImportJobInputSchema = z.object({
@@ -21,6 +23,8 @@ export const ZImportJobInputSchema = z.object({
   label: z.string().optional(),
 });
 export type TImportJobInput = z.infer<typeof ZImportJobInputSchema>;
+
+export const ZPipelineJobInputSchema = z.object({ runId: z.string().min(1) });
 
 export const ZScoreJobInputSchema = z.object({
   /** Tasks to score; null = every task with a strategy graph. */
@@ -52,6 +56,19 @@ export function createJobHandlers(
       ctx.progress(0, 'Starting the label-function sandbox');
       const runner = await getLfRunner();
       return scoreTasks(db, runner, input.taskIds, {
+        signal: ctx.signal,
+        onProgress: (f, m) => ctx.progress(f, m),
+      });
+    },
+    [PIPELINE_JOB_KIND]: async (rawInput, ctx) => {
+      const input = parseJobInput(ZPipelineJobInputSchema, rawInput, PIPELINE_JOB_KIND);
+      // Settings are read once per job: a change applies to the next job, never halfway through.
+      const clients = createLlmClients(db, dataDir);
+      ctx.progress(0, 'Starting the label-function sandbox');
+      const runner = await getLfRunner();
+      return executePipelineRun(db, input.runId, {
+        clients,
+        runner,
         signal: ctx.signal,
         onProgress: (f, m) => ctx.progress(f, m),
       });

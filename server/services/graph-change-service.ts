@@ -15,6 +15,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { DomainError } from '@/lib/core/errors';
 import { computeConfusionMetrics, type ConfusionMetrics } from '@/lib/core/metrics';
 import { getNextNodeId, linearPath, mergePath, type GraphDiff } from '@/lib/core/strategy-graph/merge';
+import type { StrategyGraph } from '@/lib/core/strategy-graph/types';
 import { inTransaction, type Db } from '@/server/db/client';
 import {
   auditLog,
@@ -105,13 +106,68 @@ function nextPoolNodeId(db: Db): string {
 }
 
 /**
+ * Resolves path drafts to pool ids, in order (DESIGN.md › Graph expansion: reuse nodes whose
+ * description matches case-insensitively, create the rest). A draft with `nodeId` uses that node.
+ * Created nodes get the next numeric pool id and a first LF version authored by `actor.label`.
+ * Call inside a transaction. `label` names the drafts in errors (e.g. `nodes`).
+ * @throws DomainError NOT_FOUND for an unknown `nodeId`; BAD_INPUT for a blank description / code.
+ */
+export function resolvePathNodes(
+  tx: Db,
+  drafts: readonly PathNodeDraft[],
+  params: { actor: ChangeActor; iterationId: number | null; label?: string },
+): { nodeIds: string[]; createdNodeIds: string[] } {
+  const label = params.label ?? 'nodes';
+  const nodeIds: string[] = [];
+  const createdNodeIds: string[] = [];
+  for (const [i, draft] of drafts.entries()) {
+    if (draft.nodeId !== null) {
+      const existing = tx
+        .select({ id: poolNode.id })
+        .from(poolNode)
+        .where(eq(poolNode.id, draft.nodeId))
+        .get();
+      if (!existing) {
+        throw new DomainError('NOT_FOUND', `${label}[${i}].nodeId: pool node ${draft.nodeId} not found`);
+      }
+      nodeIds.push(existing.id);
+      continue;
+    }
+    if (!draft.description.trim()) throw new DomainError('BAD_INPUT', `${label}[${i}].description is empty`);
+    const reused = findPoolNodeByDescription(tx, draft.description);
+    if (reused) {
+      nodeIds.push(reused.id);
+      continue;
+    }
+    if (!draft.code.trim()) throw new DomainError('BAD_INPUT', `${label}[${i}].code is empty`);
+    const id = nextPoolNodeId(tx);
+    tx.insert(poolNode)
+      .values({
+        id,
+        description: draft.description.trim(),
+        descriptionKey: descriptionKey(draft.description),
+        createdBy: params.actor.label,
+        iterationId: params.iterationId,
+      })
+      .run();
+    addLabelFunctionVersion(tx, {
+      nodeId: id,
+      code: draft.code,
+      author: params.actor.label,
+      reason: 'created',
+    });
+    nodeIds.push(id);
+    createdNodeIds.push(id);
+  }
+  return { nodeIds, createdNodeIds };
+}
+
+/**
  * Merges a linear path `"0" → nodes… → "-1"` into a task's newest graph (DESIGN.md › Graph
- * expansion: reuse pool nodes whose description matches case-insensitively, create the rest; union
- * of parent/child lists) and records a new graph version (reason `merge`), in one transaction. A
- * task without a graph gets the path as version 1 (reason `init`). Writes `before` metrics
- * snapshots (per task and overall, {@link computeRolloutMetrics}) tied to the new version; the
- * rescoring job writes the `after` ones. Created nodes get the next numeric pool id and a first
- * LF version authored by `actor.label`.
+ * expansion: nodes resolved by {@link resolvePathNodes}; union of parent/child lists) and records a
+ * new graph version (reason `merge`), in one transaction. A task without a graph gets the path as
+ * version 1 (reason `init`). Writes `before` metrics snapshots (per task and overall,
+ * {@link computeRolloutMetrics}) tied to the new version; the rescoring job writes the `after` ones.
  * @returns the outcome; `changed: false` (and the current version) when the path added nothing.
  * @throws DomainError NOT_FOUND for an unknown task or `nodeId`; BAD_INPUT for an empty path or a
  *   blank description / code.
@@ -130,47 +186,7 @@ export function mergePathIntoTask(
   return inTransaction(db, (tx) => {
     const taskRow = tx.select({ id: task.id }).from(task).where(eq(task.id, params.taskId)).get();
     if (!taskRow) throw new DomainError('NOT_FOUND', `Task ${params.taskId} not found`);
-
-    const nodeIds: string[] = [];
-    const createdNodeIds: string[] = [];
-    for (const [i, draft] of params.nodes.entries()) {
-      if (draft.nodeId !== null) {
-        const existing = tx
-          .select({ id: poolNode.id })
-          .from(poolNode)
-          .where(eq(poolNode.id, draft.nodeId))
-          .get();
-        if (!existing)
-          throw new DomainError('NOT_FOUND', `nodes[${i}].nodeId: pool node ${draft.nodeId} not found`);
-        nodeIds.push(existing.id);
-        continue;
-      }
-      if (!draft.description.trim()) throw new DomainError('BAD_INPUT', `nodes[${i}].description is empty`);
-      const reused = findPoolNodeByDescription(tx, draft.description);
-      if (reused) {
-        nodeIds.push(reused.id);
-        continue;
-      }
-      if (!draft.code.trim()) throw new DomainError('BAD_INPUT', `nodes[${i}].code is empty`);
-      const id = nextPoolNodeId(tx);
-      tx.insert(poolNode)
-        .values({
-          id,
-          description: draft.description.trim(),
-          descriptionKey: descriptionKey(draft.description),
-          createdBy: params.actor.label,
-          iterationId: params.iterationId,
-        })
-        .run();
-      addLabelFunctionVersion(tx, {
-        nodeId: id,
-        code: draft.code,
-        author: params.actor.label,
-        reason: 'created',
-      });
-      nodeIds.push(id);
-      createdNodeIds.push(id);
-    }
+    const { nodeIds, createdNodeIds } = resolvePathNodes(tx, params.nodes, params);
 
     const latest = getLatestGraphVersion(tx, params.taskId);
     const { graph, diff } = mergePath(latest?.graph ?? {}, linearPath(nodeIds));
@@ -221,6 +237,52 @@ export function mergePathIntoTask(
       createdNodeIds,
     };
   });
+}
+
+/**
+ * Graph initialisation (issue 4 › stage 4): the union of one linear path per expert demo becomes
+ * version 1 of a task's graph (reason `init`). Paths with no nodes are skipped. Call inside a
+ * transaction (the caller stores the key steps with it).
+ * @returns the version and each path's pool ids (in path order), or null when every path was empty.
+ * @throws DomainError CONFLICT when the task already has a graph; as {@link resolvePathNodes}.
+ */
+export function initTaskGraph(
+  tx: Db,
+  params: { taskId: string; paths: PathNodeDraft[][]; actor: ChangeActor; iterationId: number | null },
+): { graphVersionId: string; version: number; pathNodeIds: string[][]; createdNodeIds: string[] } | null {
+  if (getLatestGraphVersion(tx, params.taskId)) {
+    throw new DomainError('CONFLICT', `Task ${params.taskId} already has a strategy graph`);
+  }
+  let graph: StrategyGraph = {};
+  const pathNodeIds: string[][] = [];
+  const createdNodeIds: string[] = [];
+  for (const [i, drafts] of params.paths.entries()) {
+    const resolved = resolvePathNodes(tx, drafts, { ...params, label: `paths[${i}]` });
+    pathNodeIds.push(resolved.nodeIds);
+    createdNodeIds.push(...resolved.createdNodeIds);
+    if (resolved.nodeIds.length > 0) graph = mergePath(graph, linearPath(resolved.nodeIds)).graph;
+  }
+  if (Object.keys(graph).length === 0) return null;
+  const diff = mergePath({}, graph).diff;
+  const created = addGraphVersion(tx, {
+    taskId: params.taskId,
+    graph,
+    diff,
+    reason: 'init',
+    createdBy: params.actor.label,
+    iterationId: params.iterationId,
+  });
+  tx.insert(auditLog)
+    .values({
+      userId: params.actor.userId,
+      actor: params.actor.label,
+      action: 'graph.init',
+      objectType: 'strategy_graph',
+      objectId: params.taskId,
+      after: { version: created.version, pathNodeIds, createdNodeIds },
+    })
+    .run();
+  return { graphVersionId: created.id, version: created.version, pathNodeIds, createdNodeIds };
 }
 
 /**
