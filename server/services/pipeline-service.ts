@@ -21,13 +21,12 @@
  * `done` or `skipped` and retries `failed` ones. A unit whose model call failed records the call.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { abstractTrajectory } from '@/lib/core/abstraction/abstract';
 import { parseAugmentReply } from '@/lib/core/abstraction/augment';
-import { inferIntent, invalidRate } from '@/lib/core/abstraction/intents';
+import { inferIntent } from '@/lib/core/abstraction/intents';
 import { computeSynthesisRates } from '@/lib/core/abstraction/synthesize';
 import {
-  INVALID_RATE_WARNING,
   type AbstractionResult,
   type IntentOutcome,
   type KeyStepResult,
@@ -63,6 +62,7 @@ import { initTaskGraph, type ChangeActor } from '@/server/services/graph-change-
 import { getLatestGraphVersion } from '@/server/services/graph-service';
 import { getOrCreateOpenIteration } from '@/server/services/iteration-service';
 import { findPoolNodeByDescription } from '@/server/services/label-function-service';
+import { computeRunStats } from '@/server/services/pipeline-query-service';
 import { scoreTasks } from '@/server/services/scoring-service';
 
 /** Stage → one line for the UI and the CLI help. */
@@ -696,140 +696,4 @@ async function augmentTask(unit: Unit): Promise<void> {
       summary: { proposed: fresh.length, duplicates: variants.length - fresh.length },
     });
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Figures
-// ---------------------------------------------------------------------------------------------
-
-/** `Map.groupBy` (Node 21+) for Node 20. */
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
-
-/** Key steps of a run with their attempts, as `KeyStepResult`s (for rates). */
-function loadRunKeySteps(db: Db, runId: string) {
-  const steps = db.select().from(keyStep).where(eq(keyStep.runId, runId)).all();
-  if (steps.length === 0) return [];
-  const attempts = db
-    .select()
-    .from(lfAttempt)
-    .where(
-      inArray(
-        lfAttempt.keyStepId,
-        steps.map((s) => s.id),
-      ),
-    )
-    .orderBy(asc(lfAttempt.attempt))
-    .all();
-  const byStep = groupBy(attempts, (a) => a.keyStepId);
-  return steps.map((s) => ({
-    taskId: s.taskId,
-    result: {
-      position: s.position,
-      stepIndex: s.stepIndex,
-      description: s.description,
-      status: s.status,
-      code: s.code,
-      attempts: (byStep.get(s.id) ?? []).map((a) => ({
-        attempt: a.attempt,
-        code: a.code,
-        result: a.result,
-        outcome: a.outcome as KeyStepResult['attempts'][number]['outcome'],
-        error: a.error,
-        evidenceStep: a.evidenceStep,
-        modelCallId: a.modelCallId,
-      })),
-    } satisfies KeyStepResult,
-  }));
-}
-
-/**
- * A run's figures: unit counts by status; for runs with key steps the synthesis rates (OSR, FTSR,
- * ESP — DESIGN.md › Label-function synthesis, our definitions) overall and per task; for intent
- * runs the INVALID rate and whether it is above {@link INVALID_RATE_WARNING}; proposals created.
- */
-export function computeRunStats(db: Db, runId: string) {
-  const items = db.select().from(pipelineItem).where(eq(pipelineItem.runId, runId)).all();
-  const units = { done: 0, failed: 0, skipped: 0 };
-  for (const item of items) units[item.status]++;
-  const keySteps = loadRunKeySteps(db, runId);
-  const perTask = [...groupBy(keySteps, (k) => k.taskId).entries()].map(([taskId, rows]) => ({
-    taskId,
-    ...computeSynthesisRates(rows.map((r) => r.result)),
-  }));
-  const intents = db
-    .select({ status: extrapolatedIntent.status })
-    .from(extrapolatedIntent)
-    .where(eq(extrapolatedIntent.runId, runId))
-    .all();
-  const rate = intents.length
-    ? invalidRate(
-        intents.map((i) =>
-          i.status === 'invalid' || i.status === 'dropped'
-            ? ({ status: i.status } as IntentOutcome)
-            : ({ status: 'pending' } as IntentOutcome),
-        ),
-      )
-    : null;
-  return {
-    units,
-    synthesis: keySteps.length ? computeSynthesisRates(keySteps.map((k) => k.result)) : null,
-    flaggedKeySteps: keySteps.filter((k) => k.result.status === 'flagged').length,
-    perTask,
-    intents: intents.length
-      ? {
-          total: intents.length,
-          pending: intents.filter((i) => i.status === 'pending').length,
-          invalid: intents.filter((i) => i.status === 'invalid').length,
-          dropped: intents.filter((i) => i.status === 'dropped').length,
-          invalidRate: rate,
-          warning: rate !== null && rate > INVALID_RATE_WARNING,
-        }
-      : null,
-    proposedPaths: db
-      .select({ id: proposedPath.id })
-      .from(proposedPath)
-      .where(eq(proposedPath.runId, runId))
-      .all().length,
-    proposedTasks: db
-      .select({ id: proposedTask.id })
-      .from(proposedTask)
-      .where(eq(proposedTask.runId, runId))
-      .all().length,
-  };
-}
-
-export type PipelineRunStats = ReturnType<typeof computeRunStats>;
-
-/** Newest runs first, with their job's status and progress. */
-export function listPipelineRuns(db: Db, params: { limit: number }) {
-  return db
-    .select({
-      id: pipelineRun.id,
-      stage: pipelineRun.stage,
-      scope: pipelineRun.scope,
-      providers: pipelineRun.providers,
-      stats: pipelineRun.stats,
-      createdBy: pipelineRun.createdBy,
-      createdAt: pipelineRun.createdAt,
-      finishedAt: pipelineRun.finishedAt,
-      jobId: pipelineRun.jobId,
-      status: job.status,
-      progress: job.progress,
-      progressMessage: job.progressMessage,
-      error: job.error,
-    })
-    .from(pipelineRun)
-    .leftJoin(job, eq(job.id, pipelineRun.jobId))
-    .orderBy(desc(pipelineRun.createdAt))
-    .limit(params.limit)
-    .all();
 }

@@ -2,6 +2,7 @@ import { createCallerFactory, createTRPCRouter } from '@/server/trpc/init';
 import { graphsRouter } from '@/server/trpc/routers/graphs';
 import { insightsRouter } from '@/server/trpc/routers/insights';
 import { jobsRouter } from '@/server/trpc/routers/jobs';
+import { pipelineRouter } from '@/server/trpc/routers/pipeline';
 import { llmRouter } from '@/server/trpc/routers/llm';
 import { systemRouter } from '@/server/trpc/routers/system';
 import { tasksRouter } from '@/server/trpc/routers/tasks';
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   jobs: jobsRouter,
   graphs: graphsRouter,
   insights: insightsRouter,
+  pipeline: pipelineRouter,
   llm: llmRouter,
 });
 
