@@ -10,7 +10,17 @@ import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRoleAtLeast, ROLES, type Role } from '@/lib/core/roles';
-import { invitation, job, lfResult, modelCall, step, task, trajectory, user } from '@/server/db/schema';
+import {
+  invitation,
+  job,
+  lfResult,
+  modelCall,
+  pipelineRun,
+  step,
+  task,
+  trajectory,
+  user,
+} from '@/server/db/schema';
 import { createInvitation } from '@/server/services/user-service';
 import { createTestWorld, type TestWorld } from '@/server/testing/harness';
 import type { SessionUser } from '@/server/trpc/init';
@@ -31,6 +41,8 @@ interface Fixture {
   invitationId: string;
   /** A stored model call (`llm.modelCalls.*`). */
   modelCallId: string;
+  /** A finished pipeline run over the task (`pipeline.*`). */
+  runId: string;
 }
 
 function seedFixture(world: TestWorld): Fixture {
@@ -123,7 +135,19 @@ function seedFixture(world: TestWorld): Fixture {
       latencyMs: 1,
     })
     .run();
-  return { taskId, trajectoryId, jobId, target, invitationId, modelCallId };
+  const runId = randomUUID();
+  world.db
+    .insert(pipelineRun)
+    .values({
+      id: runId,
+      stage: 'infer_intents',
+      scope: { taskIds: [taskId], iterationId: null },
+      providers: { agent: { provider: 'heuristic', model: 'heuristic-v1' } },
+      promptVersions: {},
+      createdBy: 'test',
+    })
+    .run();
+  return { taskId, trajectoryId, jobId, target, invitationId, modelCallId, runId };
 }
 
 interface Row {
@@ -357,6 +381,52 @@ const PROCEDURES: Record<string, Row> = {
     minimum: 'researcher',
     call: (c) => c.llm.modelCalls.list({}),
     check: (r, _w, f) => expect(r).toMatchObject([{ id: f.modelCallId, provider: 'heuristic' }]),
+  },
+  'pipeline.stages': {
+    minimum: 'researcher',
+    call: (c) => c.pipeline.stages(),
+    check: (r) => expect(r).toHaveLength(4),
+  },
+  'pipeline.start': {
+    minimum: 'researcher',
+    call: (c, f) => c.pipeline.start({ stage: 'abstract', taskIds: [f.taskId] }),
+    check: async (r, w) => {
+      expect(r).toMatchObject({ runId: expect.any(String) as string, jobId: expect.any(String) as string });
+      await w.jobs.idle();
+    },
+  },
+  'pipeline.resume': {
+    minimum: 'researcher',
+    call: (c, f) => c.pipeline.resume({ runId: f.runId }),
+    check: async (r, w) => {
+      expect(r).toMatchObject({ jobId: expect.any(String) as string });
+      await w.jobs.idle();
+    },
+  },
+  'pipeline.runs': {
+    minimum: 'researcher',
+    call: (c) => c.pipeline.runs({}),
+    check: (r, _w, f) => expect(r).toMatchObject([{ id: f.runId, stage: 'infer_intents' }]),
+  },
+  'pipeline.run': {
+    minimum: 'researcher',
+    call: (c, f) => c.pipeline.run({ runId: f.runId }),
+    check: (r, _w, f) => expect(r).toMatchObject({ id: f.runId, tasks: [{ id: f.taskId }] }),
+  },
+  'pipeline.keySteps': {
+    minimum: 'researcher',
+    call: (c, f) => c.pipeline.keySteps({ runId: f.runId }),
+    check: (r) => expect(r).toEqual([]),
+  },
+  'pipeline.proposals': {
+    minimum: 'researcher',
+    call: (c, f) => c.pipeline.proposals({ runId: f.runId }),
+    check: (r) => expect(r).toEqual({ paths: [], intents: [], tasks: [] }),
+  },
+  'pipeline.ratesByModel': {
+    minimum: 'researcher',
+    call: (c) => c.pipeline.ratesByModel(),
+    check: (r) => expect(r).toEqual([]),
   },
 };
 
