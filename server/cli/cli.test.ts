@@ -55,6 +55,23 @@ describe('core-curator CLI', { timeout: 90_000 }, () => {
     });
   });
 
+  it('abstracts a demo with the heuristic provider and refuses an unknown extrapolation stage', () => {
+    cli(dataDir, 'import', 'webvoyager', path.join(WEBVOYAGER_EXAMPLES, 'taskGitHub--0'));
+    const out = cli(dataDir, 'abstract', '--task', 'webvoyager:GitHub--0');
+    expect(out.code).toBe(0);
+    const result = JSON.parse(out.stdout) as { stage: string; stats: { units: unknown; synthesis: unknown } };
+    expect(result).toMatchObject({ stage: 'abstract', stats: { units: { done: 1, failed: 0 } } });
+    expect(result.stats.synthesis).toMatchObject({ osr: 1 });
+    expect(out.stderr).toContain('100% Done');
+
+    const bad = cli(dataDir, 'extrapolate', '--stage', 'bogus', '--task', 'webvoyager:GitHub--0');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Allowed choices are propose_paths, infer_intents, augment');
+    const unknown = cli(dataDir, 'abstract', '--task', 'webvoyager:Nope--1');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('webvoyager:Nope--1');
+  });
+
   it('prints a readable summary without --json', () => {
     const out = cli(
       dataDir,

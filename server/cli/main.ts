@@ -20,10 +20,8 @@ import { exportCoreDir, importCoreDir } from '@/server/services/core-files-servi
 import { scoreTasks } from '@/server/services/scoring-service';
 import { getTaskIdByExternalIdOrThrow } from '@/server/services/task-service';
 import { registerVerdictCommand } from '@/server/cli/commands/verdict';
-
-function resolveDataDir(option: string | undefined): string {
-  return option ? path.resolve(option) : readEnv().dataDir;
-}
+import { registerPipelineCommands } from '@/server/cli/commands/pipeline';
+import { progressPrinter, resolveDataDir } from '@/server/cli/shared';
 
 function printSummary(s: ImportSummary): string {
   const c = (x: { created: number; updated: number; unchanged: number }) =>
@@ -36,23 +34,6 @@ function printSummary(s: ImportSummary): string {
     `  screenshots:   ${s.screenshots.stored} stored, ${s.screenshots.reused} already present`,
     ...s.warnings.map((w) => `  warning: ${w}`),
   ].join('\n');
-}
-
-function progressPrinter() {
-  const isTty = process.stderr.isTTY;
-  let lastPct = -1;
-  return (fraction: number, message: string) => {
-    const pct = Math.floor(fraction * 100);
-    if (isTty) {
-      process.stderr.write(
-        `\r[${'#'.repeat(Math.floor(pct / 5)).padEnd(20, '.')}] ${String(pct).padStart(3)}% ${message.padEnd(40).slice(0, 40)}`,
-      );
-      if (fraction >= 1) process.stderr.write('\n');
-    } else if (pct >= lastPct + 10 || fraction >= 1) {
-      lastPct = pct;
-      process.stderr.write(`${pct}% ${message}\n`);
-    }
-  };
 }
 
 export function buildProgram(): Command {
@@ -211,6 +192,7 @@ export function buildProgram(): Command {
 
   registerLfCommand(program);
   registerVerdictCommand(program);
+  registerPipelineCommands(program);
   return program;
 }
 

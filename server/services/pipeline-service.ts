@@ -110,19 +110,19 @@ export function resolveScopeTaskIds(db: Db, scope: PipelineScope): string[] {
 }
 
 /**
- * Creates a run and enqueues its job. Providers and prompt versions are recorded at start.
+ * Creates a run (no job): scope resolved, providers and prompt versions recorded. The CLI executes
+ * it in-process with {@link executePipelineRun}; the server enqueues it ({@link startPipelineRun}).
  * @throws DomainError BAD_INPUT when the scope selects no task; NOT_FOUND for unknown task ids.
  */
-export function startPipelineRun(
+export function createPipelineRun(
   db: Db,
-  jobs: JobRunner,
   params: {
     stage: PipelineStage;
     scope: PipelineScope;
     actor: ChangeActor;
     providers: LlmClients['describe'];
   },
-): { runId: string; jobId: string } {
+): { runId: string; iterationId: number } {
   const taskIds = resolveScopeTaskIds(db, params.scope);
   if (taskIds.length === 0) throw new DomainError('BAD_INPUT', 'Select at least one task or an iteration');
   const runId = randomUUID();
@@ -138,6 +138,16 @@ export function startPipelineRun(
       createdBy: params.actor.label,
     })
     .run();
+  return { runId, iterationId };
+}
+
+/** Creates a run ({@link createPipelineRun}) and enqueues its job. */
+export function startPipelineRun(
+  db: Db,
+  jobs: JobRunner,
+  params: Parameters<typeof createPipelineRun>[1],
+): { runId: string; jobId: string } {
+  const { runId, iterationId } = createPipelineRun(db, params);
   const jobId = jobs.enqueue(PIPELINE_JOB_KIND, { runId }, { createdBy: params.actor.userId, iterationId });
   db.update(pipelineRun).set({ jobId }).where(eq(pipelineRun.id, runId)).run();
   return { runId, jobId };
