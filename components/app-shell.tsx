@@ -10,6 +10,7 @@ const NAV: { href: string; label: string; scope: Scope }[] = [
   { href: '/', label: 'Home', scope: 'tasks:read' },
   { href: '/tasks', label: 'Tasks', scope: 'tasks:read' },
   { href: '/import', label: 'Import', scope: 'imports:write' },
+  { href: '/pipeline', label: 'Pipeline', scope: 'pipeline:read' },
   { href: '/growth', label: 'Graph growth', scope: 'graphs:growth' },
   { href: '/quality', label: 'LF quality', scope: 'quality:read' },
   { href: '/admin/users', label: 'Users', scope: 'users:manage' },

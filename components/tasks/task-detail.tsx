@@ -12,7 +12,7 @@ import type { ReactNode } from 'react';
 import { useTRPC } from '@/lib/trpc/client';
 import { TableHead } from '@/components/ui/table';
 import { StrategyGraphPanel } from '@/components/strategy-graph/strategy-graph-panel';
-import type { Role } from '@/lib/core/roles';
+import { hasScope, type Role } from '@/lib/core/roles';
 
 const CATEGORY_TONE: Record<string, BadgeTone> = {
   fully_passed: 'green',
@@ -42,7 +42,19 @@ export function TaskDetail({ id, role }: { id: string; role: Role }) {
           { label: task.externalId, mono: true },
         ]}
       />
-      <PageHeader title={<span data-testid="task-intent">{task.intent || '(no intent)'}</span>} />
+      <PageHeader
+        title={<span data-testid="task-intent">{task.intent || '(no intent)'}</span>}
+        actions={
+          hasScope(role, 'pipeline:run') ? (
+            <Link
+              href={`/pipeline?task=${encodeURIComponent(task.id)}`}
+              className="text-sm text-indigo-700 hover:underline"
+            >
+              Run a pipeline stage on this task
+            </Link>
+          ) : undefined
+        }
+      />
       <div className="grid gap-5 lg:grid-cols-2">
         <Card title="Task">
           <dl className="divide-y divide-slate-100">
