@@ -58,6 +58,7 @@ function optionalNumber(data: FormData, name: string): number | null {
 export function ModelSettings() {
   const trpc = useTRPC();
   const { data } = useSuspenseQuery(trpc.llm.settings.get.queryOptions());
+  const [savedRoles, setSavedRoles] = useState<LlmRole[]>([]);
   return (
     <div className="space-y-5">
       <PageHeader
@@ -66,20 +67,41 @@ export function ModelSettings() {
       />
       <div className="grid gap-5 xl:grid-cols-2">
         {LLM_ROLES.map((role) => (
-          <RoleSettingsForm key={`${role}-${data[role].updatedAt?.getTime() ?? 0}`} view={data[role]} />
+          // Re-mounted after each save so the fields show what was stored; `justSaved` survives that.
+          <RoleSettingsForm
+            key={`${role}-${data[role].updatedAt?.getTime() ?? 0}`}
+            view={data[role]}
+            justSaved={savedRoles.includes(role)}
+            onSaved={() => setSavedRoles((roles) => (roles.includes(role) ? roles : [...roles, role]))}
+          />
         ))}
       </div>
     </div>
   );
 }
 
-function RoleSettingsForm({ view }: { view: LlmSettingsView }) {
+function RoleSettingsForm({
+  view,
+  justSaved,
+  onSaved,
+}: {
+  view: LlmSettingsView;
+  justSaved: boolean;
+  onSaved: () => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [provider, setProvider] = useState<LlmProviderName>(view.provider);
   const keyHintId = useId();
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.llm.settings.get.queryKey() });
-  const update = useMutation(trpc.llm.settings.update.mutationOptions({ onSuccess: invalidate }));
+  const update = useMutation(
+    trpc.llm.settings.update.mutationOptions({
+      onSuccess: async () => {
+        onSaved();
+        await invalidate();
+      },
+    }),
+  );
   const clearKey = useMutation(trpc.llm.settings.update.mutationOptions({ onSuccess: invalidate }));
   const test = useMutation(trpc.llm.testConnection.mutationOptions());
   const info = ROLE_INFO[view.role];
@@ -269,7 +291,7 @@ function RoleSettingsForm({ view }: { view: LlmSettingsView }) {
           </div>
         </fieldset>
         {update.isError ? <ErrorMessage>{errorText(update.error)}</ErrorMessage> : null}
-        {update.isSuccess ? (
+        {(justSaved || update.isSuccess) && !update.isPending ? (
           <p role="status" className="text-sm text-emerald-800">
             Saved.
           </p>
