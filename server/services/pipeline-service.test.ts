@@ -103,10 +103,13 @@ describe('pipeline stages on WebVoyager runs with the heuristic provider', () =>
     expect(new Set(calls.map((c) => c.provider))).toEqual(new Set(['heuristic']));
     expect(calls.filter((c) => c.purpose === 'key_steps')).toHaveLength(3);
 
-    // Scoring the demos on their own graphs: every one is Fully Passed (expert demos, verdict true).
-    const { scoreTasks } = await import('@/server/services/scoring-service');
-    await scoreTasks(world.db, await world.lfRunner.get(), Object.values(ids));
-    for (const externalId of TASKS) expect(demoOf(externalId).graphVerdict).toBe(true);
+    // The run scored the tasks on their new graphs: every demo passes its own graph. (Its progress
+    // score can be below 1: a heuristic click check without an element name matches the demo's
+    // first click, which may come before the previous key step's evidence.)
+    for (const externalId of TASKS) {
+      expect(demoOf(externalId)).toMatchObject({ graphVerdict: true, category: 'fully_passed' });
+      expect(demoOf(externalId).progress).toBeGreaterThan(0);
+    }
 
     // Abstracting again keeps the graphs (no silent rewrite).
     const again = await run('abstract', [ids['webvoyager:GitHub--0']!]);

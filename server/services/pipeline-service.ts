@@ -440,6 +440,16 @@ export async function executePipelineRun(db: Db, runId: string, ctx: PipelineCon
       });
     }
   }
+  if (run.stage === 'abstract') {
+    // New graphs change verdicts: score their tasks now (only missing results are evaluated).
+    ctx.onProgress?.(0.99, 'Scoring the tasks against their graphs');
+    await scoreTasks(
+      db,
+      ctx.runner,
+      taskIds.filter((id) => getLatestGraphVersion(db, id)),
+      { signal: ctx.signal },
+    );
+  }
   ctx.onProgress?.(1, 'Done');
   const stats = computeRunStats(db, runId);
   db.update(pipelineRun).set({ stats, finishedAt: new Date() }).where(eq(pipelineRun.id, runId)).run();
