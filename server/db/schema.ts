@@ -452,7 +452,9 @@ export const pipelineRun = sqliteTable(
     stage: text('stage').$type<PipelineStage>().notNull(),
     jobId: text('job_id'),
     /** The selection as given: task ids, or an iteration. */
-    scope: text('scope', { mode: 'json' }).$type<{ taskIds: string[]; iterationId: number | null }>().notNull(),
+    scope: text('scope', { mode: 'json' })
+      .$type<{ taskIds: string[]; iterationId: number | null }>()
+      .notNull(),
     /** Provider and model per role at start, e.g. `{coder: {provider: 'heuristic', model: 'heuristic-v1'}}`. */
     providers: text('providers', { mode: 'json' })
       .$type<Record<string, { provider: LlmProviderName; model: string }>>()
@@ -488,7 +490,10 @@ export const pipelineItem = sqliteTable(
     summary: text('summary', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('pipeline_item_pk').on(t.runId, t.subjectId), index('pipeline_item_task_idx').on(t.taskId)],
+  (t) => [
+    uniqueIndex('pipeline_item_pk').on(t.runId, t.subjectId),
+    index('pipeline_item_task_idx').on(t.taskId),
+  ],
 );
 
 /** A key step (stage K) of a demo or rollout, in trajectory order, with its synthesis outcome. */
@@ -622,7 +627,9 @@ export const proposedTask = sqliteTable(
     parentTaskId: text('parent_task_id')
       .notNull()
       .references(() => task.id, { onDelete: 'cascade' }),
-    sourceTrajectoryId: text('source_trajectory_id').references(() => trajectory.id, { onDelete: 'set null' }),
+    sourceTrajectoryId: text('source_trajectory_id').references(() => trajectory.id, {
+      onDelete: 'set null',
+    }),
     intent: text('intent').notNull(),
     template: text('template'),
     params: text('params', { mode: 'json' }).$type<Record<string, unknown> | null>(),

@@ -33,8 +33,7 @@ export interface SamplingParams {
 
 /** A text or image part. Images are referenced by media hash; the provider inlines them as data URIs. */
 export type LlmContentPart =
-  | { type: 'text'; text: string }
-  | { type: 'image'; mediaHash: string; mime: string };
+  { type: 'text'; text: string } | { type: 'image'; mediaHash: string; mime: string };
 
 export interface LlmMessage {
   role: 'system' | 'user' | 'assistant';
@@ -55,7 +54,14 @@ export interface LlmStepView {
   screenshot: { mediaHash: string; mime: string } | null;
 }
 
-export const LLM_PURPOSES = ['key_steps', 'label_function', 'intent_candidate', 'intent_refine', 'augment', 'ping'] as const;
+export const LLM_PURPOSES = [
+  'key_steps',
+  'label_function',
+  'intent_candidate',
+  'intent_refine',
+  'augment',
+  'ping',
+] as const;
 export type LlmPurpose = (typeof LLM_PURPOSES)[number];
 
 /** What a call is for, with the structured input its prompt was rendered from. */
