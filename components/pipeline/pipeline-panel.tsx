@@ -159,7 +159,7 @@ function StartStageCard({ initialTaskId }: { initialTaskId: string | null }) {
           </Select>
         </Field>
 
-        <fieldset className="space-y-2 rounded-md border border-slate-200 p-3">
+        <fieldset className="min-w-0 space-y-2 rounded-md border border-slate-200 p-3">
           <legend className="px-1 text-sm font-medium text-slate-700">Tasks</legend>
           <div className="flex flex-wrap items-end gap-2">
             <div className="min-w-0 flex-1">

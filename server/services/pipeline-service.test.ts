@@ -87,7 +87,6 @@ describe('pipeline stages on WebVoyager runs with the heuristic provider', () =>
     expect(stats.units).toEqual({ done: 3, failed: 0, skipped: 0 });
     expect(stats.synthesis!.keySteps).toBeGreaterThanOrEqual(6);
     expect(stats.synthesis!.osr).toBeGreaterThan(0.5);
-    console.log('abstract run rates', stats.synthesis, 'flagged', stats.flaggedKeySteps);
 
     for (const externalId of TASKS) {
       const graph = getLatestGraphVersion(world.db, ids[externalId]!)!;
