@@ -18,7 +18,6 @@ import { JobStatusBadge } from '@/components/import/import-summary';
 import {
   describeScope,
   formatModelKey,
-  formatRate,
   isRunActive,
   parseIterationInput,
   PIPELINE_RUNS_INPUT,
@@ -26,7 +25,12 @@ import {
   stageLabel,
   taskSearchInput,
 } from '@/components/pipeline/pipeline-display';
-import { LINK_CLASS, ProvidersList, SynthesisRatesHelp } from '@/components/pipeline/pipeline-parts';
+import {
+  LINK_CLASS,
+  ProvidersList,
+  SynthesisRatesHelp,
+  SynthesisRatesTable,
+} from '@/components/pipeline/pipeline-parts';
 import { Button } from '@/components/ui/button';
 import { Card, PageHeader } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
@@ -388,36 +392,19 @@ function RatesByModelCard() {
         {rates.length === 0 ? (
           <p className="text-sm text-slate-600">No label functions have been synthesised yet.</p>
         ) : (
-          <div className="overflow-x-auto">
-            <table aria-label="Synthesis rates per model" className="w-full text-left text-sm">
-              <TableHead
-                columns={[
-                  'Coder model',
-                  { label: 'Key steps', align: 'right' },
-                  { label: 'Attempts', align: 'right' },
-                  { label: 'OSR', align: 'right' },
-                  { label: 'FTSR', align: 'right' },
-                  { label: 'ESP', align: 'right' },
-                ]}
-              />
-              <tbody className="divide-y divide-slate-100 tabular-nums">
-                {rates.map((r) => (
-                  <tr key={r.model}>
-                    <td className="py-1.5 pr-4">
-                      <span className="font-mono text-xs" title={r.model}>
-                        {formatModelKey(r.model)}
-                      </span>
-                    </td>
-                    <td className="py-1.5 pr-4 text-right">{r.keySteps.toLocaleString()}</td>
-                    <td className="py-1.5 pr-4 text-right">{r.attempts.toLocaleString()}</td>
-                    <td className="py-1.5 pr-4 text-right">{formatRate(r.osr)}</td>
-                    <td className="py-1.5 pr-4 text-right">{formatRate(r.ftsr)}</td>
-                    <td className="py-1.5 pr-4 text-right">{formatRate(r.esp)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <SynthesisRatesTable
+            label="Synthesis rates per model"
+            groupHeader="Coder model"
+            rows={rates.map((r) => ({
+              ...r,
+              key: r.model,
+              group: (
+                <span className="font-mono text-xs" title={r.model}>
+                  {formatModelKey(r.model)}
+                </span>
+              ),
+            }))}
+          />
         )}
         <SynthesisRatesHelp />
       </div>

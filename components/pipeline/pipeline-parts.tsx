@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { TableHead } from '@/components/ui/table';
 import {
   describeProviders,
   formatRate,
@@ -53,12 +54,59 @@ export function SynthesisRatesHelp() {
   );
 }
 
-/** OSR / FTSR / ESP as figures. */
-export function SynthesisRateFigures({
-  rates,
+interface SynthesisRates {
+  keySteps: number;
+  attempts: number;
+  osr: number | null;
+  ftsr: number | null;
+  esp: number | null;
+}
+
+/**
+ * A table of synthesis rates, one row per group (a model, a task): the group's cell first, then key
+ * steps, attempts, OSR, FTSR and ESP.
+ */
+export function SynthesisRatesTable({
+  label,
+  groupHeader,
+  rows,
 }: {
-  rates: { keySteps: number; attempts: number; osr: number | null; ftsr: number | null; esp: number | null };
+  label: string;
+  groupHeader: string;
+  rows: (SynthesisRates & { key: string; group: ReactNode })[];
 }) {
+  return (
+    <div className="overflow-x-auto">
+      <table aria-label={label} className="w-full text-left text-sm">
+        <TableHead
+          columns={[
+            groupHeader,
+            { label: 'Key steps', align: 'right' },
+            { label: 'Attempts', align: 'right' },
+            { label: 'OSR', align: 'right' },
+            { label: 'FTSR', align: 'right' },
+            { label: 'ESP', align: 'right' },
+          ]}
+        />
+        <tbody className="divide-y divide-slate-100 tabular-nums">
+          {rows.map((r) => (
+            <tr key={r.key}>
+              <td className="py-1.5 pr-4">{r.group}</td>
+              <td className="py-1.5 pr-4 text-right">{r.keySteps.toLocaleString()}</td>
+              <td className="py-1.5 pr-4 text-right">{r.attempts.toLocaleString()}</td>
+              <td className="py-1.5 pr-4 text-right">{formatRate(r.osr)}</td>
+              <td className="py-1.5 pr-4 text-right">{formatRate(r.ftsr)}</td>
+              <td className="py-1.5 pr-4 text-right">{formatRate(r.esp)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** OSR / FTSR / ESP as figures. */
+export function SynthesisRateFigures({ rates }: { rates: SynthesisRates }) {
   return (
     <dl className="grid grid-cols-2 gap-2 sm:grid-cols-5">
       <Figure label="OSR" value={formatRate(rates.osr)} />

@@ -32,6 +32,7 @@ import {
   ReviewStatusBadge,
   SynthesisRateFigures,
   SynthesisRatesHelp,
+  SynthesisRatesTable,
   UnitStatusBadge,
 } from '@/components/pipeline/pipeline-parts';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
@@ -318,36 +319,19 @@ function FiguresCard({ run }: { run: RunData }) {
             </p>
             <SynthesisRatesHelp />
             {stats.perTask.length > 0 ? (
-              <div className="overflow-x-auto">
-                <table aria-label="Synthesis rates per task" className="w-full text-left text-sm">
-                  <TableHead
-                    columns={[
-                      'Task',
-                      { label: 'Key steps', align: 'right' },
-                      { label: 'Attempts', align: 'right' },
-                      { label: 'OSR', align: 'right' },
-                      { label: 'FTSR', align: 'right' },
-                      { label: 'ESP', align: 'right' },
-                    ]}
-                  />
-                  <tbody className="divide-y divide-slate-100 tabular-nums">
-                    {stats.perTask.map((t) => (
-                      <tr key={t.taskId}>
-                        <td className="py-1.5 pr-4">
-                          <Link href={`/tasks/${t.taskId}`} className={`font-mono text-xs ${LINK_CLASS}`}>
-                            {taskNames.get(t.taskId) ?? shortId(t.taskId)}
-                          </Link>
-                        </td>
-                        <td className="py-1.5 pr-4 text-right">{t.keySteps}</td>
-                        <td className="py-1.5 pr-4 text-right">{t.attempts}</td>
-                        <td className="py-1.5 pr-4 text-right">{formatRate(t.osr)}</td>
-                        <td className="py-1.5 pr-4 text-right">{formatRate(t.ftsr)}</td>
-                        <td className="py-1.5 pr-4 text-right">{formatRate(t.esp)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <SynthesisRatesTable
+                label="Synthesis rates per task"
+                groupHeader="Task"
+                rows={stats.perTask.map((t) => ({
+                  ...t,
+                  key: t.taskId,
+                  group: (
+                    <Link href={`/tasks/${t.taskId}`} className={`font-mono text-xs ${LINK_CLASS}`}>
+                      {taskNames.get(t.taskId) ?? shortId(t.taskId)}
+                    </Link>
+                  ),
+                }))}
+              />
             ) : null}
           </section>
         ) : null}

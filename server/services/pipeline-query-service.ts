@@ -23,7 +23,9 @@ import {
 
 /**
  * A run with its current job, its units (newest result per subject, with the subject's task and
- * trajectory names and the failed model call, if any) and live figures.
+ * trajectory names and the failed model call, if any) and its figures ({@link computeRunStats}:
+ * computed live until the run has finished, then the copy stored at the end — the run page polls
+ * this every second while a run is active).
  * @throws DomainError NOT_FOUND
  */
 export function getPipelineRun(db: Db, runId: string) {
@@ -66,7 +68,10 @@ export function getPipelineRun(db: Db, runId: string) {
         .where(inArray(task.id, run.scope.taskIds))
         .all()
     : [];
-  return { ...run, job: currentJob, items, tasks, stats: computeRunStats(db, runId) };
+  // Live figures while the run may still change; the stored ones (written when its job ended) after.
+  const active = currentJob?.status === 'queued' || currentJob?.status === 'running' || !run.finishedAt;
+  const stats = active ? computeRunStats(db, runId) : (run.stats as PipelineRunStats);
+  return { ...run, job: currentJob, items, tasks, stats };
 }
 
 /**
