@@ -22,11 +22,15 @@ import {
   labelFunctionVersion,
   metricsSnapshot,
   poolNode,
-  strategyGraphVersion,
   task,
   trajectory,
 } from '@/server/db/schema';
-import { addGraphVersion, getLatestGraphVersion, graphNodeIds } from '@/server/services/graph-service';
+import {
+  addGraphVersion,
+  getLatestGraphVersion,
+  getNewestGraphs,
+  graphNodeIds,
+} from '@/server/services/graph-service';
 import {
   addLabelFunctionVersion,
   descriptionKey,
@@ -99,10 +103,10 @@ function insertSnapshots(
   }
 }
 
-/** The pool ids in numeric order helpers need: every pool id (descriptions are not needed). */
-function nextPoolNodeId(db: Db): string {
+/** The id for the next new pool node (`getNextNodeId`: largest numeric pool id + 1). */
+function nextPoolNodeId(db: Db): number {
   const ids = db.select({ id: poolNode.id }).from(poolNode).all();
-  return getNextNodeId(ids.map((r) => ({ id: r.id, description: '', label_function: '' })));
+  return Number(getNextNodeId(ids.map((r) => ({ id: r.id, description: '', label_function: '' }))));
 }
 
 /**
@@ -120,6 +124,7 @@ export function resolvePathNodes(
   const label = params.label ?? 'nodes';
   const nodeIds: string[] = [];
   const createdNodeIds: string[] = [];
+  let nextId: number | null = null; // read once, on the first node created, then counted up
   for (const [i, draft] of drafts.entries()) {
     if (draft.nodeId !== null) {
       const existing = tx
@@ -140,7 +145,8 @@ export function resolvePathNodes(
       continue;
     }
     if (!draft.code.trim()) throw new DomainError('BAD_INPUT', `${label}[${i}].code is empty`);
-    const id = nextPoolNodeId(tx);
+    nextId ??= nextPoolNodeId(tx);
+    const id = String(nextId++);
     tx.insert(poolNode)
       .values({
         id,
@@ -313,20 +319,9 @@ export function recordAfterMergeSnapshots(db: Db, taskId: string): boolean {
 
 /** Tasks whose newest graph version uses `nodeId` (the tasks an LF edit affects). */
 export function tasksUsingNode(db: Db, nodeId: string): string[] {
-  const rows = db
-    .select({
-      taskId: strategyGraphVersion.taskId,
-      version: strategyGraphVersion.version,
-      graph: strategyGraphVersion.graph,
-    })
-    .from(strategyGraphVersion)
-    .all();
-  const newest = new Map<string, { version: number; graph: (typeof rows)[number]['graph'] }>();
-  for (const r of rows) {
-    const seen = newest.get(r.taskId);
-    if (!seen || seen.version < r.version) newest.set(r.taskId, r);
-  }
-  return [...newest.entries()].filter(([, g]) => graphNodeIds(g.graph).includes(nodeId)).map(([id]) => id);
+  return [...getNewestGraphs(db)]
+    .filter(([, graph]) => graphNodeIds(graph).includes(nodeId))
+    .map(([id]) => id);
 }
 
 /**

@@ -46,6 +46,19 @@ export function getLatestGraphVersion(db: Db, taskId: string) {
 }
 
 /**
+ * The newest graph of every task that has one, by task id (task id order). One query over all
+ * versions; callers use it to find where nodes are used.
+ */
+export function getNewestGraphs(db: Db): Map<string, StrategyGraph> {
+  const rows = db
+    .select({ taskId: strategyGraphVersion.taskId, graph: strategyGraphVersion.graph })
+    .from(strategyGraphVersion)
+    .orderBy(asc(strategyGraphVersion.taskId), asc(strategyGraphVersion.version))
+    .all();
+  return new Map(rows.map((r) => [r.taskId, r.graph]));
+}
+
+/**
  * Adds a graph version (the next number) for a task. Call inside a transaction.
  * @returns the new version's id and number.
  */

@@ -19,7 +19,7 @@ import {
 import { computeGraphStats } from '@/lib/core/strategy-graph/stats';
 import type { Category } from '@/lib/core/types';
 import type { Db } from '@/server/db/client';
-import { graphNodeIds } from '@/server/services/graph-service';
+import { getNewestGraphs, graphNodeIds } from '@/server/services/graph-service';
 import {
   iteration,
   labelFunctionVersion,
@@ -84,16 +84,7 @@ export function getLabelFunctionQuality(db: Db, options: { minRuns?: number } = 
   const minRuns = options.minRuns ?? DEFAULT_FLAG_MIN_RUNS;
   const flags = new Map(flagLabelFunctions(counts, { minRuns }).map((f) => [f.id, f]));
   // Where each node is used (tasks whose newest graph holds it), so a row links to its evidence.
-  const latestGraphs = db
-    .select({
-      taskId: strategyGraphVersion.taskId,
-      graph: strategyGraphVersion.graph,
-      version: strategyGraphVersion.version,
-    })
-    .from(strategyGraphVersion)
-    .orderBy(asc(strategyGraphVersion.taskId), asc(strategyGraphVersion.version))
-    .all();
-  const newest = new Map(latestGraphs.map((g) => [g.taskId, g.graph]));
+  const newest = getNewestGraphs(db);
   const tasksByNode = new Map<string, string[]>();
   for (const [taskId, graph] of newest) {
     for (const nodeId of graphNodeIds(graph))
