@@ -27,6 +27,13 @@ export const SCOPES = {
   'pipeline:read': 'researcher',
   'model-calls:read': 'researcher',
   'llm-settings:manage': 'pi',
+  'reviews:work': 'annotator',
+  'comments:write': 'annotator',
+  'label-functions:read': 'annotator',
+  'label-functions:edit': 'researcher',
+  'reviews:adjudicate': 'pi',
+  'reviews:configure': 'pi',
+  'reviews:stats': 'pi',
   'users:manage': 'pi',
   'audit:read': 'pi',
 } as const satisfies Record<string, Role>;

@@ -45,6 +45,6 @@ export function getDb(): Db {
  * Runs `fn` in one SQLite transaction (all-or-nothing: a throw rolls everything back), handing it
  * the transaction as a `Db` so the same `(db, params)` query functions work inside and outside.
  */
-export function inTransaction<T>(db: Db, fn: (tx: Db) => T): T {
-  return db.transaction((tx) => fn(tx as unknown as Db));
+export function inTransaction<T>(db: Db, fn: (tx: Db) => T, options: { immediate?: boolean } = {}): T {
+  return db.transaction((tx) => fn(tx as unknown as Db), options.immediate ? { behavior: 'immediate' } : {});
 }

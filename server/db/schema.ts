@@ -22,6 +22,7 @@ import type {
   TrajectoryKind,
 } from '@/lib/core/types';
 import type { Role } from '@/lib/core/roles';
+import { REVIEW_QUEUE_IDS, type ReviewQueueId } from '@/lib/core/review';
 import type { GraphDiff } from '@/lib/core/strategy-graph/merge';
 import type { LlmMessage, LlmProviderName, LlmRole, SamplingParams } from '@/lib/core/llm/types';
 
@@ -644,4 +645,127 @@ export const proposedTask = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index('proposed_task_parent_idx').on(t.parentTaskId, t.status)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Curation workspace (issue 5): review queues, leases, decisions, comments
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The review queues. `lf_flag` holds label-function flags (a key step with no passing function, an
+ * LF that passes on everything / nothing, errors, or sits on the matched path of a rollout the
+ * environment failed); `rollout_verdict` asks a human whether a rollout accomplished its task where
+ * the graph and the environment disagree or the environment said nothing.
+ */
+export const REVIEW_QUEUES = REVIEW_QUEUE_IDS;
+export type ReviewQueue = ReviewQueueId;
+
+export const REVIEW_DECISIONS = ['accept', 'reject'] as const;
+export type ReviewDecisionValue = (typeof REVIEW_DECISIONS)[number];
+
+/**
+ * `open`: waiting for reviews; `needs_adjudication`: the required reviews disagree and a PI decides;
+ * `decided`: the decision was applied; `obsolete`: the subject went away (e.g. the flagged LF
+ * version is no longer current) before anyone decided.
+ */
+export type ReviewItemStatus = 'open' | 'needs_adjudication' | 'decided' | 'obsolete';
+
+/** Per-queue settings a PI changes: independent reviews per item and the lease length. */
+export const reviewQueueSetting = sqliteTable('review_queue_setting', {
+  queue: text('queue').$type<ReviewQueue>().primaryKey(),
+  requiredReviews: integer('required_reviews').notNull().default(1),
+  leaseSeconds: integer('lease_seconds').notNull().default(300),
+  updatedBy: text('updated_by').references(() => user.id, { onDelete: 'set null' }),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }),
+});
+
+/** One thing to review in one queue; `subjectId` names the proposal, flag or rollout. */
+export const reviewItem = sqliteTable(
+  'review_item',
+  {
+    id: text('id').primaryKey(),
+    queue: text('queue').$type<ReviewQueue>().notNull(),
+    /** Proposal id, rollout id, `key_step:<id>` or `lf:<lf version id>:<flag>`. */
+    subjectId: text('subject_id').notNull(),
+    taskId: text('task_id').references(() => task.id, { onDelete: 'cascade' }),
+    trajectoryId: text('trajectory_id').references(() => trajectory.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id'),
+    /** Flag kind for `lf_flag` items (`no_passing_function`, `passes_everything`, …). */
+    flag: text('flag'),
+    /** One line for lists (the intent, the key step, the task). */
+    summary: text('summary').notNull(),
+    iterationId: integer('iteration_id').references(() => iteration.id),
+    requiredReviews: integer('required_reviews').notNull().default(1),
+    status: text('status').$type<ReviewItemStatus>().notNull().default('open'),
+    decision: text('decision').$type<ReviewDecisionValue>(),
+    /** `consensus`, or `adjudication` when a PI settled a disagreement. */
+    decidedVia: text('decided_via').$type<'consensus' | 'adjudication'>(),
+    decidedAt: integer('decided_at', { mode: 'timestamp_ms' }),
+    /** What applying the decision produced (graph version, created task, LF version). */
+    outcome: text('outcome', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('review_item_subject_idx').on(t.queue, t.subjectId),
+    index('review_item_queue_status_idx').on(t.queue, t.status, t.createdAt),
+  ],
+);
+
+/** A reviewer's hold on an item; expired rows are ignored and replaced by the next claim. */
+export const reviewLease = sqliteTable(
+  'review_lease',
+  {
+    itemId: text('item_id')
+      .notNull()
+      .references(() => reviewItem.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    claimedAt: integer('claimed_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('review_lease_item_user_idx').on(t.itemId, t.userId)],
+);
+
+/** One reviewer's decision on an item (`kind` `review`), or a PI's ruling on a disagreement. */
+export const reviewDecision = sqliteTable(
+  'review_decision',
+  {
+    id: text('id').primaryKey(),
+    itemId: text('item_id')
+      .notNull()
+      .references(() => reviewItem.id, { onDelete: 'cascade' }),
+    userId: text('user_id').references(() => user.id, { onDelete: 'set null' }),
+    kind: text('kind').$type<'review' | 'adjudication'>().notNull().default('review'),
+    decision: text('decision').$type<ReviewDecisionValue>().notNull(),
+    reason: text('reason'),
+    /** Edited text or code submitted with an accept (`{intent}`, `{code}`). */
+    edit: text('edit', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    /** When the reviewer's lease began, for time-per-decision. */
+    claimedAt: integer('claimed_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('review_decision_item_user_idx').on(t.itemId, t.userId, t.kind),
+    index('review_decision_user_idx').on(t.userId, t.createdAt),
+  ],
+);
+
+/** A comment anchored to one step of a trajectory (deep link `/trajectories/<id>?step=<n+1>`). */
+export const stepComment = sqliteTable(
+  'step_comment',
+  {
+    id: text('id').primaryKey(),
+    trajectoryId: text('trajectory_id')
+      .notNull()
+      .references(() => trajectory.id, { onDelete: 'cascade' }),
+    /** 0-based step index. */
+    stepIndex: integer('step_index').notNull(),
+    userId: text('user_id').references(() => user.id, { onDelete: 'set null' }),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+    resolvedAt: integer('resolved_at', { mode: 'timestamp_ms' }),
+    resolvedBy: text('resolved_by').references(() => user.id, { onDelete: 'set null' }),
+  },
+  (t) => [index('step_comment_trajectory_idx').on(t.trajectoryId, t.stepIndex)],
 );

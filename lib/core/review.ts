@@ -1,0 +1,99 @@
+/**
+ * The review queues of the curation workspace (issue 5 › Queues): what each queue holds and what
+ * its two decisions mean. The decision values are always `accept` / `reject`; the labels differ per
+ * queue so the UI speaks the field's terms (DESIGN.md › Domain terms).
+ */
+export const REVIEW_QUEUE_IDS = [
+  'proposed_path',
+  'extrapolated_intent',
+  'proposed_task',
+  'lf_flag',
+  'rollout_verdict',
+] as const;
+export type ReviewQueueId = (typeof REVIEW_QUEUE_IDS)[number];
+
+export interface ReviewQueueInfo {
+  label: string;
+  /** One sentence for the queue picker. */
+  description: string;
+  acceptLabel: string;
+  rejectLabel: string;
+  /** Whether a reject must carry a reason (always, except a rollout judged Failed). */
+  rejectNeedsReason: boolean;
+}
+
+export const REVIEW_QUEUE_INFO: Record<ReviewQueueId, ReviewQueueInfo> = {
+  proposed_path: {
+    label: 'Proposed paths',
+    description:
+      'New strategy-graph paths from Partially Passed rollouts. Approving merges the path (a new graph version) and rescores the task.',
+    acceptLabel: 'Approve',
+    rejectLabel: 'Reject',
+    rejectNeedsReason: true,
+  },
+  extrapolated_intent: {
+    label: 'Extrapolated intents',
+    description:
+      'Intents inferred from Failed rollouts. Accepting (as is or edited) creates a task of origin extrapolated with the rollout as its demo.',
+    acceptLabel: 'Accept',
+    rejectLabel: 'Reject',
+    rejectNeedsReason: true,
+  },
+  proposed_task: {
+    label: 'Proposed tasks',
+    description:
+      'Task variants proposed from Fully Passed rollouts. Accepting (as is or edited) creates a task of origin augmented.',
+    acceptLabel: 'Accept',
+    rejectLabel: 'Reject',
+    rejectNeedsReason: true,
+  },
+  lf_flag: {
+    label: 'Label-function flags',
+    description:
+      'Key steps with no passing label function, and label functions that pass on everything or nothing, error, or let a failed rollout pass.',
+    acceptLabel: 'Confirm',
+    rejectLabel: 'Dismiss',
+    rejectNeedsReason: true,
+  },
+  rollout_verdict: {
+    label: 'Rollout verdicts',
+    description:
+      'Scored rollouts whose environment verdict is unknown or disagrees with the graph verdict: did the rollout accomplish its task?',
+    acceptLabel: 'Succeeded',
+    rejectLabel: 'Failed',
+    rejectNeedsReason: false,
+  },
+};
+
+/** LF flag kinds of the `lf_flag` queue. `disagrees_with_env`: on the matched path of a rollout the graph passed and the environment failed. */
+export const LF_REVIEW_FLAGS = [
+  'no_passing_function',
+  'passes_everything',
+  'passes_nothing',
+  'errors',
+  'disagrees_with_env',
+] as const;
+export type LfReviewFlag = (typeof LF_REVIEW_FLAGS)[number];
+
+/** Key-step items' decisions read differently: accepting adds the reviewer's label function. */
+export const KEY_STEP_DECISION_LABELS = { accept: 'Add label function', reject: 'Not a key step' } as const;
+
+export const DEFAULT_LEASE_SECONDS = 300;
+export const DEFAULT_REQUIRED_REVIEWS = 1;
+export const MAX_REQUIRED_REVIEWS = 5;
+/** Edited intents: the same ceiling as a model's candidate (DESIGN.md › Failure-driven intent inference). */
+export const MAX_INTENT_CHARS = 1000;
+
+/**
+ * Whether `reviews` (one decision per reviewer) settle an item that needs `required` of them.
+ * @returns `pending` while fewer than `required`; `agreed` with the decision when all agree;
+ *   `disagreed` otherwise (a PI adjudicates).
+ */
+export function settleReviews<D extends string>(
+  reviews: readonly D[],
+  required: number,
+): { state: 'pending' } | { state: 'agreed'; decision: D } | { state: 'disagreed' } {
+  if (reviews.length < required) return { state: 'pending' };
+  const first = reviews[0]!;
+  return reviews.every((r) => r === first) ? { state: 'agreed', decision: first } : { state: 'disagreed' };
+}

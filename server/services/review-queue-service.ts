@@ -1,0 +1,1285 @@
+/**
+ * Review queues (issue 5 › Queues): what goes into each queue, atomic claims with leases, decisions,
+ * and what an accepted or rejected item does.
+ *
+ * - **Sync** (`syncReviewItems`) adds one item per pending proposed path, extrapolated intent and
+ *   proposed task, per flagged key step of an expert demo, per flag of a current label-function
+ *   version, and per scored rollout whose environment verdict is unknown or disagrees with the graph
+ *   verdict. It is idempotent (unique queue + subject) and marks open LF-flag items `obsolete` once
+ *   their LF version is no longer current. Pipeline and scoring jobs call it when they finish.
+ * - **Leases.** A claim is one IMMEDIATE transaction (so concurrent claims from other processes
+ *   serialise on SQLite's write lock): an item is claimable while its live leases held by others plus
+ *   its reviews stay below `requiredReviews` and the claimer has not reviewed it. With the default of
+ *   one review per item, two reviewers never hold the same item. Leases last the queue's
+ *   `leaseSeconds` (default 300), are renewed while the item is open and released on leave; an expired
+ *   lease is simply ignored.
+ * - **Decisions.** Reviews are independent; once `requiredReviews` are in, an agreed decision is
+ *   applied (`consensus`), a split goes to a PI (`needs_adjudication`, then `adjudicateItem`).
+ *   Applying is in the same transaction as the decision: approve a proposed path → merge (new graph
+ *   version); accept an intent → a task of origin `extrapolated` with the rollout copied as its expert
+ *   demo; accept a proposed task → a task of origin `augmented`; a key step with no passing function
+ *   accepted with the reviewer's code → that demo's key-step path, with the new node, is merged.
+ *   Callers enqueue the returned `rescoreTaskIds` as a `score` job.
+ * Every decision is audited (`review.decide`, `review.adjudicate`) with the item before and after.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, gt, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { DomainError } from '@/lib/core/errors';
+import { DEFAULT_FLAG_MIN_RUNS } from '@/lib/core/metrics';
+import {
+  DEFAULT_LEASE_SECONDS,
+  DEFAULT_REQUIRED_REVIEWS,
+  MAX_INTENT_CHARS,
+  MAX_REQUIRED_REVIEWS,
+  REVIEW_QUEUE_IDS,
+  REVIEW_QUEUE_INFO,
+  settleReviews,
+  type LfReviewFlag,
+  type ReviewQueueId,
+} from '@/lib/core/review';
+import { inTransaction, type Db } from '@/server/db/client';
+import {
+  auditLog,
+  extrapolatedIntent,
+  keyStep,
+  poolNode,
+  proposedPath,
+  proposedTask,
+  reviewDecision,
+  reviewItem,
+  reviewLease,
+  reviewQueueSetting,
+  step,
+  task,
+  trajectory,
+  type ReviewDecisionValue,
+  type ReviewItemStatus,
+} from '@/server/db/schema';
+import {
+  mergePathIntoTask,
+  type ChangeActor,
+  type PathNodeDraft,
+} from '@/server/services/graph-change-service';
+import { getLabelFunctionQuality } from '@/server/services/quality-service';
+
+export type ReviewItemRow = typeof reviewItem.$inferSelect;
+
+/** The acting reviewer. */
+export interface Reviewer {
+  id: string;
+  /** For audit rows and authorship, e.g. the e-mail address. */
+  label: string;
+}
+
+/** What a reviewer sends with a decision. */
+export interface DecisionInput {
+  decision: ReviewDecisionValue;
+  reason?: string | null;
+  /** `intent`: edited text (intent / proposed-task queues); `code`: a key step's new label function. */
+  edit?: { intent?: string; code?: string } | null;
+}
+
+export interface DecisionResult {
+  status: ReviewItemStatus;
+  decision: ReviewDecisionValue | null;
+  outcome: Record<string, unknown> | null;
+  /** Tasks whose verdicts the decision changed; the caller enqueues a `score` job for them. */
+  rescoreTaskIds: string[];
+}
+
+const MAX_REASON_CHARS = 2000;
+const MAX_CODE_CHARS = 64 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+// ---------------------------------------------------------------------------------------------
+
+/** Every queue's settings (defaults where a PI never changed them). */
+export function listQueueSettings(
+  db: Db,
+): { queue: ReviewQueueId; requiredReviews: number; leaseSeconds: number }[] {
+  const rows = new Map(
+    db
+      .select()
+      .from(reviewQueueSetting)
+      .all()
+      .map((r) => [r.queue, r]),
+  );
+  return REVIEW_QUEUE_IDS.map((queue) => ({
+    queue,
+    requiredReviews: rows.get(queue)?.requiredReviews ?? DEFAULT_REQUIRED_REVIEWS,
+    leaseSeconds: rows.get(queue)?.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+  }));
+}
+
+function queueSettings(db: Db, queue: ReviewQueueId) {
+  return listQueueSettings(db).find((s) => s.queue === queue)!;
+}
+
+/**
+ * Changes a queue's required independent reviews (1–5) and lease length (60–3600 s). Open items
+ * that have fewer reviews than the new requirement follow it; items already settled keep theirs.
+ * @throws DomainError BAD_INPUT for values out of range.
+ */
+export function updateQueueSettings(
+  db: Db,
+  params: { queue: ReviewQueueId; requiredReviews: number; leaseSeconds: number; actor: Reviewer },
+) {
+  const { queue, requiredReviews, leaseSeconds } = params;
+  if (!Number.isInteger(requiredReviews) || requiredReviews < 1 || requiredReviews > MAX_REQUIRED_REVIEWS)
+    throw new DomainError('BAD_INPUT', `requiredReviews: between 1 and ${MAX_REQUIRED_REVIEWS}`);
+  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 60 || leaseSeconds > 3600)
+    throw new DomainError('BAD_INPUT', 'leaseSeconds: between 60 and 3600');
+  return inTransaction(db, (tx) => {
+    const before = queueSettings(tx, queue);
+    tx.insert(reviewQueueSetting)
+      .values({ queue, requiredReviews, leaseSeconds, updatedBy: params.actor.id, updatedAt: new Date() })
+      .onConflictDoUpdate({
+        target: reviewQueueSetting.queue,
+        set: { requiredReviews, leaseSeconds, updatedBy: params.actor.id, updatedAt: new Date() },
+      })
+      .run();
+    tx.update(reviewItem)
+      .set({ requiredReviews })
+      .where(and(eq(reviewItem.queue, queue), eq(reviewItem.status, 'open')))
+      .run();
+    tx.insert(auditLog)
+      .values({
+        userId: params.actor.id,
+        actor: params.actor.label,
+        action: 'review.settings',
+        objectType: 'review_queue',
+        objectId: queue,
+        before,
+        after: { queue, requiredReviews, leaseSeconds },
+      })
+      .run();
+    return { queue, requiredReviews, leaseSeconds };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sync
+// ---------------------------------------------------------------------------------------------
+
+interface ItemDraft {
+  queue: ReviewQueueId;
+  subjectId: string;
+  taskId: string | null;
+  trajectoryId: string | null;
+  nodeId?: string | null;
+  flag?: LfReviewFlag | null;
+  summary: string;
+  iterationId: number | null;
+}
+
+const SUMMARY_MAX_CHARS = 300;
+
+function clip(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > SUMMARY_MAX_CHARS ? `${flat.slice(0, SUMMARY_MAX_CHARS - 1)}…` : flat;
+}
+
+/**
+ * Adds the missing review items of every queue (idempotent) and retires LF-flag items whose label
+ * function changed. `minRuns`: as the LF-quality page, flags need that many runs (default 3).
+ * @returns how many items each queue gained and how many became `obsolete`.
+ */
+export function syncReviewItems(
+  db: Db,
+  options: { minRuns?: number } = {},
+): { created: Record<ReviewQueueId, number>; obsoleted: number } {
+  const drafts: ItemDraft[] = [
+    ...proposedPathDrafts(db),
+    ...intentDrafts(db),
+    ...proposedTaskDrafts(db),
+    ...keyStepFlagDrafts(db),
+    ...labelFunctionFlagDrafts(db, options.minRuns ?? DEFAULT_FLAG_MIN_RUNS),
+    ...rolloutVerdictDrafts(db),
+  ];
+  return inTransaction(db, (tx) => {
+    const settings = new Map(listQueueSettings(tx).map((s) => [s.queue, s]));
+    const created = Object.fromEntries(REVIEW_QUEUE_IDS.map((q) => [q, 0])) as Record<ReviewQueueId, number>;
+    for (const d of drafts) {
+      const inserted = tx
+        .insert(reviewItem)
+        .values({
+          id: randomUUID(),
+          queue: d.queue,
+          subjectId: d.subjectId,
+          taskId: d.taskId,
+          trajectoryId: d.trajectoryId,
+          nodeId: d.nodeId ?? null,
+          flag: d.flag ?? null,
+          summary: clip(d.summary),
+          iterationId: d.iterationId,
+          requiredReviews: settings.get(d.queue)!.requiredReviews,
+        })
+        .onConflictDoNothing()
+        .run();
+      created[d.queue] += inserted.changes;
+    }
+    // An LF flag concerns one version: once the node has a newer one, the open item is moot.
+    const obsoleted = tx.run(sql`
+      update review_item set status = 'obsolete'
+      where queue = 'lf_flag' and status = 'open' and subject_id like 'lf:%'
+        and not exists (
+          select 1 from pool_node p
+          where p.id = review_item.node_id and 'lf:' || p.current_version_id || ':' || review_item.flag = review_item.subject_id
+        )`).changes;
+    return { created, obsoleted };
+  });
+}
+
+function proposedPathDrafts(db: Db): ItemDraft[] {
+  return db
+    .select({
+      id: proposedPath.id,
+      taskId: proposedPath.taskId,
+      trajectoryId: proposedPath.trajectoryId,
+      nodes: proposedPath.nodes,
+      iterationId: proposedPath.iterationId,
+      externalId: task.externalId,
+    })
+    .from(proposedPath)
+    .innerJoin(task, eq(task.id, proposedPath.taskId))
+    .where(eq(proposedPath.status, 'pending'))
+    .all()
+    .map((p) => ({
+      queue: 'proposed_path' as const,
+      subjectId: p.id,
+      taskId: p.taskId,
+      trajectoryId: p.trajectoryId,
+      summary: `${p.externalId}: ${p.nodes.length}-node path, ${p.nodes.filter((n) => !n.nodeId).length} new`,
+      iterationId: p.iterationId,
+    }));
+}
+
+function intentDrafts(db: Db): ItemDraft[] {
+  return db
+    .select()
+    .from(extrapolatedIntent)
+    .where(and(eq(extrapolatedIntent.status, 'pending'), isNotNull(extrapolatedIntent.intent)))
+    .all()
+    .map((i) => ({
+      queue: 'extrapolated_intent' as const,
+      subjectId: i.id,
+      taskId: i.taskId,
+      trajectoryId: i.trajectoryId,
+      summary: i.intent!,
+      iterationId: i.iterationId,
+    }));
+}
+
+function proposedTaskDrafts(db: Db): ItemDraft[] {
+  return db
+    .select()
+    .from(proposedTask)
+    .where(eq(proposedTask.status, 'pending'))
+    .all()
+    .map((p) => ({
+      queue: 'proposed_task' as const,
+      subjectId: p.id,
+      taskId: p.parentTaskId,
+      trajectoryId: p.sourceTrajectoryId,
+      summary: p.intent,
+      iterationId: p.iterationId,
+    }));
+}
+
+/** Key steps of expert demos that no synthesis attempt passed (a rollout's go with its proposal). */
+function keyStepFlagDrafts(db: Db): ItemDraft[] {
+  return db
+    .select({
+      id: keyStep.id,
+      taskId: keyStep.taskId,
+      trajectoryId: keyStep.trajectoryId,
+      description: keyStep.description,
+      iterationId: trajectory.iterationId,
+    })
+    .from(keyStep)
+    .innerJoin(trajectory, eq(trajectory.id, keyStep.trajectoryId))
+    .where(and(eq(keyStep.status, 'flagged'), eq(trajectory.kind, 'expert')))
+    .all()
+    .map((k) => ({
+      queue: 'lf_flag' as const,
+      subjectId: `key_step:${k.id}`,
+      taskId: k.taskId,
+      trajectoryId: k.trajectoryId,
+      flag: 'no_passing_function' as const,
+      summary: `No passing label function: ${k.description}`,
+      iterationId: k.iterationId,
+    }));
+}
+
+const FLAG_SUMMARY: Record<Exclude<LfReviewFlag, 'no_passing_function'>, string> = {
+  passes_everything: 'Passes on every run',
+  passes_nothing: 'Passes on no run',
+  errors: 'Raises errors',
+  disagrees_with_env: 'Let a rollout pass that the environment failed',
+};
+
+function labelFunctionFlagDrafts(db: Db, minRuns: number): ItemDraft[] {
+  const current = new Map(
+    db
+      .select({ id: poolNode.id, versionId: poolNode.currentVersionId, description: poolNode.description })
+      .from(poolNode)
+      .all()
+      .map((n) => [n.id, n]),
+  );
+  const drafts: ItemDraft[] = [];
+  const push = (
+    nodeId: string,
+    flag: Exclude<LfReviewFlag, 'no_passing_function'>,
+    taskId: string | null,
+  ) => {
+    const node = current.get(nodeId);
+    if (!node?.versionId) return;
+    drafts.push({
+      queue: 'lf_flag',
+      subjectId: `lf:${node.versionId}:${flag}`,
+      taskId,
+      trajectoryId: null,
+      nodeId,
+      flag,
+      summary: `${FLAG_SUMMARY[flag]}: ${node.description}`,
+      iterationId: null,
+    });
+  };
+  for (const lf of getLabelFunctionQuality(db, { minRuns }).perLabelFunction) {
+    for (const flag of lf.flags) push(lf.nodeId, flag, lf.taskIds[0] ?? null);
+  }
+  // False positives: the graph passed a rollout the environment failed; every node of the matched
+  // path helped let it through.
+  const falsePositives = db
+    .select({ taskId: trajectory.taskId, matchedPath: trajectory.matchedPath })
+    .from(trajectory)
+    .where(
+      and(
+        eq(trajectory.kind, 'rollout'),
+        eq(trajectory.graphVerdict, true),
+        eq(trajectory.envSuccess, false),
+      ),
+    )
+    .all();
+  const seen = new Set<string>();
+  for (const fp of falsePositives) {
+    for (const nodeId of fp.matchedPath ?? []) {
+      if (seen.has(nodeId)) continue;
+      seen.add(nodeId);
+      push(nodeId, 'disagrees_with_env', fp.taskId);
+    }
+  }
+  return drafts;
+}
+
+function rolloutVerdictDrafts(db: Db): ItemDraft[] {
+  return db
+    .select({
+      id: trajectory.id,
+      taskId: trajectory.taskId,
+      iterationId: trajectory.iterationId,
+      graphVerdict: trajectory.graphVerdict,
+      envSuccess: trajectory.envSuccess,
+      externalId: trajectory.externalId,
+      intent: task.intent,
+    })
+    .from(trajectory)
+    .innerJoin(task, eq(task.id, trajectory.taskId))
+    .where(
+      and(
+        eq(trajectory.kind, 'rollout'),
+        isNotNull(trajectory.graphVerdict),
+        or(isNull(trajectory.envSuccess), sql`${trajectory.envSuccess} <> ${trajectory.graphVerdict}`),
+      ),
+    )
+    .all()
+    .map((t) => ({
+      queue: 'rollout_verdict' as const,
+      subjectId: t.id,
+      taskId: t.taskId,
+      trajectoryId: t.id,
+      summary: `${t.envSuccess === null ? 'Environment verdict unknown' : 'Graph and environment disagree'}: ${t.intent}`,
+      iterationId: t.iterationId,
+    }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claims and leases
+// ---------------------------------------------------------------------------------------------
+
+function liveLeaseCount(db: Db, itemId: string, exceptUserId: string, now: number): number {
+  return db
+    .select({ n: sql<number>`count(*)` })
+    .from(reviewLease)
+    .where(
+      and(
+        eq(reviewLease.itemId, itemId),
+        sql`${reviewLease.userId} <> ${exceptUserId}`,
+        gt(reviewLease.expiresAt, new Date(now)),
+      ),
+    )
+    .get()!.n;
+}
+
+function reviewCount(db: Db, itemId: string): number {
+  return db
+    .select({ n: sql<number>`count(*)` })
+    .from(reviewDecision)
+    .where(and(eq(reviewDecision.itemId, itemId), eq(reviewDecision.kind, 'review')))
+    .get()!.n;
+}
+
+function hasReviewed(db: Db, itemId: string, userId: string): boolean {
+  return !!db
+    .select({ id: reviewDecision.id })
+    .from(reviewDecision)
+    .where(
+      and(
+        eq(reviewDecision.itemId, itemId),
+        eq(reviewDecision.userId, userId),
+        eq(reviewDecision.kind, 'review'),
+      ),
+    )
+    .get();
+}
+
+function takeLease(db: Db, itemId: string, userId: string, now: number, leaseSeconds: number): Date {
+  const expiresAt = new Date(now + leaseSeconds * 1000);
+  db.insert(reviewLease)
+    .values({ itemId, userId, claimedAt: new Date(now), expiresAt })
+    .onConflictDoUpdate({
+      target: [reviewLease.itemId, reviewLease.userId],
+      // A live lease keeps its claim time (time-per-decision); an expired one starts afresh.
+      set: {
+        expiresAt,
+        claimedAt: sql`case when ${reviewLease.expiresAt} > ${now} then ${reviewLease.claimedAt} else ${now} end`,
+      },
+    })
+    .run();
+  return expiresAt;
+}
+
+/**
+ * Claims the next item of `queue` for `userId` in one IMMEDIATE transaction: the user's own live
+ * lease in the queue first (a reload resumes it), else the oldest open item with a free review slot
+ * that the user has not reviewed, skipping `excludeItemIds` (the current and skipped items).
+ * @returns the item and its lease end, or null when the queue has nothing for this user.
+ */
+export function claimNextItem(
+  db: Db,
+  params: {
+    queue: ReviewQueueId;
+    userId: string;
+    excludeItemIds?: string[];
+    iterationId?: number | null;
+    now?: number;
+  },
+): { item: ReviewItemRow; leaseExpiresAt: Date } | null {
+  const now = params.now ?? Date.now();
+  const exclude = params.excludeItemIds ?? [];
+  return inTransaction(
+    db,
+    (tx) => {
+      const { leaseSeconds } = queueSettings(tx, params.queue);
+      const iterationFilter =
+        params.iterationId === undefined
+          ? sql`1 = 1`
+          : params.iterationId === null
+            ? sql`i.iteration_id is null`
+            : sql`i.iteration_id = ${params.iterationId}`;
+      const excluded = exclude.length
+        ? sql`i.id not in (${sql.join(
+            exclude.map((id) => sql`${id}`),
+            sql`, `,
+          )})`
+        : sql`1 = 1`;
+      const own = tx.get<{ id: string } | undefined>(sql`
+        select i.id from review_item i join review_lease l on l.item_id = i.id
+        where i.queue = ${params.queue} and i.status = 'open' and l.user_id = ${params.userId}
+          and l.expires_at > ${now} and ${excluded} and ${iterationFilter}
+        order by l.claimed_at limit 1`);
+      const candidate =
+        own ??
+        tx.get<{ id: string } | undefined>(sql`
+          select i.id from review_item i
+          where i.queue = ${params.queue} and i.status = 'open' and ${excluded} and ${iterationFilter}
+            and not exists (
+              select 1 from review_decision d
+              where d.item_id = i.id and d.user_id = ${params.userId} and d.kind = 'review')
+            and (
+              (select count(*) from review_lease l
+                where l.item_id = i.id and l.user_id <> ${params.userId} and l.expires_at > ${now})
+              + (select count(*) from review_decision d where d.item_id = i.id and d.kind = 'review')
+            ) < i.required_reviews
+          order by i.created_at, i.id limit 1`);
+      if (!candidate) return null;
+      const leaseExpiresAt = takeLease(tx, candidate.id, params.userId, now, leaseSeconds);
+      const item = tx.select().from(reviewItem).where(eq(reviewItem.id, candidate.id)).get()!;
+      return { item, leaseExpiresAt };
+    },
+    { immediate: true },
+  );
+}
+
+/**
+ * Claims one given item (a deep link, or going back). Read-only, with the reason, when the item is
+ * settled, the user already reviewed it, or its review slots are leased by others.
+ * @throws DomainError NOT_FOUND for an unknown item.
+ */
+export function claimItem(
+  db: Db,
+  params: { itemId: string; userId: string; now?: number },
+): { item: ReviewItemRow; leaseExpiresAt: Date | null; readOnly: boolean; readOnlyReason: string | null } {
+  const now = params.now ?? Date.now();
+  return inTransaction(
+    db,
+    (tx) => {
+      const item = getItemOrThrow(tx, params.itemId);
+      const readOnly = (reason: string) => ({
+        item,
+        leaseExpiresAt: null,
+        readOnly: true,
+        readOnlyReason: reason,
+      });
+      if (item.status === 'decided') return readOnly(`Decided (${item.decision}).`);
+      if (item.status === 'obsolete')
+        return readOnly('Obsolete: the label function changed since it was flagged.');
+      if (item.status === 'needs_adjudication') return readOnly('The reviews disagree; a PI adjudicates.');
+      if (hasReviewed(tx, item.id, params.userId)) return readOnly('You already reviewed this item.');
+      if (liveLeaseCount(tx, item.id, params.userId, now) + reviewCount(tx, item.id) >= item.requiredReviews)
+        return readOnly('Another reviewer is working on this item.');
+      const leaseExpiresAt = takeLease(
+        tx,
+        item.id,
+        params.userId,
+        now,
+        queueSettings(tx, item.queue).leaseSeconds,
+      );
+      return { item, leaseExpiresAt, readOnly: false, readOnlyReason: null };
+    },
+    { immediate: true },
+  );
+}
+
+/**
+ * Extends the user's lease by the queue's lease length. An expired lease is renewed only if nobody
+ * took the slot meanwhile.
+ * @throws DomainError CONFLICT when the lease was lost or the item settled; NOT_FOUND.
+ */
+export function renewLease(
+  db: Db,
+  params: { itemId: string; userId: string; now?: number },
+): { leaseExpiresAt: Date } {
+  const now = params.now ?? Date.now();
+  return inTransaction(
+    db,
+    (tx) => {
+      const item = getItemOrThrow(tx, params.itemId);
+      if (item.status !== 'open')
+        throw new DomainError('CONFLICT', 'This item has been settled; move on to the next');
+      const lease = tx
+        .select()
+        .from(reviewLease)
+        .where(and(eq(reviewLease.itemId, item.id), eq(reviewLease.userId, params.userId)))
+        .get();
+      const free =
+        liveLeaseCount(tx, item.id, params.userId, now) + reviewCount(tx, item.id) < item.requiredReviews;
+      if (!lease || (lease.expiresAt.getTime() <= now && !free))
+        throw new DomainError('CONFLICT', 'Your lease on this item expired and another reviewer took it');
+      return {
+        leaseExpiresAt: takeLease(
+          tx,
+          item.id,
+          params.userId,
+          now,
+          queueSettings(tx, item.queue).leaseSeconds,
+        ),
+      };
+    },
+    { immediate: true },
+  );
+}
+
+/** Gives the item back to the queue (leave, skip). @returns whether a lease was held. */
+export function releaseLease(db: Db, params: { itemId: string; userId: string }): { released: boolean } {
+  const result = db
+    .delete(reviewLease)
+    .where(and(eq(reviewLease.itemId, params.itemId), eq(reviewLease.userId, params.userId)))
+    .run();
+  return { released: result.changes > 0 };
+}
+
+function getItemOrThrow(db: Db, itemId: string): ReviewItemRow {
+  const item = db.select().from(reviewItem).where(eq(reviewItem.id, itemId)).get();
+  if (!item) throw new DomainError('NOT_FOUND', `Review item ${itemId} not found`);
+  return item;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decisions
+// ---------------------------------------------------------------------------------------------
+
+function validateDecision(item: ReviewItemRow, input: DecisionInput): DecisionInput {
+  const reason = input.reason?.trim() || null;
+  if (reason && reason.length > MAX_REASON_CHARS)
+    throw new DomainError('BAD_INPUT', `reason: at most ${MAX_REASON_CHARS} characters`);
+  if (input.decision === 'reject' && REVIEW_QUEUE_INFO[item.queue].rejectNeedsReason && !reason)
+    throw new DomainError('BAD_INPUT', 'reason: a rejection needs a reason');
+  const intent = input.edit?.intent?.trim();
+  if (intent !== undefined) {
+    if (item.queue !== 'extrapolated_intent' && item.queue !== 'proposed_task')
+      throw new DomainError('BAD_INPUT', `edit.intent: only intents and proposed tasks take edited text`);
+    if (intent.split(/\s+/).filter(Boolean).length < 3)
+      throw new DomainError('BAD_INPUT', 'edit.intent: an intent needs at least three words');
+    if (intent.length > MAX_INTENT_CHARS)
+      throw new DomainError('BAD_INPUT', `edit.intent: at most ${MAX_INTENT_CHARS} characters`);
+  }
+  const code = input.edit?.code;
+  if (code !== undefined) {
+    if (item.flag !== 'no_passing_function')
+      throw new DomainError('BAD_INPUT', 'edit.code: only key steps without a label function take code here');
+    if (!code.trim()) throw new DomainError('BAD_INPUT', 'edit.code: a label function cannot be empty');
+    if (code.length > MAX_CODE_CHARS) throw new DomainError('BAD_INPUT', 'edit.code: too long');
+  }
+  if (input.decision === 'accept' && item.flag === 'no_passing_function' && !code?.trim())
+    throw new DomainError('BAD_INPUT', 'edit.code: adding a key step needs its label function');
+  return {
+    decision: input.decision,
+    reason,
+    edit: intent !== undefined || code !== undefined ? { intent, code } : null,
+  };
+}
+
+/**
+ * Records one reviewer's independent decision. The reviewer must hold the item's lease (or an
+ * expired one whose slot nobody took). When the last required review is in, the item settles.
+ * @throws DomainError CONFLICT (item settled, already reviewed, lease lost), BAD_INPUT (missing
+ *   reason / code, bad edit), NOT_FOUND.
+ */
+export function submitReview(
+  db: Db,
+  params: { itemId: string; reviewer: Reviewer; input: DecisionInput; now?: number },
+): DecisionResult {
+  const now = params.now ?? Date.now();
+  return inTransaction(
+    db,
+    (tx) => {
+      const item = getItemOrThrow(tx, params.itemId);
+      if (item.status !== 'open')
+        throw new DomainError('CONFLICT', `This item is already ${item.status.replace('_', ' ')}`);
+      const input = validateDecision(item, params.input);
+      if (hasReviewed(tx, item.id, params.reviewer.id))
+        throw new DomainError('CONFLICT', 'You already reviewed this item');
+      const lease = tx
+        .select()
+        .from(reviewLease)
+        .where(and(eq(reviewLease.itemId, item.id), eq(reviewLease.userId, params.reviewer.id)))
+        .get();
+      const slotFree =
+        liveLeaseCount(tx, item.id, params.reviewer.id, now) + reviewCount(tx, item.id) <
+        item.requiredReviews;
+      if (!lease || (lease.expiresAt.getTime() <= now && !slotFree))
+        throw new DomainError(
+          'CONFLICT',
+          'Your lease on this item expired and another reviewer took it; your decision was not recorded',
+        );
+      tx.insert(reviewDecision)
+        .values({
+          id: randomUUID(),
+          itemId: item.id,
+          userId: params.reviewer.id,
+          kind: 'review',
+          decision: input.decision,
+          reason: input.reason,
+          edit: input.edit ?? null,
+          claimedAt: lease.claimedAt,
+          createdAt: new Date(now),
+        })
+        .run();
+      tx.delete(reviewLease)
+        .where(and(eq(reviewLease.itemId, item.id), eq(reviewLease.userId, params.reviewer.id)))
+        .run();
+      tx.insert(auditLog)
+        .values({
+          userId: params.reviewer.id,
+          actor: params.reviewer.label,
+          action: 'review.decide',
+          objectType: 'review_item',
+          objectId: item.id,
+          before: { status: item.status, queue: item.queue, subjectId: item.subjectId },
+          after: { decision: input.decision, reason: input.reason, edit: input.edit },
+        })
+        .run();
+
+      const reviews = tx
+        .select({
+          decision: reviewDecision.decision,
+          edit: reviewDecision.edit,
+          createdAt: reviewDecision.createdAt,
+        })
+        .from(reviewDecision)
+        .where(and(eq(reviewDecision.itemId, item.id), eq(reviewDecision.kind, 'review')))
+        .orderBy(asc(reviewDecision.createdAt), asc(reviewDecision.id))
+        .all();
+      const settled = settleReviews(
+        reviews.map((r) => r.decision),
+        item.requiredReviews,
+      );
+      if (settled.state === 'pending')
+        return { status: 'open', decision: null, outcome: null, rescoreTaskIds: [] } satisfies DecisionResult;
+      if (settled.state === 'disagreed') {
+        tx.update(reviewItem).set({ status: 'needs_adjudication' }).where(eq(reviewItem.id, item.id)).run();
+        return {
+          status: 'needs_adjudication',
+          decision: null,
+          outcome: null,
+          rescoreTaskIds: [],
+        } satisfies DecisionResult;
+      }
+      // Agreed: the latest edit among the accepts is the one applied (documented in the README).
+      const edit = [...reviews].reverse().find((r) => r.edit)?.edit ?? null;
+      return applyDecision(tx, item, {
+        decision: settled.decision,
+        reason: input.reason,
+        edit,
+        via: 'consensus',
+        actor: { userId: params.reviewer.id, label: params.reviewer.label },
+        now,
+      });
+    },
+    { immediate: true },
+  );
+}
+
+/**
+ * A PI settles an item whose reviews disagree (status `needs_adjudication`); the ruling is recorded
+ * beside the reviews and applied.
+ * @throws DomainError CONFLICT when the item does not await adjudication; as {@link submitReview}.
+ */
+export function adjudicateItem(
+  db: Db,
+  params: { itemId: string; reviewer: Reviewer; input: DecisionInput; now?: number },
+): DecisionResult {
+  const now = params.now ?? Date.now();
+  return inTransaction(
+    db,
+    (tx) => {
+      const item = getItemOrThrow(tx, params.itemId);
+      if (item.status !== 'needs_adjudication')
+        throw new DomainError(
+          'CONFLICT',
+          `This item does not await adjudication (it is ${item.status.replace('_', ' ')})`,
+        );
+      const input = validateDecision(item, params.input);
+      tx.insert(reviewDecision)
+        .values({
+          id: randomUUID(),
+          itemId: item.id,
+          userId: params.reviewer.id,
+          kind: 'adjudication',
+          decision: input.decision,
+          reason: input.reason,
+          edit: input.edit ?? null,
+          createdAt: new Date(now),
+        })
+        .run();
+      tx.insert(auditLog)
+        .values({
+          userId: params.reviewer.id,
+          actor: params.reviewer.label,
+          action: 'review.adjudicate',
+          objectType: 'review_item',
+          objectId: item.id,
+          before: { status: item.status, queue: item.queue, subjectId: item.subjectId },
+          after: { decision: input.decision, reason: input.reason, edit: input.edit },
+        })
+        .run();
+      return applyDecision(tx, item, {
+        decision: input.decision,
+        reason: input.reason ?? null,
+        edit: input.edit ?? null,
+        via: 'adjudication',
+        actor: { userId: params.reviewer.id, label: params.reviewer.label },
+        now,
+      });
+    },
+    { immediate: true },
+  );
+}
+
+interface ApplyParams {
+  decision: ReviewDecisionValue;
+  reason: string | null | undefined;
+  edit: Record<string, unknown> | null;
+  via: 'consensus' | 'adjudication';
+  actor: ChangeActor;
+  now: number;
+}
+
+/** Applies a settled decision to its subject and marks the item decided (inside the caller's transaction). */
+function applyDecision(tx: Db, item: ReviewItemRow, params: ApplyParams): DecisionResult {
+  let outcome: Record<string, unknown> | null = null;
+  let rescoreTaskIds: string[] = [];
+  const editedIntent = typeof params.edit?.intent === 'string' ? params.edit.intent : undefined;
+  switch (item.queue) {
+    case 'proposed_path':
+      ({ outcome, rescoreTaskIds } = applyProposedPath(tx, item, params));
+      break;
+    case 'extrapolated_intent':
+      outcome = applyIntent(tx, item, params, editedIntent);
+      break;
+    case 'proposed_task':
+      outcome = applyProposedTask(tx, item, params, editedIntent);
+      break;
+    case 'lf_flag':
+      if (item.flag === 'no_passing_function' && params.decision === 'accept') {
+        ({ outcome, rescoreTaskIds } = applyKeyStepCode(tx, item, params));
+      } else {
+        outcome = { flag: item.flag, nodeId: item.nodeId, confirmed: params.decision === 'accept' };
+      }
+      break;
+    case 'rollout_verdict':
+      outcome = { humanVerdict: params.decision === 'accept' };
+      break;
+  }
+  tx.update(reviewItem)
+    .set({
+      status: 'decided',
+      decision: params.decision,
+      decidedVia: params.via,
+      decidedAt: new Date(params.now),
+      outcome,
+    })
+    .where(eq(reviewItem.id, item.id))
+    .run();
+  return { status: 'decided', decision: params.decision, outcome, rescoreTaskIds };
+}
+
+function applyProposedPath(tx: Db, item: ReviewItemRow, params: ApplyParams) {
+  const path = tx.select().from(proposedPath).where(eq(proposedPath.id, item.subjectId)).get();
+  if (!path) throw new DomainError('NOT_FOUND', `Proposed path ${item.subjectId} not found`);
+  if (path.status !== 'pending') throw new DomainError('CONFLICT', `Proposed path already ${path.status}`);
+  const reviewed = {
+    reviewedBy: params.actor.userId,
+    reviewedAt: new Date(params.now),
+    reviewNote: params.reason ?? null,
+  };
+  if (params.decision === 'reject') {
+    tx.update(proposedPath)
+      .set({ status: 'rejected', ...reviewed })
+      .where(eq(proposedPath.id, path.id))
+      .run();
+    return { outcome: { rejected: true }, rescoreTaskIds: [] };
+  }
+  const merged = mergePathIntoTask(tx, {
+    taskId: path.taskId,
+    nodes: path.nodes,
+    sourceTrajectoryId: path.trajectoryId,
+    actor: params.actor,
+    iterationId: path.iterationId,
+  });
+  tx.update(proposedPath)
+    .set({ status: 'approved', ...reviewed, graphVersionId: merged.graphVersionId })
+    .where(eq(proposedPath.id, path.id))
+    .run();
+  return {
+    outcome: {
+      graphVersionId: merged.graphVersionId,
+      graphVersion: merged.version,
+      changed: merged.changed,
+      createdNodeIds: merged.createdNodeIds,
+    },
+    rescoreTaskIds: merged.changed ? [path.taskId] : [],
+  };
+}
+
+function createTaskFrom(
+  tx: Db,
+  params: {
+    parentTaskId: string;
+    externalId: string;
+    origin: 'extrapolated' | 'augmented';
+    intent: string;
+    template?: string | null;
+    taskParams?: Record<string, unknown> | null;
+    iterationId: number | null;
+    actor: ChangeActor;
+    meta: Record<string, unknown>;
+  },
+): string {
+  const parent = tx.select().from(task).where(eq(task.id, params.parentTaskId)).get();
+  if (!parent) throw new DomainError('NOT_FOUND', `Task ${params.parentTaskId} not found`);
+  const id = randomUUID();
+  tx.insert(task)
+    .values({
+      id,
+      externalId: params.externalId,
+      source: params.origin,
+      intent: params.intent,
+      startUrl: parent.startUrl,
+      environment: parent.environment,
+      site: parent.site,
+      template: params.template ?? null,
+      params: params.taskParams ?? null,
+      origin: params.origin,
+      parentTaskId: parent.id,
+      meta: params.meta,
+      iterationId: params.iterationId,
+      createdBy: params.actor.label,
+    })
+    .run();
+  tx.insert(auditLog)
+    .values({
+      userId: params.actor.userId,
+      actor: params.actor.label,
+      action: 'task.create',
+      objectType: 'task',
+      objectId: id,
+      before: null,
+      after: {
+        externalId: params.externalId,
+        origin: params.origin,
+        intent: params.intent,
+        parentTaskId: parent.id,
+      },
+    })
+    .run();
+  return id;
+}
+
+/** Copies a rollout (steps share their screenshots by hash) as the expert demo of `taskId`. */
+function copyTrajectoryAsDemo(
+  tx: Db,
+  trajectoryId: string,
+  taskId: string,
+  actor: ChangeActor,
+  source: string,
+) {
+  const original = tx.select().from(trajectory).where(eq(trajectory.id, trajectoryId)).get();
+  if (!original) throw new DomainError('NOT_FOUND', `Trajectory ${trajectoryId} not found`);
+  const id = randomUUID();
+  tx.insert(trajectory)
+    .values({
+      id,
+      externalId: null,
+      taskId,
+      kind: 'expert',
+      source,
+      policy: original.policy,
+      iterationId: original.iterationId,
+      envSuccess: null,
+      finalAnswer: original.finalAnswer,
+      stepCount: original.stepCount,
+      contentHash: original.contentHash,
+      createdBy: actor.label,
+    })
+    .run();
+  const steps = tx
+    .select()
+    .from(step)
+    .where(eq(step.trajectoryId, trajectoryId))
+    .orderBy(asc(step.index))
+    .all();
+  for (const s of steps)
+    tx.insert(step)
+      .values({ ...s, id: randomUUID(), trajectoryId: id })
+      .run();
+  return id;
+}
+
+function applyIntent(tx: Db, item: ReviewItemRow, params: ApplyParams, editedIntent: string | undefined) {
+  const row = tx.select().from(extrapolatedIntent).where(eq(extrapolatedIntent.id, item.subjectId)).get();
+  if (!row) throw new DomainError('NOT_FOUND', `Extrapolated intent ${item.subjectId} not found`);
+  if (row.status !== 'pending')
+    throw new DomainError('CONFLICT', `Extrapolated intent already ${row.status}`);
+  const reviewed = { reviewedBy: params.actor.userId, reviewedAt: new Date(params.now) };
+  if (params.decision === 'reject') {
+    tx.update(extrapolatedIntent)
+      .set({ status: 'rejected', dropReason: params.reason ?? null, ...reviewed })
+      .where(eq(extrapolatedIntent.id, row.id))
+      .run();
+    return { rejected: true };
+  }
+  const intent = editedIntent ?? row.intent!;
+  const taskId = createTaskFrom(tx, {
+    parentTaskId: row.taskId,
+    externalId: `extrapolated:${row.id}`,
+    origin: 'extrapolated',
+    intent,
+    iterationId: row.iterationId,
+    actor: params.actor,
+    meta: {
+      extrapolatedIntentId: row.id,
+      sourceTrajectoryId: row.trajectoryId,
+      edited: editedIntent !== undefined,
+    },
+  });
+  const demoId = copyTrajectoryAsDemo(tx, row.trajectoryId, taskId, params.actor, 'extrapolated');
+  tx.update(extrapolatedIntent)
+    .set({ status: 'approved', intent, createdTaskId: taskId, ...reviewed })
+    .where(eq(extrapolatedIntent.id, row.id))
+    .run();
+  return { createdTaskId: taskId, demoTrajectoryId: demoId, intent, edited: editedIntent !== undefined };
+}
+
+function applyProposedTask(
+  tx: Db,
+  item: ReviewItemRow,
+  params: ApplyParams,
+  editedIntent: string | undefined,
+) {
+  const row = tx.select().from(proposedTask).where(eq(proposedTask.id, item.subjectId)).get();
+  if (!row) throw new DomainError('NOT_FOUND', `Proposed task ${item.subjectId} not found`);
+  if (row.status !== 'pending') throw new DomainError('CONFLICT', `Proposed task already ${row.status}`);
+  const reviewed = { reviewedBy: params.actor.userId, reviewedAt: new Date(params.now) };
+  if (params.decision === 'reject') {
+    tx.update(proposedTask)
+      .set({ status: 'rejected', ...reviewed })
+      .where(eq(proposedTask.id, row.id))
+      .run();
+    return { rejected: true };
+  }
+  const intent = editedIntent ?? row.intent;
+  const taskId = createTaskFrom(tx, {
+    parentTaskId: row.parentTaskId,
+    externalId: `augmented:${row.id}`,
+    origin: 'augmented',
+    intent,
+    template: row.template,
+    taskParams: row.params,
+    iterationId: row.iterationId,
+    actor: params.actor,
+    meta: { proposedTaskId: row.id, variant: row.variant, edited: editedIntent !== undefined },
+  });
+  tx.update(proposedTask)
+    .set({ status: 'approved', intent, createdTaskId: taskId, ...reviewed })
+    .where(eq(proposedTask.id, row.id))
+    .run();
+  return { createdTaskId: taskId, intent, edited: editedIntent !== undefined };
+}
+
+/**
+ * A flagged key step accepted with the reviewer's label function: the demo's key steps of the same
+ * pipeline run, in order, form a linear path (passed ones reuse their nodes, the flagged one brings
+ * the new code, other flagged ones are left out) that is merged into the task's graph — so the new
+ * node sits between its neighbours, and the old edge around it stays (merge = union).
+ */
+function applyKeyStepCode(tx: Db, item: ReviewItemRow, params: ApplyParams) {
+  const keyStepId = item.subjectId.slice('key_step:'.length);
+  const flagged = tx.select().from(keyStep).where(eq(keyStep.id, keyStepId)).get();
+  if (!flagged) throw new DomainError('NOT_FOUND', `Key step ${keyStepId} not found`);
+  const code = String(params.edit?.code ?? '');
+  const siblings = tx
+    .select()
+    .from(keyStep)
+    .where(and(eq(keyStep.runId, flagged.runId), eq(keyStep.trajectoryId, flagged.trajectoryId)))
+    .orderBy(asc(keyStep.position))
+    .all();
+  const nodes: PathNodeDraft[] = [];
+  for (const k of siblings) {
+    if (k.id === flagged.id) nodes.push({ description: k.description, code, nodeId: null });
+    else if (k.status === 'passed' && k.code)
+      nodes.push({ description: k.description, code: k.code, nodeId: k.nodeId });
+  }
+  const merged = mergePathIntoTask(tx, {
+    taskId: flagged.taskId,
+    nodes,
+    sourceTrajectoryId: flagged.trajectoryId,
+    actor: params.actor,
+    iterationId: item.iterationId,
+  });
+  const nodeId =
+    merged.nodeIds[nodes.findIndex((n) => n.nodeId === null && n.description === flagged.description)];
+  tx.update(keyStep)
+    .set({ nodeId: nodeId ?? null, code })
+    .where(eq(keyStep.id, flagged.id))
+    .run();
+  return {
+    outcome: {
+      graphVersionId: merged.graphVersionId,
+      graphVersion: merged.version,
+      nodeId,
+      changed: merged.changed,
+    },
+    rescoreTaskIds: merged.changed ? [flagged.taskId] : [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------
+
+/** The queue picker / home counts for one user. */
+export function getReviewHome(db: Db, params: { userId: string; now?: number }) {
+  const now = params.now ?? Date.now();
+  const settings = new Map(listQueueSettings(db).map((s) => [s.queue, s]));
+  const counts = db.all<{
+    queue: ReviewQueueId;
+    iteration_id: number | null;
+    status: ReviewItemStatus;
+    n: number;
+  }>(
+    sql`select queue, iteration_id, status, count(*) as n from review_item group by queue, iteration_id, status`,
+  );
+  const available = new Map(
+    db
+      .all<{ queue: ReviewQueueId; n: number }>(
+        sql`
+        select i.queue, count(*) as n from review_item i
+        where i.status = 'open'
+          and not exists (select 1 from review_decision d
+            where d.item_id = i.id and d.user_id = ${params.userId} and d.kind = 'review')
+          and ((select count(*) from review_lease l
+                where l.item_id = i.id and l.user_id <> ${params.userId} and l.expires_at > ${now})
+             + (select count(*) from review_decision d where d.item_id = i.id and d.kind = 'review'))
+             < i.required_reviews
+        group by i.queue`,
+      )
+      .map((r) => [r.queue, r.n]),
+  );
+  const leased = new Map(
+    db
+      .all<{ queue: ReviewQueueId; n: number }>(
+        sql`
+        select i.queue, count(distinct i.id) as n from review_item i join review_lease l on l.item_id = i.id
+        where i.status = 'open' and l.expires_at > ${now} group by i.queue`,
+      )
+      .map((r) => [r.queue, r.n]),
+  );
+  const mine = new Map(
+    db
+      .all<{ queue: ReviewQueueId; n: number }>(
+        sql`
+        select i.queue, count(*) as n from review_decision d join review_item i on i.id = d.item_id
+        where d.user_id = ${params.userId} group by i.queue`,
+      )
+      .map((r) => [r.queue, r.n]),
+  );
+  const queues = REVIEW_QUEUE_IDS.map((queue) => {
+    const rows = counts.filter((c) => c.queue === queue);
+    const sum = (status: ReviewItemStatus) =>
+      rows.filter((r) => r.status === status).reduce((a, r) => a + r.n, 0);
+    const iterations = [...new Set(rows.map((r) => r.iteration_id))].sort((a, b) => (a ?? 0) - (b ?? 0));
+    return {
+      queue,
+      label: REVIEW_QUEUE_INFO[queue].label,
+      requiredReviews: settings.get(queue)!.requiredReviews,
+      leaseSeconds: settings.get(queue)!.leaseSeconds,
+      open: sum('open'),
+      availableToMe: available.get(queue) ?? 0,
+      leased: leased.get(queue) ?? 0,
+      needsAdjudication: sum('needs_adjudication'),
+      decided: sum('decided'),
+      myDecisions: mine.get(queue) ?? 0,
+      perIteration: iterations.map((iterationId) => ({
+        iterationId,
+        open: rows
+          .filter((r) => r.iteration_id === iterationId && r.status === 'open')
+          .reduce((a, r) => a + r.n, 0),
+        decided: rows
+          .filter((r) => r.iteration_id === iterationId && r.status === 'decided')
+          .reduce((a, r) => a + r.n, 0),
+      })),
+    };
+  });
+  const myLeases = db
+    .select({
+      itemId: reviewItem.id,
+      queue: reviewItem.queue,
+      summary: reviewItem.summary,
+      expiresAt: reviewLease.expiresAt,
+    })
+    .from(reviewLease)
+    .innerJoin(reviewItem, eq(reviewItem.id, reviewLease.itemId))
+    .where(
+      and(
+        eq(reviewLease.userId, params.userId),
+        gt(reviewLease.expiresAt, new Date(now)),
+        eq(reviewItem.status, 'open'),
+      ),
+    )
+    .all();
+  return { queues, myLeases };
+}
+
+/** The user's latest decisions, newest first (the workspace's "previous"). */
+export function listMyDecisions(db: Db, params: { userId: string; limit: number; queue?: ReviewQueueId }) {
+  return db
+    .select({
+      itemId: reviewItem.id,
+      queue: reviewItem.queue,
+      summary: reviewItem.summary,
+      decision: reviewDecision.decision,
+      reason: reviewDecision.reason,
+      createdAt: reviewDecision.createdAt,
+      itemStatus: reviewItem.status,
+    })
+    .from(reviewDecision)
+    .innerJoin(reviewItem, eq(reviewItem.id, reviewDecision.itemId))
+    .where(
+      and(
+        eq(reviewDecision.userId, params.userId),
+        params.queue ? eq(reviewItem.queue, params.queue) : undefined,
+      ),
+    )
+    .orderBy(sql`${reviewDecision.createdAt} desc`, sql`${reviewDecision.id} desc`)
+    .limit(params.limit)
+    .all();
+}
+
+/** The reviews of items, with their reviewers (for adjudication and PI views). */
+export function listItemReviews(db: Db, itemIds: string[]) {
+  if (itemIds.length === 0) return [];
+  return db
+    .all<{
+      itemId: string;
+      userId: string | null;
+      userName: string | null;
+      userEmail: string | null;
+      kind: 'review' | 'adjudication';
+      decision: ReviewDecisionValue;
+      reason: string | null;
+      edit: string | null;
+      createdAt: number;
+    }>(
+      sql`
+    select d.item_id as itemId, d.user_id as userId, u.name as userName, u.email as userEmail, d.kind,
+           d.decision, d.reason, d.edit, d.created_at as createdAt
+    from review_decision d left join user u on u.id = d.user_id
+    where d.item_id in (${sql.join(
+      itemIds.map((id) => sql`${id}`),
+      sql`, `,
+    )})
+    order by d.created_at, d.id`,
+    )
+    .map((r) => ({
+      ...r,
+      edit: r.edit ? (JSON.parse(r.edit) as Record<string, unknown>) : null,
+      createdAt: new Date(r.createdAt),
+    }));
+}
+
+/** Items whose reviews disagree, with every review, oldest first. */
+export function listDisagreements(db: Db, params: { queue?: ReviewQueueId }) {
+  const items = db
+    .select()
+    .from(reviewItem)
+    .where(
+      and(
+        eq(reviewItem.status, 'needs_adjudication'),
+        params.queue ? eq(reviewItem.queue, params.queue) : undefined,
+      ),
+    )
+    .orderBy(asc(reviewItem.createdAt))
+    .limit(500)
+    .all();
+  const reviews = listItemReviews(
+    db,
+    items.map((i) => i.id),
+  );
+  return items.map((item) => ({
+    item,
+    reviews: reviews.filter((r) => r.itemId === item.id && r.kind === 'review'),
+  }));
+}
