@@ -9,6 +9,12 @@ import { readImportSource, ZImportFormatSchema } from '@/server/services/import-
 import { removeStagedUpload } from '@/server/services/upload-service';
 import { scoreTasks } from '@/server/services/scoring-service';
 import { executePipelineRun, PIPELINE_JOB_KIND } from '@/server/services/pipeline-service';
+import { syncReviewItems } from '@/server/services/review-queue-service';
+import {
+  LF_TEST_JOB_KIND,
+  runLabelFunctionTest,
+  ZLfTestJobInputSchema,
+} from '@/server/services/lf-edit-service';
 import { createLlmClients } from '@/server/llm/clients';
 import type { LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 
@@ -55,10 +61,13 @@ export function createJobHandlers(
       const input = parseJobInput(ZScoreJobInputSchema, rawInput, 'score');
       ctx.progress(0, 'Starting the label-function sandbox');
       const runner = await getLfRunner();
-      return scoreTasks(db, runner, input.taskIds, {
+      const summary = await scoreTasks(db, runner, input.taskIds, {
         signal: ctx.signal,
         onProgress: (f, m) => ctx.progress(f, m),
       });
+      // New verdicts can raise LF flags and rollout-verdict questions for the review queues.
+      syncReviewItems(db);
+      return summary;
     },
     [PIPELINE_JOB_KIND]: async (rawInput, ctx) => {
       const input = parseJobInput(ZPipelineJobInputSchema, rawInput, PIPELINE_JOB_KIND);
@@ -66,9 +75,24 @@ export function createJobHandlers(
       const clients = createLlmClients(db, dataDir);
       ctx.progress(0, 'Starting the label-function sandbox');
       const runner = await getLfRunner();
-      return executePipelineRun(db, input.runId, {
-        clients,
-        runner,
+      try {
+        return await executePipelineRun(db, input.runId, {
+          clients,
+          runner,
+          signal: ctx.signal,
+          onProgress: (f, m) => ctx.progress(f, m),
+        });
+      } finally {
+        // Proposals, intents and flagged key steps go to the review queues (a cancelled run's too).
+        syncReviewItems(db);
+      }
+    },
+    /** A label-function test run: draft vs current version in the sandbox; stores nothing. */
+    [LF_TEST_JOB_KIND]: async (rawInput, ctx) => {
+      const input = parseJobInput(ZLfTestJobInputSchema, rawInput, LF_TEST_JOB_KIND);
+      ctx.progress(0, 'Starting the label-function sandbox');
+      const runner = await getLfRunner();
+      return runLabelFunctionTest(db, runner, input, {
         signal: ctx.signal,
         onProgress: (f, m) => ctx.progress(f, m),
       });

@@ -1069,7 +1069,7 @@ function applyKeyStepCode(tx: Db, item: ReviewItemRow, params: ApplyParams) {
   const keyStepId = item.subjectId.slice('key_step:'.length);
   const flagged = tx.select().from(keyStep).where(eq(keyStep.id, keyStepId)).get();
   if (!flagged) throw new DomainError('NOT_FOUND', `Key step ${keyStepId} not found`);
-  const code = String(params.edit?.code ?? '');
+  const code = typeof params.edit?.code === 'string' ? params.edit.code : '';
   const siblings = tx
     .select()
     .from(keyStep)
