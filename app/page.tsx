@@ -1,5 +1,6 @@
 import { Home } from '@/components/home/home';
 import { Welcome } from '@/components/home/welcome';
+import { hasScope } from '@/lib/core/roles';
 import { HydrateClient, prefetch, trpc } from '@/lib/trpc/server';
 import { getAppServices } from '@/server/app-services';
 import { getOptionalUser } from '@/server/auth/session';
@@ -15,6 +16,7 @@ export default async function HomePage() {
     redirect('/sign-in');
   }
   prefetch(trpc.system.overview.queryOptions());
+  if (hasScope(user.role, 'reviews:work')) prefetch(trpc.review.home.queryOptions());
   return (
     <HydrateClient>
       <Home role={user.role} />

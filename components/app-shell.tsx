@@ -15,6 +15,7 @@ const NAV: { href: string; label: string; scope: Scope }[] = [
   { href: '/quality', label: 'LF quality', scope: 'quality:read' },
   { href: '/admin/users', label: 'Users', scope: 'users:manage' },
   { href: '/settings/models', label: 'Models', scope: 'llm-settings:manage' },
+  { href: '/audit', label: 'Audit log', scope: 'audit:read' },
 ];
 
 export function AppShell({ user, children }: { user: SessionUser | null; children: ReactNode }) {

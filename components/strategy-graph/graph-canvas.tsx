@@ -58,6 +58,34 @@ const STYLE: StylesheetJson = [
     selector: 'edge.matched',
     style: { 'line-color': '#047857', 'target-arrow-color': '#047857', width: 3.5 },
   },
+  // A proposed path overlaid for review (`applyPathOverlay` in lib/core/strategy-graph/path-overlay.ts).
+  { selector: '.off-path', style: { opacity: 0.35 } },
+  { selector: 'node.path-reused', style: { 'border-width': 3, 'border-color': '#0284c7' } },
+  {
+    selector: 'node.path-pool',
+    style: { 'background-color': '#e0f2fe', 'border-width': 3, 'border-color': '#7c3aed' },
+  },
+  {
+    selector: 'node.path-new',
+    style: {
+      'background-color': '#ede9fe',
+      'border-width': 3,
+      'border-color': '#7c3aed',
+      'border-style': 'dashed',
+    },
+  },
+  {
+    selector: 'edge.on-path',
+    style: { 'line-color': '#0284c7', 'target-arrow-color': '#0284c7', width: 2.5 },
+  },
+  {
+    selector: 'edge.path-new-edge',
+    style: { 'line-color': '#7c3aed', 'target-arrow-color': '#7c3aed', 'line-style': 'dashed', width: 3 },
+  },
+  {
+    selector: 'node.branch-point, node.rejoin-point',
+    style: { 'border-width': 6, 'border-style': 'double', 'border-color': '#d97706' },
+  },
 ];
 
 export interface GraphCanvasProps {
@@ -67,6 +95,8 @@ export interface GraphCanvasProps {
   onSelectNode: (id: string | null) => void;
   /** A node to select and bring into view (e.g. picked with "Find node"); null for none. */
   focusNodeId?: string | null;
+  /** Tailwind height class of the canvas (default `h-[520px]`). */
+  heightClass?: string;
 }
 
 export default function GraphCanvas({
@@ -74,6 +104,7 @@ export default function GraphCanvas({
   layoutKey,
   onSelectNode,
   focusNodeId = null,
+  heightClass = 'h-[520px]',
 }: GraphCanvasProps) {
   const container = useRef<HTMLDivElement>(null);
   const cy = useRef<Core | null>(null);
@@ -164,7 +195,7 @@ export default function GraphCanvas({
   return (
     <div
       ref={container}
-      className="h-[520px] w-full rounded-md bg-white"
+      className={`${heightClass} w-full rounded-md bg-white`}
       data-testid="graph-canvas"
       data-node-count={elements.filter((el) => el.group === 'nodes').length}
       data-matched-path={matched.join(',')}

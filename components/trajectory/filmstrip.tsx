@@ -19,10 +19,13 @@ export function Filmstrip({
   steps,
   current,
   onSelect,
+  commentedSteps,
 }: {
   steps: FilmstripStep[];
   current: number;
   onSelect: (i: number) => void;
+  /** 0-based indices of steps that have comments; each gets a small badge. */
+  commentedSteps?: ReadonlySet<number>;
 }) {
   const parentRef = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual returns functions by design
@@ -50,13 +53,14 @@ export function Filmstrip({
         {virtualizer.getVirtualItems().map((item) => {
           const s = steps[item.index]!;
           const isCurrent = item.index === current;
+          const hasComments = commentedSteps?.has(item.index) ?? false;
           return (
             <button
               key={item.key}
               type="button"
               role="option"
               aria-selected={isCurrent}
-              aria-label={`Step ${item.index + 1}: ${s.actionType}`}
+              aria-label={`Step ${item.index + 1}: ${s.actionType}${hasComments ? ' (has comments)' : ''}`}
               onClick={() => onSelect(item.index)}
               className={`absolute top-0 flex h-[104px] flex-col items-center gap-1 rounded-md p-1 ${isCurrent ? 'bg-indigo-50 ring-2 ring-indigo-500' : 'hover:bg-slate-50'}`}
               style={{ left: item.start, width: ITEM_WIDTH - 8 }}
@@ -77,6 +81,16 @@ export function Filmstrip({
               <span className="text-xs text-slate-600">
                 <span className="font-medium tabular-nums">{item.index + 1}</span> · {s.actionType}
               </span>
+              {hasComments ? (
+                <span
+                  className="absolute right-2 top-2 rounded bg-amber-400 px-1 text-[10px] font-semibold leading-4 text-amber-950 shadow-sm"
+                  data-testid="filmstrip-comment-badge"
+                  title="This step has comments"
+                  aria-hidden
+                >
+                  comment
+                </span>
+              ) : null}
             </button>
           );
         })}

@@ -6,10 +6,12 @@
  * Keyboard: ← / → previous / next step, Home / End first / last (ignored while typing in a
  * field). `?step=N` (1-based, as shown on screen) deep-links a step and is kept in the URL.
  * The next two and the previous screenshot are prefetched so moving on is instant.
+ * Each step has its comments panel (`#comment-<id>` deep-links one); commented steps are badged
+ * on the filmstrip.
  */
-import { useSuspenseQuery } from '@tanstack/react-query';
+import { useQuery, useSuspenseQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -17,6 +19,7 @@ import { Kbd } from '@/components/ui/states';
 import { ActionOverlay } from '@/components/trajectory/action-overlay';
 import { findTargetElement } from '@/lib/core/action-geometry';
 import { Filmstrip } from '@/components/trajectory/filmstrip';
+import { StepComments } from '@/components/trajectory/step-comments';
 import type { StepAction } from '@/lib/core/types';
 import { formatEnvVerdict, mediaUrl } from '@/lib/format';
 import { useTRPC } from '@/lib/trpc/client';
@@ -63,6 +66,12 @@ export function TrajectoryViewer({ id }: { id: string }) {
   const { data: trajectory } = useSuspenseQuery(trpc.trajectories.get.queryOptions({ id }));
   const searchParams = useSearchParams();
   const count = trajectory.steps.length;
+  // Shared (same query key) with the comments panel; marks commented steps on the filmstrip.
+  const comments = useQuery(trpc.comments.list.queryOptions({ trajectoryId: id }));
+  const commentedSteps = useMemo(
+    () => new Set((comments.data ?? []).map((c) => c.stepIndex)),
+    [comments.data],
+  );
   const [current, setCurrent] = useState(() =>
     clampStep(Number.parseInt(searchParams.get('step') ?? '1', 10) - 1, count),
   );
@@ -192,7 +201,12 @@ export function TrajectoryViewer({ id }: { id: string }) {
                 height={step.screenshotHeight}
               />
             </figure>
-            <Filmstrip steps={trajectory.steps} current={current} onSelect={goTo} />
+            <Filmstrip
+              steps={trajectory.steps}
+              current={current}
+              onSelect={goTo}
+              commentedSteps={commentedSteps}
+            />
             <p className="text-xs text-slate-500">
               <Kbd>←</Kbd> <Kbd>→</Kbd> previous / next step · <Kbd>Home</Kbd> <Kbd>End</Kbd> first / last
             </p>
@@ -240,6 +254,7 @@ export function TrajectoryViewer({ id }: { id: string }) {
                 {step.url ? <p className="break-all font-mono text-xs text-slate-600">{step.url}</p> : null}
               </section>
             ) : null}
+            <StepComments trajectoryId={id} stepIndex={current} onSelectStep={goTo} />
             <section className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
               <h2 className="text-xs font-medium uppercase tracking-wide text-slate-500">
                 Elements ({step.elements.length})

@@ -18,6 +18,7 @@ import { registerLfCommand } from '@/server/cli/commands/lf';
 import { createLabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 import { exportCoreDir, importCoreDir } from '@/server/services/core-files-service';
 import { scoreTasks } from '@/server/services/scoring-service';
+import { syncReviewItems } from '@/server/services/review-queue-service';
 import { getTaskIdByExternalIdOrThrow } from '@/server/services/task-service';
 import { registerVerdictCommand } from '@/server/cli/commands/verdict';
 import { registerPipelineCommands } from '@/server/cli/commands/pipeline';
@@ -183,6 +184,7 @@ export function buildProgram(): Command {
           ? opts.task.map((externalId) => getTaskIdByExternalIdOrThrow(db, externalId))
           : null;
         const summary = await scoreTasks(db, runner, taskIds, { onProgress: progressPrinter() });
+        syncReviewItems(db);
         process.stdout.write(`${JSON.stringify(summary)}\n`);
       } finally {
         await runner.close();

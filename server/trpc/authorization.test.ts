@@ -16,6 +16,7 @@ import {
   lfResult,
   modelCall,
   pipelineRun,
+  reviewItem,
   step,
   task,
   trajectory,
@@ -26,7 +27,7 @@ import { createTestWorld, type TestWorld } from '@/server/testing/harness';
 import type { SessionUser } from '@/server/trpc/init';
 import { appRouter } from '@/server/trpc/root';
 import { addGraphVersion, getPoolNodes } from '@/server/services/graph-service';
-import { upsertPoolNode } from '@/server/services/label-function-service';
+import { addLabelFunctionVersion, upsertPoolNode } from '@/server/services/label-function-service';
 import { getOrCreateOpenIteration } from '@/server/services/iteration-service';
 
 type Caller = ReturnType<TestWorld['caller']>;
@@ -43,6 +44,16 @@ interface Fixture {
   modelCallId: string;
   /** A finished pipeline run over the task (`pipeline.*`). */
   runId: string;
+  /** Node 1's current (first) label-function version (`labelFunctions.*`). */
+  lfVersionId: string;
+  /** Adds a second version of node 1's LF (something to revert from); returns its id. */
+  addLfVersion: () => string;
+  /** Inserts a finished `lf_test` job for node 1 on the trajectory; returns its id. */
+  seedLfTestJob: () => string;
+  /** An open rollout-verdict review item on the trajectory (`review.*`). */
+  reviewItemId: string;
+  /** A rollout-verdict item whose two reviews disagree (`review.adjudicate`). */
+  splitItemId: string;
 }
 
 function seedFixture(world: TestWorld): Fixture {
@@ -147,7 +158,98 @@ function seedFixture(world: TestWorld): Fixture {
       createdBy: 'test',
     })
     .run();
-  return { taskId, trajectoryId, jobId, target, invitationId, modelCallId, runId };
+  const lfVersionId = node!.lfVersionId!;
+  const addLfVersion = () =>
+    addLabelFunctionVersion(world.db, {
+      nodeId: '1',
+      code: "def label_function(trajectory):\n    return validate_answer(trajectory, 'KAYAK')\n",
+      author: 'test',
+      reason: 'case',
+    }).id;
+  const seedLfTestJob = () => {
+    const id = randomUUID();
+    const cell = { outcome: 'ok', evidenceStep: 0, error: null, durationMs: 1, output: '' };
+    const group = (n: number) => ({
+      trajectories: n,
+      changed: 0,
+      gained: 0,
+      lost: 0,
+      current: { pass: n, fail: 0, error: 0 },
+      draft: { pass: n, fail: 0, error: 0 },
+    });
+    world.db
+      .insert(job)
+      .values({
+        id,
+        kind: 'lf_test',
+        status: 'succeeded',
+        progress: 1,
+        input: { nodeId: '1', code: 'x', trajectoryIds: [trajectoryId] },
+        result: {
+          nodeId: '1',
+          baseVersionId: lfVersionId,
+          baseVersion: 1,
+          code: 'x',
+          rows: [
+            {
+              trajectoryId,
+              externalId: 'test:auth-trajectory',
+              taskId,
+              taskExternalId: 'test:auth-task',
+              kind: 'expert',
+              envSuccess: null,
+              category: null,
+              current: { ...cell, result: true },
+              draft: { ...cell, result: true },
+              changed: false,
+            },
+          ],
+          totals: { all: group(1), expert: group(1), rollout: group(0) },
+          seconds: 0.1,
+        },
+      })
+      .run();
+    return id;
+  };
+  return {
+    taskId,
+    trajectoryId,
+    jobId,
+    target,
+    invitationId,
+    modelCallId,
+    runId,
+    lfVersionId,
+    addLfVersion,
+    seedLfTestJob,
+    ...seedReviewItems(world, trajectoryId),
+  };
+}
+
+function seedReviewItems(world: TestWorld, trajectoryId: string) {
+  const reviewItemId = randomUUID();
+  const splitItemId = randomUUID();
+  world.db
+    .insert(reviewItem)
+    .values([
+      {
+        id: reviewItemId,
+        queue: 'rollout_verdict',
+        subjectId: trajectoryId,
+        trajectoryId,
+        summary: 'Did it work?',
+      },
+      {
+        id: splitItemId,
+        queue: 'rollout_verdict',
+        subjectId: 'split',
+        summary: 'Split',
+        requiredReviews: 2,
+        status: 'needs_adjudication',
+      },
+    ])
+    .run();
+  return { reviewItemId, splitItemId };
 }
 
 interface Row {
@@ -284,6 +386,151 @@ const PROCEDURES: Record<string, Row> = {
         role: 'researcher',
       }),
     check: (r) => expect(r).toMatchObject({ email: 'made@example.test', role: 'researcher' }),
+  },
+  'audit.list': {
+    minimum: 'pi',
+    call: (c) => c.audit.list({ limit: 10 }),
+    // The fixture's invitation is the one audited change.
+    check: (r, _w, f) =>
+      expect(r).toMatchObject({
+        items: [
+          {
+            action: 'invitation.create',
+            objectType: 'invitation',
+            objectId: f.invitationId,
+            actor: 'inviter@example.test',
+          },
+        ],
+        nextCursor: null,
+      }),
+  },
+  'audit.facets': {
+    minimum: 'pi',
+    call: (c) => c.audit.facets(),
+    check: (r) =>
+      expect(r).toEqual({
+        actions: [{ value: 'invitation.create', n: 1 }],
+        objectTypes: [{ value: 'invitation', n: 1 }],
+        actors: [{ value: 'inviter@example.test', n: 1 }],
+      }),
+  },
+  'comments.list': {
+    minimum: 'annotator',
+    call: (c, f) => c.comments.list({ trajectoryId: f.trajectoryId }),
+    check: (r) => expect(r).toEqual([]),
+  },
+  'comments.add': {
+    minimum: 'annotator',
+    call: (c, f) => c.comments.add({ trajectoryId: f.trajectoryId, stepIndex: 0, body: 'Is kayak right?' }),
+    check: (r, _w, f, me) =>
+      expect(r).toMatchObject({
+        trajectoryId: f.trajectoryId,
+        stepIndex: 0,
+        body: 'Is kayak right?',
+        author: { id: me!.id, email: me!.email },
+        resolvedAt: null,
+      }),
+  },
+  'comments.resolve': {
+    minimum: 'annotator',
+    // Each role resolves a comment of its own (the author may always resolve).
+    call: async (c, f) => {
+      const comment = await c.comments.add({ trajectoryId: f.trajectoryId, stepIndex: 0, body: 'Typo?' });
+      return c.comments.resolve({ commentId: comment.id });
+    },
+    check: (r, _w, _f, me) =>
+      expect(r).toMatchObject({ resolvedAt: expect.any(Date) as Date, resolvedBy: { id: me!.id } }),
+  },
+  'labelFunctions.editor': {
+    minimum: 'annotator',
+    call: (c) => c.labelFunctions.editor({ nodeId: '1' }),
+    check: (r, _w, f) =>
+      expect(r).toMatchObject({
+        node: { id: '1' },
+        current: { id: f.lfVersionId, version: 1 },
+        tasks: [{ id: f.taskId }],
+        demos: [{ id: f.trajectoryId }],
+        rollouts: [],
+        defaultSampleIds: [f.trajectoryId],
+      }),
+  },
+  'labelFunctions.versions': {
+    minimum: 'annotator',
+    call: (c) => c.labelFunctions.versions({ nodeId: '1' }),
+    check: (r, _w, f) => expect(r).toMatchObject([{ id: f.lfVersionId, version: 1, isCurrent: true }]),
+  },
+  'labelFunctions.startTest': {
+    minimum: 'researcher',
+    call: (c) =>
+      c.labelFunctions.startTest({
+        nodeId: '1',
+        code: 'def label_function(trajectory):\n    return True\n',
+      }),
+    check: async (r, w, f) => {
+      // A real test run in the sandbox. The fixture's step has no answer text, so the current
+      // version fails on it (its stored result is made up); the draft passes.
+      await w.jobs.idle();
+      const row = w.db
+        .select({ status: job.status, kind: job.kind, result: job.result })
+        .from(job)
+        .where(eq(job.id, (r as { jobId: string }).jobId))
+        .get();
+      expect(row).toMatchObject({
+        status: 'succeeded',
+        kind: 'lf_test',
+        result: {
+          rows: [
+            {
+              trajectoryId: f.trajectoryId,
+              current: { result: false },
+              draft: { result: true },
+              changed: true,
+            },
+          ],
+        },
+      });
+    },
+  },
+  'labelFunctions.testResult': {
+    minimum: 'researcher',
+    call: (c, f) => c.labelFunctions.testResult({ jobId: f.seedLfTestJob() }),
+    check: (r, _w, f) =>
+      expect(r).toMatchObject({
+        status: 'succeeded',
+        nodeId: '1',
+        result: { baseVersion: 1, rows: [{ trajectoryId: f.trajectoryId, changed: false }] },
+      }),
+  },
+  'labelFunctions.save': {
+    minimum: 'researcher',
+    call: (c, f) =>
+      c.labelFunctions.save({
+        nodeId: '1',
+        code: "def label_function(trajectory):\n    return validate_answer(trajectory, 'Kayak')\n",
+        basedOnVersionId: f.lfVersionId,
+        reason: 'capitalised',
+      }),
+    check: async (r, w, f) => {
+      expect(r).toMatchObject({
+        version: 2,
+        affectedTaskIds: [f.taskId],
+        scoreJobId: expect.any(String) as string,
+      });
+      await w.jobs.idle();
+    },
+  },
+  'labelFunctions.revert': {
+    minimum: 'researcher',
+    call: (c, f) =>
+      c.labelFunctions.revert({
+        nodeId: '1',
+        toVersionId: f.lfVersionId,
+        basedOnVersionId: f.addLfVersion(),
+      }),
+    check: async (r, w) => {
+      expect(r).toMatchObject({ version: 3, scoreJobId: expect.any(String) as string });
+      await w.jobs.idle();
+    },
   },
   'jobs.list': {
     minimum: 'researcher',
@@ -427,6 +674,95 @@ const PROCEDURES: Record<string, Row> = {
     minimum: 'researcher',
     call: (c) => c.pipeline.ratesByModel(),
     check: (r) => expect(r).toEqual([]),
+  },
+  'review.home': {
+    minimum: 'annotator',
+    call: (c) => c.review.home(),
+    check: (r) =>
+      expect(r).toMatchObject({
+        queues: expect.arrayContaining([
+          expect.objectContaining({ queue: 'rollout_verdict', open: 1 }),
+        ]) as unknown,
+      }),
+  },
+  'review.claimNext': {
+    minimum: 'annotator',
+    call: (c) => c.review.claimNext({ queue: 'rollout_verdict' }),
+    check: (r, _w, f) => expect(r).toMatchObject({ item: { id: f.reviewItemId } }),
+  },
+  'review.claim': {
+    minimum: 'annotator',
+    call: (c, f) => c.review.claim({ itemId: f.reviewItemId }),
+    check: (r) => expect(r).toMatchObject({ readOnly: false }),
+  },
+  'review.renew': {
+    minimum: 'annotator',
+    call: async (c, f) => {
+      await c.review.claim({ itemId: f.reviewItemId });
+      return c.review.renew({ itemId: f.reviewItemId });
+    },
+    check: (r) => expect(r).toMatchObject({ leaseExpiresAt: expect.any(Date) as Date }),
+  },
+  'review.release': {
+    minimum: 'annotator',
+    call: async (c, f) => {
+      await c.review.claim({ itemId: f.reviewItemId });
+      return c.review.release({ itemId: f.reviewItemId });
+    },
+    check: (r) => expect(r).toEqual({ released: true }),
+  },
+  'review.submit': {
+    minimum: 'annotator',
+    call: async (c, f) => {
+      await c.review.claim({ itemId: f.reviewItemId });
+      return c.review.submit({ itemId: f.reviewItemId, decision: 'reject' });
+    },
+    check: (r) => expect(r).toMatchObject({ status: 'decided', decision: 'reject', scoreJobId: null }),
+  },
+  'review.subject': {
+    minimum: 'annotator',
+    call: (c, f) => c.review.subject({ itemId: f.reviewItemId }),
+    check: (r, _w, f) => expect(r).toMatchObject({ queue: 'rollout_verdict', item: { id: f.reviewItemId } }),
+  },
+  'review.history': {
+    minimum: 'annotator',
+    call: (c) => c.review.history({}),
+    check: (r) => expect(r).toEqual([]),
+  },
+  'review.disagreements': {
+    minimum: 'pi',
+    call: (c) => c.review.disagreements({}),
+    check: (r, _w, f) => expect(r).toMatchObject([{ item: { id: f.splitItemId }, reviews: [] }]),
+  },
+  'review.adjudicate': {
+    minimum: 'pi',
+    call: (c, f) => c.review.adjudicate({ itemId: f.splitItemId, decision: 'accept' }),
+    check: (r) => expect(r).toMatchObject({ status: 'decided', decision: 'accept' }),
+  },
+  'review.agreement': {
+    minimum: 'pi',
+    call: (c) => c.review.agreement({ queue: 'rollout_verdict' }),
+    check: (r) => expect(r).toMatchObject({ items: 0, fleissKappa: null, pairs: [] }),
+  },
+  'review.annotatorStats': {
+    minimum: 'pi',
+    call: (c) => c.review.annotatorStats(),
+    check: (r) => expect(r).toEqual([]),
+  },
+  'review.settings.list': {
+    minimum: 'annotator',
+    call: (c) => c.review.settings.list(),
+    check: (r) => expect(r).toContainEqual({ queue: 'proposed_path', requiredReviews: 1, leaseSeconds: 300 }),
+  },
+  'review.settings.update': {
+    minimum: 'pi',
+    call: (c) => c.review.settings.update({ queue: 'proposed_path', requiredReviews: 2, leaseSeconds: 600 }),
+    check: (r) => expect(r).toEqual({ queue: 'proposed_path', requiredReviews: 2, leaseSeconds: 600 }),
+  },
+  'review.sync': {
+    minimum: 'researcher',
+    call: (c) => c.review.sync(),
+    check: (r) => expect(r).toMatchObject({ obsoleted: 0 }),
   },
 };
 

@@ -1,7 +1,11 @@
 import { createCallerFactory, createTRPCRouter } from '@/server/trpc/init';
+import { auditRouter } from '@/server/trpc/routers/audit';
+import { commentsRouter } from '@/server/trpc/routers/comments';
 import { graphsRouter } from '@/server/trpc/routers/graphs';
 import { insightsRouter } from '@/server/trpc/routers/insights';
 import { jobsRouter } from '@/server/trpc/routers/jobs';
+import { labelFunctionsRouter } from '@/server/trpc/routers/label-functions';
+import { reviewRouter } from '@/server/trpc/routers/review';
 import { pipelineRouter } from '@/server/trpc/routers/pipeline';
 import { llmRouter } from '@/server/trpc/routers/llm';
 import { systemRouter } from '@/server/trpc/routers/system';
@@ -19,6 +23,10 @@ export const appRouter = createTRPCRouter({
   insights: insightsRouter,
   pipeline: pipelineRouter,
   llm: llmRouter,
+  labelFunctions: labelFunctionsRouter,
+  review: reviewRouter,
+  audit: auditRouter,
+  comments: commentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

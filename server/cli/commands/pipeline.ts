@@ -10,6 +10,7 @@
  */
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { syncReviewItems } from '@/server/services/review-queue-service';
 import { DB_FILE_NAME, openDb } from '@/server/db/client';
 import { PIPELINE_STAGES, type PipelineStage } from '@/server/db/schema';
 import { createLlmClients } from '@/server/llm/clients';
@@ -46,6 +47,8 @@ async function runStage(program: Command, stage: PipelineStage, opts: StageOptio
         providers: () => clients.describe(),
       }).runId;
     const stats = await executePipelineRun(db, runId, { clients, runner, onProgress: progressPrinter() });
+    // What the run proposed goes to the review queues, as after a pipeline job.
+    syncReviewItems(db);
     process.stdout.write(`${JSON.stringify({ runId, stage, stats })}\n`);
   } finally {
     await runner.close();
