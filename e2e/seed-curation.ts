@@ -24,7 +24,7 @@ import { createLabelFunctionRunner } from '@/server/sandbox/label-function-runne
 import { importBundle } from '@/server/services/import-service';
 import { readImportSource } from '@/server/services/import-sources';
 import { createPipelineRun, executePipelineRun } from '@/server/services/pipeline-service';
-import { syncReviewItems } from '@/server/services/review-queue-service';
+import { syncReviewItems } from '@/server/services/review-sync-service';
 import { scoreTasks } from '@/server/services/scoring-service';
 import { getTaskIdByExternalIdOrThrow } from '@/server/services/task-service';
 import { WEBVOYAGER_EXAMPLES } from './helpers';

@@ -18,7 +18,7 @@ import { registerLfCommand } from '@/server/cli/commands/lf';
 import { createLabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 import { exportCoreDir, importCoreDir } from '@/server/services/core-files-service';
 import { scoreTasks } from '@/server/services/scoring-service';
-import { syncReviewItems } from '@/server/services/review-queue-service';
+import { syncReviewItems } from '@/server/services/review-sync-service';
 import { getTaskIdByExternalIdOrThrow } from '@/server/services/task-service';
 import { registerVerdictCommand } from '@/server/cli/commands/verdict';
 import { registerPipelineCommands } from '@/server/cli/commands/pipeline';

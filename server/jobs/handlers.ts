@@ -9,7 +9,7 @@ import { readImportSource, ZImportFormatSchema } from '@/server/services/import-
 import { removeStagedUpload } from '@/server/services/upload-service';
 import { scoreTasks } from '@/server/services/scoring-service';
 import { executePipelineRun, PIPELINE_JOB_KIND } from '@/server/services/pipeline-service';
-import { syncReviewItems } from '@/server/services/review-queue-service';
+import { syncReviewItems } from '@/server/services/review-sync-service';
 import {
   LF_TEST_JOB_KIND,
   runLabelFunctionTest,

@@ -30,14 +30,13 @@ import {
   adjudicateItem,
   claimItem,
   claimNextItem,
-  getReviewHome,
-  listDisagreements,
   releaseLease,
   renewLease,
   submitReview,
-  syncReviewItems,
   updateQueueSettings,
 } from '@/server/services/review-queue-service';
+import { getReviewHome, listDisagreements } from '@/server/services/review-query-service';
+import { syncReviewItems } from '@/server/services/review-sync-service';
 import { getAnnotatorStats, getQueueAgreement } from '@/server/services/review-stats-service';
 import { createTestWorld, WEBVOYAGER_EXAMPLES, type TestWorld } from '@/server/testing/harness';
 import type { SessionUser } from '@/server/trpc/init';

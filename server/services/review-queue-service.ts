@@ -1,12 +1,8 @@
 /**
- * Review queues (issue 5 › Queues): what goes into each queue, atomic claims with leases, decisions,
- * and what an accepted or rejected item does.
+ * Review queues (issue 5 › Queues): queue settings, atomic claims with leases, decisions, and what
+ * an accepted or rejected item does.
  *
- * - **Sync** (`syncReviewItems`) adds one item per pending proposed path, extrapolated intent and
- *   proposed task, per flagged key step of an expert demo, per flag of a current label-function
- *   version, and per scored rollout whose environment verdict is unknown or disagrees with the graph
- *   verdict. It is idempotent (unique queue + subject) and marks open LF-flag items `obsolete` once
- *   their LF version is no longer current. Pipeline and scoring jobs call it when they finish.
+ * - What fills the queues is in `review-sync-service.ts`; reading them in `review-query-service.ts`.
  * - **Leases.** A claim is one IMMEDIATE transaction (so concurrent claims from other processes
  *   serialise on SQLite's write lock): an item is claimable while its live leases held by others plus
  *   its reviews stay below `requiredReviews` and the claimer has not reviewed it. With the default of
@@ -23,9 +19,8 @@
  * Every decision is audited (`review.decide`, `review.adjudicate`) with the item before and after.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { DomainError } from '@/lib/core/errors';
-import { DEFAULT_FLAG_MIN_RUNS } from '@/lib/core/metrics';
 import {
   DEFAULT_LEASE_SECONDS,
   DEFAULT_REQUIRED_REVIEWS,
@@ -34,7 +29,6 @@ import {
   REVIEW_QUEUE_IDS,
   REVIEW_QUEUE_INFO,
   settleReviews,
-  type LfReviewFlag,
   type ReviewQueueId,
 } from '@/lib/core/review';
 import { inTransaction, type Db } from '@/server/db/client';
@@ -42,7 +36,6 @@ import {
   auditLog,
   extrapolatedIntent,
   keyStep,
-  poolNode,
   proposedPath,
   proposedTask,
   reviewDecision,
@@ -60,7 +53,6 @@ import {
   type ChangeActor,
   type PathNodeDraft,
 } from '@/server/services/graph-change-service';
-import { getLabelFunctionQuality } from '@/server/services/quality-service';
 
 export type ReviewItemRow = typeof reviewItem.$inferSelect;
 
@@ -156,252 +148,6 @@ export function updateQueueSettings(
       .run();
     return { queue, requiredReviews, leaseSeconds };
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Sync
-// ---------------------------------------------------------------------------------------------
-
-interface ItemDraft {
-  queue: ReviewQueueId;
-  subjectId: string;
-  taskId: string | null;
-  trajectoryId: string | null;
-  nodeId?: string | null;
-  flag?: LfReviewFlag | null;
-  summary: string;
-  iterationId: number | null;
-}
-
-const SUMMARY_MAX_CHARS = 300;
-
-function clip(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > SUMMARY_MAX_CHARS ? `${flat.slice(0, SUMMARY_MAX_CHARS - 1)}…` : flat;
-}
-
-/**
- * Adds the missing review items of every queue (idempotent) and retires LF-flag items whose label
- * function changed. `minRuns`: as the LF-quality page, flags need that many runs (default 3).
- * @returns how many items each queue gained and how many became `obsolete`.
- */
-export function syncReviewItems(
-  db: Db,
-  options: { minRuns?: number } = {},
-): { created: Record<ReviewQueueId, number>; obsoleted: number } {
-  const drafts: ItemDraft[] = [
-    ...proposedPathDrafts(db),
-    ...intentDrafts(db),
-    ...proposedTaskDrafts(db),
-    ...keyStepFlagDrafts(db),
-    ...labelFunctionFlagDrafts(db, options.minRuns ?? DEFAULT_FLAG_MIN_RUNS),
-    ...rolloutVerdictDrafts(db),
-  ];
-  return inTransaction(db, (tx) => {
-    const settings = new Map(listQueueSettings(tx).map((s) => [s.queue, s]));
-    const created = Object.fromEntries(REVIEW_QUEUE_IDS.map((q) => [q, 0])) as Record<ReviewQueueId, number>;
-    for (const d of drafts) {
-      const inserted = tx
-        .insert(reviewItem)
-        .values({
-          id: randomUUID(),
-          queue: d.queue,
-          subjectId: d.subjectId,
-          taskId: d.taskId,
-          trajectoryId: d.trajectoryId,
-          nodeId: d.nodeId ?? null,
-          flag: d.flag ?? null,
-          summary: clip(d.summary),
-          iterationId: d.iterationId,
-          requiredReviews: settings.get(d.queue)!.requiredReviews,
-        })
-        .onConflictDoNothing()
-        .run();
-      created[d.queue] += inserted.changes;
-    }
-    // An LF flag concerns one version: once the node has a newer one, the open item is moot.
-    const obsoleted = tx.run(sql`
-      update review_item set status = 'obsolete'
-      where queue = 'lf_flag' and status = 'open' and subject_id like 'lf:%'
-        and not exists (
-          select 1 from pool_node p
-          where p.id = review_item.node_id and 'lf:' || p.current_version_id || ':' || review_item.flag = review_item.subject_id
-        )`).changes;
-    return { created, obsoleted };
-  });
-}
-
-function proposedPathDrafts(db: Db): ItemDraft[] {
-  return db
-    .select({
-      id: proposedPath.id,
-      taskId: proposedPath.taskId,
-      trajectoryId: proposedPath.trajectoryId,
-      nodes: proposedPath.nodes,
-      iterationId: proposedPath.iterationId,
-      externalId: task.externalId,
-    })
-    .from(proposedPath)
-    .innerJoin(task, eq(task.id, proposedPath.taskId))
-    .where(eq(proposedPath.status, 'pending'))
-    .all()
-    .map((p) => ({
-      queue: 'proposed_path' as const,
-      subjectId: p.id,
-      taskId: p.taskId,
-      trajectoryId: p.trajectoryId,
-      summary: `${p.externalId}: ${p.nodes.length}-node path, ${p.nodes.filter((n) => !n.nodeId).length} new`,
-      iterationId: p.iterationId,
-    }));
-}
-
-function intentDrafts(db: Db): ItemDraft[] {
-  return db
-    .select()
-    .from(extrapolatedIntent)
-    .where(and(eq(extrapolatedIntent.status, 'pending'), isNotNull(extrapolatedIntent.intent)))
-    .all()
-    .map((i) => ({
-      queue: 'extrapolated_intent' as const,
-      subjectId: i.id,
-      taskId: i.taskId,
-      trajectoryId: i.trajectoryId,
-      summary: i.intent!,
-      iterationId: i.iterationId,
-    }));
-}
-
-function proposedTaskDrafts(db: Db): ItemDraft[] {
-  return db
-    .select()
-    .from(proposedTask)
-    .where(eq(proposedTask.status, 'pending'))
-    .all()
-    .map((p) => ({
-      queue: 'proposed_task' as const,
-      subjectId: p.id,
-      taskId: p.parentTaskId,
-      trajectoryId: p.sourceTrajectoryId,
-      summary: p.intent,
-      iterationId: p.iterationId,
-    }));
-}
-
-/** Key steps of expert demos that no synthesis attempt passed (a rollout's go with its proposal). */
-function keyStepFlagDrafts(db: Db): ItemDraft[] {
-  return db
-    .select({
-      id: keyStep.id,
-      taskId: keyStep.taskId,
-      trajectoryId: keyStep.trajectoryId,
-      description: keyStep.description,
-      iterationId: trajectory.iterationId,
-    })
-    .from(keyStep)
-    .innerJoin(trajectory, eq(trajectory.id, keyStep.trajectoryId))
-    .where(and(eq(keyStep.status, 'flagged'), eq(trajectory.kind, 'expert')))
-    .all()
-    .map((k) => ({
-      queue: 'lf_flag' as const,
-      subjectId: `key_step:${k.id}`,
-      taskId: k.taskId,
-      trajectoryId: k.trajectoryId,
-      flag: 'no_passing_function' as const,
-      summary: `No passing label function: ${k.description}`,
-      iterationId: k.iterationId,
-    }));
-}
-
-const FLAG_SUMMARY: Record<Exclude<LfReviewFlag, 'no_passing_function'>, string> = {
-  passes_everything: 'Passes on every run',
-  passes_nothing: 'Passes on no run',
-  errors: 'Raises errors',
-  disagrees_with_env: 'Let a rollout pass that the environment failed',
-};
-
-function labelFunctionFlagDrafts(db: Db, minRuns: number): ItemDraft[] {
-  const current = new Map(
-    db
-      .select({ id: poolNode.id, versionId: poolNode.currentVersionId, description: poolNode.description })
-      .from(poolNode)
-      .all()
-      .map((n) => [n.id, n]),
-  );
-  const drafts: ItemDraft[] = [];
-  const push = (
-    nodeId: string,
-    flag: Exclude<LfReviewFlag, 'no_passing_function'>,
-    taskId: string | null,
-  ) => {
-    const node = current.get(nodeId);
-    if (!node?.versionId) return;
-    drafts.push({
-      queue: 'lf_flag',
-      subjectId: `lf:${node.versionId}:${flag}`,
-      taskId,
-      trajectoryId: null,
-      nodeId,
-      flag,
-      summary: `${FLAG_SUMMARY[flag]}: ${node.description}`,
-      iterationId: null,
-    });
-  };
-  for (const lf of getLabelFunctionQuality(db, { minRuns }).perLabelFunction) {
-    for (const flag of lf.flags) push(lf.nodeId, flag, lf.taskIds[0] ?? null);
-  }
-  // False positives: the graph passed a rollout the environment failed; every node of the matched
-  // path helped let it through.
-  const falsePositives = db
-    .select({ taskId: trajectory.taskId, matchedPath: trajectory.matchedPath })
-    .from(trajectory)
-    .where(
-      and(
-        eq(trajectory.kind, 'rollout'),
-        eq(trajectory.graphVerdict, true),
-        eq(trajectory.envSuccess, false),
-      ),
-    )
-    .all();
-  const seen = new Set<string>();
-  for (const fp of falsePositives) {
-    for (const nodeId of fp.matchedPath ?? []) {
-      if (seen.has(nodeId)) continue;
-      seen.add(nodeId);
-      push(nodeId, 'disagrees_with_env', fp.taskId);
-    }
-  }
-  return drafts;
-}
-
-function rolloutVerdictDrafts(db: Db): ItemDraft[] {
-  return db
-    .select({
-      id: trajectory.id,
-      taskId: trajectory.taskId,
-      iterationId: trajectory.iterationId,
-      graphVerdict: trajectory.graphVerdict,
-      envSuccess: trajectory.envSuccess,
-      externalId: trajectory.externalId,
-      intent: task.intent,
-    })
-    .from(trajectory)
-    .innerJoin(task, eq(task.id, trajectory.taskId))
-    .where(
-      and(
-        eq(trajectory.kind, 'rollout'),
-        isNotNull(trajectory.graphVerdict),
-        or(isNull(trajectory.envSuccess), sql`${trajectory.envSuccess} <> ${trajectory.graphVerdict}`),
-      ),
-    )
-    .all()
-    .map((t) => ({
-      queue: 'rollout_verdict' as const,
-      subjectId: t.id,
-      taskId: t.taskId,
-      trajectoryId: t.id,
-      summary: `${t.envSuccess === null ? 'Environment verdict unknown' : 'Graph and environment disagree'}: ${t.intent}`,
-      iterationId: t.iterationId,
-    }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1104,182 +850,4 @@ function applyKeyStepCode(tx: Db, item: ReviewItemRow, params: ApplyParams) {
     },
     rescoreTaskIds: merged.changed ? [flagged.taskId] : [],
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading
-// ---------------------------------------------------------------------------------------------
-
-/** The queue picker / home counts for one user. */
-export function getReviewHome(db: Db, params: { userId: string; now?: number }) {
-  const now = params.now ?? Date.now();
-  const settings = new Map(listQueueSettings(db).map((s) => [s.queue, s]));
-  const counts = db.all<{
-    queue: ReviewQueueId;
-    iteration_id: number | null;
-    status: ReviewItemStatus;
-    n: number;
-  }>(
-    sql`select queue, iteration_id, status, count(*) as n from review_item group by queue, iteration_id, status`,
-  );
-  const available = new Map(
-    db
-      .all<{ queue: ReviewQueueId; n: number }>(
-        sql`
-        select i.queue, count(*) as n from review_item i
-        where i.status = 'open'
-          and not exists (select 1 from review_decision d
-            where d.item_id = i.id and d.user_id = ${params.userId} and d.kind = 'review')
-          and ((select count(*) from review_lease l
-                where l.item_id = i.id and l.user_id <> ${params.userId} and l.expires_at > ${now})
-             + (select count(*) from review_decision d where d.item_id = i.id and d.kind = 'review'))
-             < i.required_reviews
-        group by i.queue`,
-      )
-      .map((r) => [r.queue, r.n]),
-  );
-  const leased = new Map(
-    db
-      .all<{ queue: ReviewQueueId; n: number }>(
-        sql`
-        select i.queue, count(distinct i.id) as n from review_item i join review_lease l on l.item_id = i.id
-        where i.status = 'open' and l.expires_at > ${now} group by i.queue`,
-      )
-      .map((r) => [r.queue, r.n]),
-  );
-  const mine = new Map(
-    db
-      .all<{ queue: ReviewQueueId; n: number }>(
-        sql`
-        select i.queue, count(*) as n from review_decision d join review_item i on i.id = d.item_id
-        where d.user_id = ${params.userId} group by i.queue`,
-      )
-      .map((r) => [r.queue, r.n]),
-  );
-  const queues = REVIEW_QUEUE_IDS.map((queue) => {
-    const rows = counts.filter((c) => c.queue === queue);
-    const sum = (status: ReviewItemStatus) =>
-      rows.filter((r) => r.status === status).reduce((a, r) => a + r.n, 0);
-    const iterations = [...new Set(rows.map((r) => r.iteration_id))].sort((a, b) => (a ?? 0) - (b ?? 0));
-    return {
-      queue,
-      label: REVIEW_QUEUE_INFO[queue].label,
-      requiredReviews: settings.get(queue)!.requiredReviews,
-      leaseSeconds: settings.get(queue)!.leaseSeconds,
-      open: sum('open'),
-      availableToMe: available.get(queue) ?? 0,
-      leased: leased.get(queue) ?? 0,
-      needsAdjudication: sum('needs_adjudication'),
-      decided: sum('decided'),
-      myDecisions: mine.get(queue) ?? 0,
-      perIteration: iterations.map((iterationId) => ({
-        iterationId,
-        open: rows
-          .filter((r) => r.iteration_id === iterationId && r.status === 'open')
-          .reduce((a, r) => a + r.n, 0),
-        decided: rows
-          .filter((r) => r.iteration_id === iterationId && r.status === 'decided')
-          .reduce((a, r) => a + r.n, 0),
-      })),
-    };
-  });
-  const myLeases = db
-    .select({
-      itemId: reviewItem.id,
-      queue: reviewItem.queue,
-      summary: reviewItem.summary,
-      expiresAt: reviewLease.expiresAt,
-    })
-    .from(reviewLease)
-    .innerJoin(reviewItem, eq(reviewItem.id, reviewLease.itemId))
-    .where(
-      and(
-        eq(reviewLease.userId, params.userId),
-        gt(reviewLease.expiresAt, new Date(now)),
-        eq(reviewItem.status, 'open'),
-      ),
-    )
-    .all();
-  return { queues, myLeases };
-}
-
-/** The user's latest decisions, newest first (the workspace's "previous"). */
-export function listMyDecisions(db: Db, params: { userId: string; limit: number; queue?: ReviewQueueId }) {
-  return db
-    .select({
-      itemId: reviewItem.id,
-      queue: reviewItem.queue,
-      summary: reviewItem.summary,
-      decision: reviewDecision.decision,
-      reason: reviewDecision.reason,
-      createdAt: reviewDecision.createdAt,
-      itemStatus: reviewItem.status,
-    })
-    .from(reviewDecision)
-    .innerJoin(reviewItem, eq(reviewItem.id, reviewDecision.itemId))
-    .where(
-      and(
-        eq(reviewDecision.userId, params.userId),
-        params.queue ? eq(reviewItem.queue, params.queue) : undefined,
-      ),
-    )
-    .orderBy(sql`${reviewDecision.createdAt} desc`, sql`${reviewDecision.id} desc`)
-    .limit(params.limit)
-    .all();
-}
-
-/** The reviews of items, with their reviewers (for adjudication and PI views). */
-export function listItemReviews(db: Db, itemIds: string[]) {
-  if (itemIds.length === 0) return [];
-  return db
-    .all<{
-      itemId: string;
-      userId: string | null;
-      userName: string | null;
-      userEmail: string | null;
-      kind: 'review' | 'adjudication';
-      decision: ReviewDecisionValue;
-      reason: string | null;
-      edit: string | null;
-      createdAt: number;
-    }>(
-      sql`
-    select d.item_id as itemId, d.user_id as userId, u.name as userName, u.email as userEmail, d.kind,
-           d.decision, d.reason, d.edit, d.created_at as createdAt
-    from review_decision d left join user u on u.id = d.user_id
-    where d.item_id in (${sql.join(
-      itemIds.map((id) => sql`${id}`),
-      sql`, `,
-    )})
-    order by d.created_at, d.id`,
-    )
-    .map((r) => ({
-      ...r,
-      edit: r.edit ? (JSON.parse(r.edit) as Record<string, unknown>) : null,
-      createdAt: new Date(r.createdAt),
-    }));
-}
-
-/** Items whose reviews disagree, with every review, oldest first. */
-export function listDisagreements(db: Db, params: { queue?: ReviewQueueId }) {
-  const items = db
-    .select()
-    .from(reviewItem)
-    .where(
-      and(
-        eq(reviewItem.status, 'needs_adjudication'),
-        params.queue ? eq(reviewItem.queue, params.queue) : undefined,
-      ),
-    )
-    .orderBy(asc(reviewItem.createdAt))
-    .limit(500)
-    .all();
-  const reviews = listItemReviews(
-    db,
-    items.map((i) => i.id),
-  );
-  return items.map((item) => ({
-    item,
-    reviews: reviews.filter((r) => r.itemId === item.id && r.kind === 'review'),
-  }));
 }

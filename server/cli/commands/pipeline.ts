@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { syncReviewItems } from '@/server/services/review-queue-service';
+import { syncReviewItems } from '@/server/services/review-sync-service';
 import { DB_FILE_NAME, openDb } from '@/server/db/client';
 import { PIPELINE_STAGES, type PipelineStage } from '@/server/db/schema';
 import { createLlmClients } from '@/server/llm/clients';

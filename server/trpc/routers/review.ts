@@ -11,17 +11,15 @@ import {
   adjudicateItem,
   claimItem,
   claimNextItem,
-  getReviewHome,
-  listDisagreements,
-  listMyDecisions,
   listQueueSettings,
   releaseLease,
   renewLease,
   submitReview,
-  syncReviewItems,
   updateQueueSettings,
   type DecisionResult,
 } from '@/server/services/review-queue-service';
+import { getReviewHome, listDisagreements, listMyDecisions } from '@/server/services/review-query-service';
+import { syncReviewItems } from '@/server/services/review-sync-service';
 import { getAnnotatorStats, getQueueAgreement } from '@/server/services/review-stats-service';
 import { getReviewSubject } from '@/server/services/review-subject-service';
 
