@@ -126,7 +126,15 @@ export function LabelFunctionQuality() {
             <tbody className="divide-y divide-slate-100">
               {lfs.map((lf) => (
                 <tr key={lf.nodeId}>
-                  <td className="py-1.5 pr-4 font-mono text-xs">{lf.nodeId}</td>
+                  <td className="py-1.5 pr-4 font-mono text-xs">
+                    <Link
+                      className="text-indigo-700 hover:underline"
+                      href={`/label-functions/${encodeURIComponent(lf.nodeId)}`}
+                      title="Open the label-function editor"
+                    >
+                      {lf.nodeId}
+                    </Link>
+                  </td>
                   <td className="max-w-md py-1.5 pr-4">
                     {lf.description}
                     {lf.taskIds.length ? (

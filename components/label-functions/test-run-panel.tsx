@@ -103,8 +103,11 @@ export function TestRunPanel({
   const demoIds = editor.demos.map((d) => d.id);
   const rollouts = filterTrajectories(editor.rollouts, filter);
   const setMany = (ids: string[], checked: boolean) => {
-    let next = new Set(selected);
-    for (const id of ids) next = toggleId(next, id, checked);
+    const next = new Set(selected);
+    for (const id of ids) {
+      if (checked) next.add(id);
+      else next.delete(id);
+    }
     onSelectedChange(next);
   };
 

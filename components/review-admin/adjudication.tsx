@@ -350,7 +350,12 @@ function AgreementCard() {
                 <td className="py-1.5 pr-4 text-right">{agreement.items}</td>
                 <td className="py-1.5 pr-4 text-right">{agreement.raters || '—'}</td>
                 <td className="py-1.5 pr-4 text-right">{formatShare(agreement.percentAgreement)}</td>
-                <td className="py-1.5 pr-4 text-right">{formatKappa(agreement.fleissKappa)}</td>
+                <td className="py-1.5 pr-4 text-right">
+                  {formatKappa(agreement.fleissKappa)}
+                  {agreement.fleissKappa !== null && agreement.fleissItems < agreement.items ? (
+                    <span className="ml-1 text-xs text-slate-500">({agreement.fleissItems} items)</span>
+                  ) : null}
+                </td>
                 <td className="py-1.5 pr-4">
                   <KappaBadge kappa={agreement.fleissKappa} />
                 </td>

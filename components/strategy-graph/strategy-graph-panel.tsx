@@ -282,6 +282,12 @@ export function StrategyGraphPanel({
               <p className="font-mono text-xs text-slate-500">
                 node {node.data.id} · LF v{node.data.lfVersion ?? '—'}
               </p>
+              <Link
+                className="text-xs text-indigo-700 hover:underline"
+                href={`/label-functions/${encodeURIComponent(node.data.id)}`}
+              >
+                {hasScope(role, 'label-functions:edit') ? 'Edit label function' : 'View label function'}
+              </Link>
               <p className="font-medium text-slate-900">{node.data.description}</p>
               <pre className="max-h-56 overflow-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">
                 {node.data.code ?? '(no label function)'}

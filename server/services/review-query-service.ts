@@ -56,7 +56,7 @@ export function getReviewHome(db: Db, params: { userId: string; now?: number }) 
       .all<{ queue: ReviewQueueId; n: number }>(
         sql`
         select i.queue, count(*) as n from review_decision d join review_item i on i.id = d.item_id
-        where d.user_id = ${params.userId} group by i.queue`,
+        where d.user_id = ${params.userId} and d.kind = 'review' group by i.queue`,
       )
       .map((r) => [r.queue, r.n]),
   );

@@ -91,6 +91,8 @@ export function getQueueAgreement(db: Db, queue: ReviewQueueId) {
     queue,
     items: multi.length,
     raters,
+    /** Items Fleiss' kappa was computed over (those with `raters` reviews). */
+    fleissItems: ratings.filter((r) => r.length === raters).length,
     fleissKappa: raters >= 2 ? fleissKappa(ratings.filter((r) => r.length === raters)) : null,
     percentAgreement: percentAgreement(ratings),
     pairs,
