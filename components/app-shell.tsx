@@ -9,6 +9,7 @@ import type { SessionUser } from '@/server/trpc/init';
 const NAV: { href: string; label: string; scope: Scope }[] = [
   { href: '/', label: 'Home', scope: 'tasks:read' },
   { href: '/tasks', label: 'Tasks', scope: 'tasks:read' },
+  { href: '/review', label: 'Review', scope: 'reviews:work' },
   { href: '/import', label: 'Import', scope: 'imports:write' },
   { href: '/pipeline', label: 'Pipeline', scope: 'pipeline:read' },
   { href: '/growth', label: 'Graph growth', scope: 'graphs:growth' },

@@ -11,13 +11,16 @@
  * 3. scores both, then runs `propose_paths` (→ a proposed path: the shorter strategy) and
  *    `infer_intents` (→ an extrapolated intent), and syncs the review queues.
  *
+ * It forgets model settings first (an earlier spec may have pointed a role at a server that is gone),
+ * so the offline provider serves; a second run finds its rollouts and changes nothing.
+ *
  * Usage: CORE_CURATOR_DATA_DIR=e2e/.data npx tsx e2e/seed-curation.ts — prints a JSON summary.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { and, asc, eq } from 'drizzle-orm';
 import { DB_FILE_NAME, openDb } from '@/server/db/client';
-import { step, task, trajectory } from '@/server/db/schema';
+import { llmSetting, step, task, trajectory } from '@/server/db/schema';
 import { readEnv } from '@/server/env';
 import { createLlmClients } from '@/server/llm/clients';
 import { createLabelFunctionRunner } from '@/server/sandbox/label-function-runner';
@@ -44,6 +47,7 @@ const actor = { userId: null, label: 'e2e-seed' };
 try {
   const bundle = await readImportSource('webvoyager', WEBVOYAGER_EXAMPLES, { kind: 'expert' });
   await importBundle(db, env.dataDir, bundle, { format: 'webvoyager', actor });
+  db.delete(llmSetting).run();
   const clients = createLlmClients(db, env.dataDir);
   const stage = async (name: 'abstract' | 'propose_paths' | 'infer_intents', taskIds: string[]) => {
     const { runId } = createPipelineRun(db, {
@@ -65,6 +69,12 @@ try {
       .from(trajectory)
       .where(and(eq(trajectory.taskId, taskId), eq(trajectory.kind, 'expert')))
       .get()!;
+    const existing = db
+      .select({ id: trajectory.id })
+      .from(trajectory)
+      .where(eq(trajectory.externalId, `e2e-rollout:${demo.externalId}`))
+      .get();
+    if (existing) return existing.id;
     const id = randomUUID();
     db.transaction((tx) => {
       tx.insert(trajectory)

@@ -94,7 +94,7 @@ export function ExtrapolatedIntentView({
           editRef={editRef}
           original={original}
         />
-        {intent.candidate && intent.candidate !== intent.intent ? (
+        {intent.candidate ? (
           <div className="mt-3 text-sm">
             <p className="text-xs font-medium text-slate-500">Raw candidate (before refinement)</p>
             <p className="mt-0.5 whitespace-pre-wrap text-slate-700" data-testid="intent-candidate">

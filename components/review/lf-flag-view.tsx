@@ -5,15 +5,29 @@
  * For a flagged label function: the flag explained, its code (and the current one, if it changed
  * since), its results, the rollouts it wrongly let pass, and a link to the label-function editor.
  */
+import dynamic from 'next/dynamic';
 import Link from 'next/link';
-import type { RefObject } from 'react';
 import { explainFlag, resultBadge, type ReviewDraft } from '@/components/review/review-display';
 import { CodeBlock, LINK_CLASS, ModelCallRef, Section } from '@/components/review/review-parts';
 import type { SubjectOf } from '@/components/review/review-types';
 import { Badge } from '@/components/ui/badge';
+import { Kbd } from '@/components/ui/states';
 import { hasScope, type Role } from '@/lib/core/roles';
 
 type Subject = SubjectOf<'lf_flag'>;
+
+/** The label-function editor's CodeMirror (browser-only). Focus it with {@link focusCodeEditor}. */
+const CodeEditor = dynamic(() => import('@/components/label-functions/code-editor'), {
+  ssr: false,
+  loading: () => <div className="h-96 animate-pulse rounded-md bg-slate-100" />,
+});
+
+/** Puts the cursor in the "Add label function" editor, when one is on screen. @returns whether it was. */
+export function focusCodeEditor(): boolean {
+  const content = document.querySelector<HTMLElement>('[data-testid=lf-code-editor] .cm-content');
+  content?.focus();
+  return content !== null;
+}
 
 export function LfFlagView({
   subject,
@@ -21,16 +35,17 @@ export function LfFlagView({
   draft,
   setDraft,
   readOnly,
-  editRef,
   onStep,
+  onAddLabelFunction,
 }: {
   subject: Subject;
   role: Role;
   draft: ReviewDraft;
   setDraft: (draft: ReviewDraft) => void;
   readOnly: boolean;
-  editRef: RefObject<HTMLTextAreaElement | null>;
   onStep: (index: number) => void;
+  /** Ctrl/⌘+Enter in the code editor: add the label function and move on. */
+  onAddLabelFunction: () => void;
 }) {
   const nodeId = subject.node?.id ?? subject.item.nodeId;
   const editorLink =
@@ -53,8 +68,9 @@ export function LfFlagView({
         ) : null}
         {subject.runCounts ? (
           <p className="mt-1 text-sm text-slate-700" data-testid="run-counts">
-            Ran on {subject.runCounts.total} trajectories: {subject.runCounts.passed} passed ·{' '}
-            {subject.runCounts.failed} failed · {subject.runCounts.errors} errors
+            Ran on {subject.runCounts.total} trajector{subject.runCounts.total === 1 ? 'y' : 'ies'}:{' '}
+            {subject.runCounts.passed} passed · {subject.runCounts.failed} failed · {subject.runCounts.errors}{' '}
+            errors
           </p>
         ) : null}
         {editorLink ? <p className="mt-2 text-sm">{editorLink}</p> : null}
@@ -64,23 +80,20 @@ export function LfFlagView({
 
       {subject.keyStep ? (
         <Section title="Add label function">
-          <label className="block">
-            <span className="text-xs text-slate-600">
-              Python defining <code className="font-mono">label_function(trajectory) -&gt; bool</code> with
-              the predefined API; it is merged between the neighbouring key steps when you add it.
-            </span>
-            <textarea
-              ref={editRef}
+          <p className="text-xs text-slate-600">
+            Python defining <code className="font-mono">label_function(trajectory) -&gt; bool</code> with the
+            predefined API; it is merged between the neighbouring key steps when you add it (<Kbd>Ctrl/⌘</Kbd>
+            +<Kbd>Enter</Kbd> in the editor adds it and moves on).
+          </p>
+          <div className="mt-1">
+            <CodeEditor
               value={draft.code ?? ''}
+              onChange={(code) => setDraft({ ...draft, code, mode: 'accept' })}
               readOnly={readOnly}
-              spellCheck={false}
-              rows={8}
-              onChange={(e) => setDraft({ ...draft, code: e.target.value })}
-              className="mt-1 block w-full rounded-md border-0 bg-slate-900 p-2 font-mono text-xs leading-relaxed text-slate-100 shadow-sm ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-500"
-              data-testid="lf-code-editor"
-              aria-label="Label-function code"
+              label="Label-function code"
+              onRun={readOnly ? undefined : onAddLabelFunction}
             />
-          </label>
+          </div>
         </Section>
       ) : null}
 

@@ -51,6 +51,16 @@ function describeNode(subject: Subject, id: string | null): string {
 /** One sentence: where the path leaves the graph and comes back, and what approving adds. */
 function OverlaySummary({ subject }: { subject: Subject }) {
   const { overlay } = subject;
+  if (subject.mergedInto) {
+    return (
+      <p className="text-sm text-slate-700" data-testid="overlay-summary">
+        Approved and merged as graph v{subject.mergedInto.version}
+        {subject.graph
+          ? `; shown on v${subject.graph.version}, the version it was merged into.`
+          : ' (the first version).'}
+      </p>
+    );
+  }
   if (overlay.alreadyInGraph) {
     return (
       <p className="text-sm text-slate-700" data-testid="overlay-summary">
@@ -148,8 +158,13 @@ export function ProposedPathView({
         title={`Path · ${subject.pathNodes.length} node${subject.pathNodes.length === 1 ? '' : 's'}`}
         actions={
           <span className="text-xs text-slate-600">
-            by {subject.producedBy} ·{' '}
-            <ModelCallRef id={subject.keyStepsCallId} role={role} label="key-steps call" />
+            by {subject.producedBy}
+            {subject.keyStepsCallId ? (
+              <>
+                {' · '}
+                <ModelCallRef id={subject.keyStepsCallId} role={role} label="key-steps call" />
+              </>
+            ) : null}
           </span>
         }
       >

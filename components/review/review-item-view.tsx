@@ -48,12 +48,16 @@ export function draftContextOf(subject: ReviewSubjectData): DraftContext {
 /** The trajectory whose steps are shown, if any. */
 export function trajectoryIdOf(subject: ReviewSubjectData): string | null {
   if (subject.queue === 'lf_flag' && subject.keyStep) return subject.keyStep.trajectoryId;
+  // A label function that lets failed rollouts pass: show the first such rollout.
+  if (subject.queue === 'lf_flag' && subject.disagreements?.rows[0]) return subject.disagreements.rows[0].id;
   return subject.trajectory?.id ?? null;
 }
 
 /** The step to open an item at: the key step under review, else the first. */
 export function initialStepOf(subject: ReviewSubjectData): number {
   if (subject.queue === 'lf_flag' && subject.keyStep?.stepIndex != null) return subject.keyStep.stepIndex;
+  if (subject.queue === 'lf_flag' && !subject.keyStep && subject.disagreements?.rows[0]?.evidenceStep != null)
+    return subject.disagreements.rows[0].evidenceStep;
   return 0;
 }
 
@@ -67,6 +71,9 @@ function markedStepsOf(subject: ReviewSubjectData): MarkedStep[] {
   }
   if (subject.queue === 'lf_flag' && subject.keyStep?.stepIndex != null) {
     return [{ index: subject.keyStep.stepIndex, label: 'key step' }];
+  }
+  if (subject.queue === 'lf_flag' && subject.disagreements?.rows[0]?.evidenceStep != null) {
+    return [{ index: subject.disagreements.rows[0].evidenceStep, label: 'passes here' }];
   }
   return [];
 }
@@ -133,8 +140,8 @@ export function ReviewItemView(props: ReviewItemViewProps) {
           draft={draft}
           setDraft={setDraft}
           readOnly={readOnly}
-          editRef={editRef}
           onStep={onStep}
+          onAddLabelFunction={() => props.onDecide('accept')}
         />
       );
       break;
@@ -192,9 +199,9 @@ export function ReviewItemView(props: ReviewItemViewProps) {
         <div className="flex flex-wrap items-center gap-2">{props.headerActions}</div>
       </header>
 
-      <div className="grid gap-4 xl:grid-cols-2">
-        <div className="min-w-0 space-y-3">
-          {trajectoryId ? (
+      <div className={`grid gap-4 ${trajectoryId ? 'xl:grid-cols-2' : ''}`}>
+        {trajectoryId ? (
+          <div className="min-w-0 space-y-3">
             <RolloutSteps
               trajectoryId={trajectoryId}
               step={step}
@@ -202,18 +209,16 @@ export function ReviewItemView(props: ReviewItemViewProps) {
               markedSteps={markedStepsOf(subject)}
               title={
                 subject.queue === 'lf_flag'
-                  ? 'Demo'
+                  ? subject.keyStep
+                    ? 'Demo'
+                    : 'A rollout it let pass'
                   : subject.queue === 'proposed_task'
                     ? 'Source rollout'
                     : 'Rollout'
               }
             />
-          ) : (
-            <p className="rounded-lg bg-white p-3 text-sm text-slate-500 ring-1 ring-slate-200">
-              No trajectory for this item.
-            </p>
-          )}
-        </div>
+          </div>
+        ) : null}
         <div className="min-w-0 space-y-3">
           {view}
           <ReviewsPanel
@@ -293,8 +298,8 @@ function DecisionBar({
             maxLength={MAX_REASON_CHARS}
             placeholder={
               labels.rejectNeedsReason
-                ? `Reason (required to ${labels.reject.toLowerCase()}; Enter submits)`
-                : 'Reason or note (optional; Enter submits as ' + labels.reject + ')'
+                ? `Reason (required for “${labels.reject}”; Enter submits)`
+                : `Reason or note (optional; Enter submits “${labels.reject}”)`
             }
             onFocus={() => {
               if (!rejecting) setDraft({ ...draft, mode: 'reject' });

@@ -60,7 +60,12 @@ function QueueCard({ q }: { q: QueueRow }) {
       </p>
       <div className="mt-auto pt-3">
         {q.availableToMe > 0 ? (
-          <Link href={`/review/${q.queue}`} className={PRIMARY_LINK} data-testid={`start-${q.queue}`}>
+          <Link
+            href={`/review/${q.queue}`}
+            className={PRIMARY_LINK}
+            data-testid={`start-${q.queue}`}
+            aria-label={`Start reviewing ${info.label}`}
+          >
             Start reviewing
           </Link>
         ) : (

@@ -33,6 +33,7 @@ import {
   ReviewItemView,
   trajectoryIdOf,
 } from '@/components/review/review-item-view';
+import { focusCodeEditor } from '@/components/review/lf-flag-view';
 import { isTypingTarget, resolveReviewKey, type ReviewAction } from '@/components/review/review-keys';
 import { LeaseCountdown, LINK_CLASS, ShortcutHelp } from '@/components/review/review-parts';
 import type { ClaimedItem, ReviewSubjectData } from '@/components/review/review-types';
@@ -203,7 +204,8 @@ export function ReviewWorkspace({
   }, []);
 
   // ---- prefetch the next item as soon as one is shown ------------------------------------------
-  const currentId = current?.item.id ?? null;
+  // Not for a read-only item (a deep link from the audit log): no lease is taken just for looking.
+  const currentId = current && !current.readOnly ? current.item.id : null;
   /** The item the in-flight (or finished) background claim was made for. */
   const prefetchedFor = useRef<string | null>(null);
   useEffect(() => {
@@ -334,6 +336,8 @@ export function ReviewWorkspace({
 
   /** Shows the next item: the prefetched one when there is one, else a fresh claim. */
   const advance = (leaving: Slot, extraSkipped: string[] = []) => {
+    // Out of the reason or edit box: the next item starts with the single-key shortcuts live.
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
     setHistoryIndex(null);
     setFormError(null);
     setLeaseLost(null);
@@ -395,7 +399,9 @@ export function ReviewWorkspace({
       if (decision === 'reject') {
         setDrafts((all) => ({ ...all, [current.item.id]: { ...draft, mode: 'reject' } }));
         reasonRef.current?.focus();
-      } else if (takesCodeEdit(context.queue, context.flag) || takesIntentEdit(context.queue)) {
+      } else if (takesCodeEdit(context.queue, context.flag)) {
+        focusCodeEditor();
+      } else if (takesIntentEdit(context.queue)) {
         editRef.current?.focus();
       }
       return;
@@ -486,7 +492,10 @@ export function ReviewWorkspace({
         return true;
       case 'edit': {
         if (!live || !draft || !context) return true;
-        if (takesIntentEdit(context.queue) || takesCodeEdit(context.queue, context.flag)) {
+        if (takesCodeEdit(context.queue, context.flag)) {
+          setDraft({ ...draft, mode: 'accept' });
+          focusCodeEditor();
+        } else if (takesIntentEdit(context.queue)) {
           setDraft({ ...draft, mode: 'accept' });
           const el = editRef.current;
           el?.focus();
@@ -599,7 +608,7 @@ export function ReviewWorkspace({
       <div className="space-y-3">
         {crumbs}
         {failureNotices}
-        <EmptyState title={`Nothing left for you in ${queueLabel.toLowerCase()}`}>
+        <EmptyState title={`Nothing left to review in ${queueLabel.toLowerCase()}`}>
           <p>
             Every open item is decided, already has your review, or is being reviewed by someone else.
             {decidedCount > 0 ? ` You decided ${decidedCount} in this session.` : ''}
@@ -712,7 +721,7 @@ export function ReviewWorkspace({
   );
 
   return (
-    <div className="space-y-3">
+    <div className="space-y-3 pb-24">
       {crumbs}
       {failureNotices}
       {leaseLost && leaseLost === slot?.item.id && historyIndex === null ? (

@@ -25,7 +25,8 @@ export const SCOPES = {
   'jobs:cancel': 'researcher',
   'pipeline:run': 'researcher',
   'pipeline:read': 'researcher',
-  'model-calls:read': 'researcher',
+  // Annotators review intents and tasks a model wrote, so they read the calls that produced them.
+  'model-calls:read': 'annotator',
   'llm-settings:manage': 'pi',
   'reviews:work': 'annotator',
   'comments:write': 'annotator',

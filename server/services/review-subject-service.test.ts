@@ -19,6 +19,7 @@ import {
   reviewDecision,
   reviewItem,
   stepComment,
+  strategyGraphVersion,
   task,
   trajectory,
   type ReviewQueue,
@@ -265,6 +266,46 @@ describe('getReviewSubject', () => {
       expect(elsewhere!.result).toMatchObject({ source: 'synthesis', evidenceStep: 6 });
       // ANSWER reuses a pool node whose code differs from what the model wrote: the merge keeps the pool's.
       expect(answer).toMatchObject({ code: ANSWER.code, proposedCode: lf('True') });
+    });
+
+    it('shows an approved path on the version it was merged into, not on the graph it created', () => {
+      const subject = getReviewSubject(world.db, { itemId, viewer: annotator });
+      if (subject.queue !== 'proposed_path') throw new Error('wrong queue');
+      const merged = mergePathIntoTask(world.db, {
+        taskId,
+        nodes: world.db.select().from(proposedPath).where(eq(proposedPath.id, subject.proposal.id)).get()!
+          .nodes,
+        sourceTrajectoryId: rolloutId,
+        actor,
+        iterationId: null,
+      });
+      world.db
+        .update(proposedPath)
+        .set({ status: 'approved', graphVersionId: merged.graphVersionId })
+        .where(eq(proposedPath.id, subject.proposal.id))
+        .run();
+      try {
+        const after = getReviewSubject(world.db, { itemId, viewer: annotator });
+        if (after.queue !== 'proposed_path') throw new Error('wrong queue');
+        expect(after.mergedInto).toEqual({ versionId: merged.graphVersionId, version: 2 });
+        expect(after.graph).toMatchObject({ version: 1 });
+        // The node the merge created now has a pool id: it reads as a pool node new to v1, with the same edges.
+        const created = merged.createdNodeIds[0]!;
+        expect(after.pathNodes[1]).toMatchObject({
+          kind: 'pool',
+          nodeId: created,
+          resolvedByDescription: true,
+        });
+        expect(after.overlay.newEdges).toEqual(
+          subject.overlay.newEdges.map((e) => ({
+            from: e.from === 'new:1' ? created : e.from,
+            to: e.to === 'new:1' ? created : e.to,
+          })),
+        );
+      } finally {
+        // Put the task back on version 1 for the tests below.
+        world.db.delete(strategyGraphVersion).where(eq(strategyGraphVersion.id, merged.graphVersionId)).run();
+      }
     });
 
     it('resolves a new node by description when the pool has gained it since (as the merge will)', () => {

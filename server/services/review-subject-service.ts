@@ -148,8 +148,13 @@ export interface ProposedPathSubject extends ReviewSubjectBase {
     reviewNote: string | null;
     graphVersionId: string | null;
   };
-  /** The task's newest graph; null when it has none yet (approval then creates version 1). */
+  /**
+   * The graph the path is overlaid on: the task's newest, or for an approved path the version
+   * before its merge; null when there was none (approval then creates version 1).
+   */
   graph: { versionId: string; version: number; graph: StrategyGraph } | null;
+  /** The graph version the approval created, once approved. */
+  mergedInto: { versionId: string; version: number } | null;
   /** Descriptions of every pool node the graph or the path names (for labels). */
   graphNodes: { id: string; description: string }[];
   overlay: PathOverlay;
@@ -389,7 +394,27 @@ function getTrajectorySummary(db: Db, trajectoryId: string): ReviewSubjectTrajec
 function getProposedPathSubject(db: Db, base: ReviewSubjectBase): ProposedPathSubject {
   const proposal = db.select().from(proposedPath).where(eq(proposedPath.id, base.item.subjectId)).get();
   if (!proposal) throw new DomainError('NOT_FOUND', `Proposed path ${base.item.subjectId} not found`);
-  const latest = getLatestGraphVersion(db, proposal.taskId);
+  // An approved path is shown on the graph it was merged into (the version before its merge), so
+  // the overlay still says what the approval added; a pending one on the task's newest graph.
+  const merged = proposal.graphVersionId
+    ? db
+        .select({ id: strategyGraphVersion.id, version: strategyGraphVersion.version })
+        .from(strategyGraphVersion)
+        .where(eq(strategyGraphVersion.id, proposal.graphVersionId))
+        .get()
+    : undefined;
+  const latest = merged
+    ? db
+        .select()
+        .from(strategyGraphVersion)
+        .where(
+          and(
+            eq(strategyGraphVersion.taskId, proposal.taskId),
+            eq(strategyGraphVersion.version, merged.version - 1),
+          ),
+        )
+        .get()
+    : getLatestGraphVersion(db, proposal.taskId);
   const graph: StrategyGraph = latest?.graph ?? {};
 
   // What an approval would do: a node without a pool id reuses one with the same description.
@@ -482,6 +507,7 @@ function getProposedPathSubject(db: Db, base: ReviewSubjectBase): ProposedPathSu
       graphVersionId: proposal.graphVersionId,
     },
     graph: latest ? { versionId: latest.id, version: latest.version, graph: latest.graph } : null,
+    mergedInto: merged ? { versionId: merged.id, version: merged.version } : null,
     graphNodes: [...described.entries()].map(([id, description]) => ({ id, description })),
     overlay,
     pathNodes,

@@ -620,12 +620,12 @@ const PROCEDURES: Record<string, Row> = {
     check: (r) => expect(r).toMatchObject({ ok: true, provider: 'heuristic', reply: 'pong' }),
   },
   'llm.modelCalls.get': {
-    minimum: 'researcher',
+    minimum: 'annotator',
     call: (c, f) => c.llm.modelCalls.get({ id: f.modelCallId }),
     check: (r, _w, f) => expect(r).toMatchObject({ id: f.modelCallId, purpose: 'ping', response: 'pong' }),
   },
   'llm.modelCalls.list': {
-    minimum: 'researcher',
+    minimum: 'annotator',
     call: (c) => c.llm.modelCalls.list({}),
     check: (r, _w, f) => expect(r).toMatchObject([{ id: f.modelCallId, provider: 'heuristic' }]),
   },

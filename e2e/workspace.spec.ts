@@ -1,0 +1,135 @@
+/**
+ * The curation workspace end to end (issue 5 › Tests), on real WebVoyager runs seeded through the
+ * product's own pipeline (e2e/seed-curation.ts: heuristic abstraction, real sandbox scoring,
+ * propose_paths and infer_intents):
+ * - an annotator reviews a proposed path with the keyboard, approves it, and finds graph version 2;
+ * - an annotator edits an extrapolated intent, accepts it, and finds the new task;
+ * - a researcher edits a label function, test-runs it, saves, and sees the rollout's verdict change.
+ */
+import { execFileSync } from 'node:child_process';
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_DATA_DIR } from '../playwright.config';
+import { signIn } from './helpers';
+
+interface SeedSummary {
+  pathRollout: { id: string; category: string };
+  intentRollout: { id: string; category: string };
+  lfRollout: { id: string; category: string };
+}
+
+let seed: SeedSummary;
+
+test.beforeAll(() => {
+  const out = execFileSync('npx', ['tsx', 'e2e/seed-curation.ts'], {
+    env: { ...process.env, CORE_CURATOR_DATA_DIR: E2E_DATA_DIR },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).toString();
+  seed = JSON.parse(out.trim().split('\n').pop()!) as SeedSummary;
+  expect(seed.pathRollout.category).toBe('partially_passed');
+  expect(seed.intentRollout.category).toBe('failed');
+});
+
+async function openQueue(page: Page, label: string) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Review' }).click();
+  await page
+    .getByRole('link', { name: new RegExp(`Review ${label}|${label}`) })
+    .first()
+    .click();
+  await expect(page.getByTestId('review-item')).toBeVisible();
+}
+
+test('an annotator approves a proposed path with the keyboard and finds the new graph version', async ({
+  page,
+}) => {
+  await signIn(page, 'annotator');
+  await openQueue(page, 'Proposed paths');
+  await expect(page.getByTestId('review-item-summary')).toContainText('Allrecipes--4');
+  // The path over the graph: reused nodes, and where it ends early.
+  await expect(page.getByTestId('overlay-summary')).toBeVisible();
+  await expect(page.getByTestId('path-nodes').getByRole('listitem')).toHaveCount(2);
+
+  // The cheatsheet opens with `?` and closes with Esc.
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: /Keyboard shortcuts/ });
+  await expect(help).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
+
+  // `a` approves and moves on; the queue is then empty for this annotator.
+  await page.keyboard.press('a');
+  await expect(page.getByText(/No more items|Nothing (left )?to review|queue is empty/i)).toBeVisible();
+
+  // The task's graph now has a version 2 made by the merge.
+  await page.goto('/tasks?q=Allrecipes--4');
+  await page
+    .getByRole('link', { name: /Baked Salmon/i })
+    .first()
+    .click();
+  await expect(page.getByLabel('Graph version')).toContainText('v2 · merge');
+});
+
+test('an annotator edits an extrapolated intent, accepts it, and finds the new task', async ({ page }) => {
+  await signIn(page, 'annotator');
+  await openQueue(page, 'Extrapolated intents');
+  await expect(page.getByTestId('intent-candidate')).toBeVisible();
+
+  await page.keyboard.press('e');
+  const editor = page.getByTestId('intent-editor');
+  await expect(editor).toBeFocused();
+  const intent = 'Find the Smart Folio for iPad on the Apple website and open its product page';
+  await editor.fill(intent);
+  await page.keyboard.press('Control+Enter');
+  await expect(page.getByText(/No more items|Nothing (left )?to review|queue is empty/i)).toBeVisible();
+
+  await page.goto('/tasks?origin=extrapolated');
+  const row = page.getByRole('link', { name: intent });
+  await expect(row).toBeVisible();
+  await row.click();
+  // Its demo is the rollout it came from.
+  await expect(page.getByText('extrapolated').first()).toBeVisible();
+  await expect(page.getByText('expert demo').first()).toBeVisible();
+});
+
+test('a researcher edits a label function, test-runs it, saves, and sees the verdicts change', async ({
+  page,
+}) => {
+  await signIn(page, 'researcher');
+  await page.goto('/tasks?q=ArXiv--11');
+  await page
+    .getByRole('link', { name: /multi-language abstract|abstract/i })
+    .first()
+    .click();
+  const rolloutRow = page.getByRole('row', { name: /e2e-rollout/ });
+  await expect(rolloutRow).toContainText('fully passed');
+
+  // Pick the first node of the graph and open its label function.
+  const find = page.getByLabel('Find node');
+  await find.fill('1');
+  await find.press('Enter');
+  const details = page.getByRole('complementary', { name: 'Node details' });
+  await details.getByRole('link', { name: 'Edit label function' }).click();
+
+  const code = page.getByRole('textbox', { name: /label function/i });
+  await expect(code).toBeVisible();
+  await code.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.insertText(
+    "def label_function(trajectory):\n    return validate_click(trajectory, None, 'No such link anywhere')\n",
+  );
+
+  // Test run (Ctrl+Enter): the draft fails where the current version passed.
+  await page.keyboard.press('Control+Enter');
+  const matrix = page.getByRole('table', { name: 'Test-run results' });
+  await expect(matrix).toBeVisible({ timeout: 60_000 });
+  await expect(matrix.getByRole('row', { name: /e2e-rollout/ })).toContainText(/fail/i);
+
+  await page.getByLabel('Reason').fill('Too loose: any click passed');
+  await page.keyboard.press('Control+s');
+  await expect(page.getByText(/v2/).first()).toBeVisible();
+
+  // Rescoring runs as a job; the rollout is no longer Fully Passed.
+  await expect(async () => {
+    await page.goto(`/trajectories/${seed.lfRollout.id}`);
+    await expect(page.getByText(/partially passed/i).first()).toBeVisible({ timeout: 2000 });
+  }).toPass({ timeout: 60_000 });
+});
