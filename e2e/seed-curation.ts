@@ -84,7 +84,7 @@ try {
           externalId: `e2e-rollout:${demo.externalId}`,
           kind: 'rollout',
           source: 'e2e-seed',
-          policy: 'stopped-early copy of the demo',
+          policy: stopEarly ? 'stopped-early copy of the demo' : 'copy of the demo',
           envSuccess,
           graphVerdict: null,
           category: null,

@@ -102,9 +102,10 @@ test('a researcher edits a label function, test-runs it, saves, and sees the ver
   const rolloutRow = page.getByRole('row', { name: /e2e-rollout/ });
   await expect(rolloutRow).toContainText('fully passed');
 
-  // Pick the first node of the graph and open its label function.
+  // Pick the graph's first node (as "Find node" offers it) and open its label function.
   const find = page.getByLabel('Find node');
-  await find.fill('1');
+  const firstNode = await page.locator('datalist option').first().getAttribute('value');
+  await find.fill(firstNode!);
   await find.press('Enter');
   const details = page.getByRole('complementary', { name: 'Node details' });
   await details.getByRole('link', { name: 'Edit label function' }).click();
@@ -121,15 +122,23 @@ test('a researcher edits a label function, test-runs it, saves, and sees the ver
   await page.keyboard.press('Control+Enter');
   const matrix = page.getByRole('table', { name: 'Test-run results' });
   await expect(matrix).toBeVisible({ timeout: 60_000 });
-  await expect(matrix.getByRole('row', { name: /e2e-rollout/ })).toContainText(/fail/i);
+  const arxivRow = matrix.getByRole('row', { name: /e2e-rollout:webvoyager:taskArXiv--11/ });
+  await expect(arxivRow).toHaveAttribute('data-changed', 'true');
+  await expect(arxivRow).toContainText(/fail/i);
 
   await page.getByLabel('Reason').fill('Too loose: any click passed');
   await page.keyboard.press('Control+s');
-  await expect(page.getByText(/v2/).first()).toBeVisible();
+  const versions = page.getByRole('list', { name: 'Label-function versions' });
+  await expect(versions.getByRole('button', { name: /v2 current/ })).toBeVisible();
+  await expect(page.getByText('No unsaved changes.')).toBeVisible();
 
-  // Rescoring runs as a job; the rollout is no longer Fully Passed.
+  // Rescoring runs as a job; on the task page (linked from "Used by") the rollout is no longer Fully Passed.
+  await page.getByRole('link', { name: 'webvoyager:ArXiv--11', exact: true }).click();
+  await page.waitForURL(/\/tasks\/[0-9a-f-]+$/);
   await expect(async () => {
-    await page.goto(`/trajectories/${seed.lfRollout.id}`);
-    await expect(page.getByText(/partially passed/i).first()).toBeVisible({ timeout: 2000 });
+    await page.reload();
+    await expect(page.getByRole('row', { name: /e2e-rollout/ })).toContainText('partially passed', {
+      timeout: 2000,
+    });
   }).toPass({ timeout: 60_000 });
 });
