@@ -83,10 +83,13 @@ export class SandboxUnavailableError extends Error {
 /** The folder of the installed `pyodide` npm package (it holds the wasm and the standard library). */
 export function resolvePyodideDir(): string {
   try {
-    return path.dirname(createRequire(import.meta.url).resolve('pyodide/package.json'));
+    const dir = path.dirname(createRequire(import.meta.url).resolve('pyodide/package.json'));
+    // Under `next dev` (Turbopack) the module URL is virtual (`[project]/…`): trust only a real folder.
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
   } catch {
-    return path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'node_modules/pyodide');
+    // not resolvable from here: fall back to the working directory below
   }
+  return path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'node_modules/pyodide');
 }
 
 /**
