@@ -142,3 +142,67 @@ test('a researcher edits a label function, test-runs it, saves, and sees the ver
     });
   }).toPass({ timeout: 60_000 });
 });
+
+test('two reviewers disagree on a rollout verdict, the next one sees the comment, and a PI adjudicates; all audited', async ({
+  browser,
+}) => {
+  const pi = await browser.newPage();
+  await signIn(pi, 'pi');
+  await pi.goto('/review/adjudication');
+  await pi.getByLabel('Independent reviews per item in Rollout verdicts').fill('2');
+  await pi.getByRole('button', { name: 'Save settings of Rollout verdicts' }).click();
+  await expect(pi.getByText(/saved/i).first()).toBeVisible();
+
+  // The annotator leaves a comment on the step (Ctrl+Enter in the comment box sends the comment,
+  // it does not decide the item), then judges the rollout successful.
+  const annotator = await browser.newPage();
+  await signIn(annotator, 'annotator');
+  await openQueue(annotator, 'Rollout verdicts');
+  const comment = annotator.getByRole('textbox', { name: 'Comment on step 1' });
+  await expect(comment).toBeAttached();
+  await annotator.keyboard.press('c');
+  await expect(comment).toBeFocused();
+  await comment.fill('The search box is the one the demo used.');
+  await annotator.keyboard.press('Control+Enter');
+  await expect(annotator.getByTestId('step-comment')).toContainText(
+    'The search box is the one the demo used.',
+  );
+  await expect(annotator.getByTestId('review-item')).toBeVisible();
+  await annotator.locator('body').click({ position: { x: 5, y: 5 } });
+  await annotator.keyboard.press('a');
+  await expect(annotator.getByText(/Nothing left to review/i)).toBeVisible();
+
+  // The researcher gets the same item (two reviews needed), sees the comment, and disagrees.
+  const researcher = await browser.newPage();
+  await signIn(researcher, 'researcher');
+  await openQueue(researcher, 'Rollout verdicts');
+  await expect(researcher.getByTestId('step-comment')).toContainText(
+    'The search box is the one the demo used.',
+  );
+  await researcher.keyboard.press('r');
+  await expect(researcher.getByTestId('decision-reason')).toBeFocused();
+  await researcher.keyboard.type('It never answered the question');
+  await researcher.keyboard.press('Enter');
+  await expect(researcher.getByText(/Nothing left to review/i)).toBeVisible();
+
+  // The PI sees both reviews side by side and rules.
+  await pi.goto('/review/adjudication');
+  const disagreement = pi.getByRole('list', { name: 'Disagreements' }).getByRole('listitem').first();
+  await expect(disagreement.getByRole('region', { name: 'Review by Ana Annotator' })).toContainText(
+    'Succeeded',
+  );
+  await expect(disagreement.getByRole('region', { name: 'Review by Robin Researcher' })).toContainText(
+    'It never answered the question',
+  );
+  await disagreement.getByLabel(/Reason/).fill('The final answer is missing');
+  await disagreement.getByRole('button', { name: 'Failed' }).click();
+  await expect(pi.getByRole('list', { name: 'Disagreements' })).toBeHidden();
+  await expect(pi.getByTestId('agreement-rollout_verdict')).toContainText('0%');
+
+  // The audit log holds both decisions and the ruling.
+  await pi.goto('/audit?action=review.adjudicate');
+  await expect(pi.getByRole('row', { name: /pi@e2e.test/ })).toBeVisible();
+  await pi.goto('/audit?action=review.decide');
+  await expect(pi.getByRole('row', { name: /annotator@e2e.test/ }).first()).toBeVisible();
+  await expect(pi.getByRole('row', { name: /researcher@e2e.test/ }).first()).toBeVisible();
+});

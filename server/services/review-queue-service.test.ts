@@ -456,4 +456,26 @@ describe('review queues', () => {
     expect(stats.agreementWithOthers).toBe(0.5);
     expect(stats.decisionsPerHour).toBeGreaterThan(0);
   });
+
+  it('retires a rollout-verdict question once rescoring makes the graph agree with the environment', () => {
+    const other = world.db
+      .select()
+      .from(trajectory)
+      .where(eq(trajectory.kind, 'rollout'))
+      .all()
+      .find((t) => t.id !== rolloutId)!;
+    world.db
+      .update(trajectory)
+      .set({ graphVerdict: false, envSuccess: true })
+      .where(eq(trajectory.id, other.id))
+      .run();
+    expect(syncReviewItems(world.db).created.rollout_verdict).toBe(1);
+    world.db.update(trajectory).set({ graphVerdict: true }).where(eq(trajectory.id, other.id)).run();
+    expect(syncReviewItems(world.db).obsoleted).toBe(1);
+    const item = world.db.select().from(reviewItem).where(eq(reviewItem.subjectId, other.id)).get()!;
+    expect(item.status).toBe('obsolete');
+    expect(claimItem(world.db, { itemId: item.id, userId: annotators[0]!.id }).readOnlyReason).toMatch(
+      /now agrees/,
+    );
+  });
 });

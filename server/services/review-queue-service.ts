@@ -290,7 +290,11 @@ export function claimItem(
       });
       if (item.status === 'decided') return readOnly(`Decided (${item.decision}).`);
       if (item.status === 'obsolete')
-        return readOnly('Obsolete: the label function changed since it was flagged.');
+        return readOnly(
+          item.queue === 'rollout_verdict'
+            ? 'Obsolete: the graph verdict now agrees with the environment.'
+            : 'Obsolete: the label function changed since it was flagged.',
+        );
       if (item.status === 'needs_adjudication') return readOnly('The reviews disagree; a PI adjudicates.');
       if (hasReviewed(tx, item.id, params.userId)) return readOnly('You already reviewed this item.');
       if (liveLeaseCount(tx, item.id, params.userId, now) + reviewCount(tx, item.id) >= item.requiredReviews)

@@ -3,7 +3,8 @@
  * proposed path, extrapolated intent and proposed task, per flagged key step of an expert demo, per
  * flag of a current label-function version, and per scored rollout whose environment verdict is
  * unknown or disagrees with the graph verdict. Idempotent (unique queue + subject); open LF-flag
- * items become `obsolete` once their LF version is no longer current. Pipeline and scoring jobs, and
+ * items become `obsolete` once their LF version is no longer current, open rollout-verdict items
+ * once rescoring made the graph verdict agree with a known environment verdict. Pipeline and scoring jobs, and
  * the CLI's `abstract`, `extrapolate` and `score`, call it when they finish.
  */
 import { randomUUID } from 'node:crypto';
@@ -89,7 +90,16 @@ export function syncReviewItems(
           select 1 from pool_node p
           where p.id = review_item.node_id and 'lf:' || p.current_version_id || ':' || review_item.flag = review_item.subject_id
         )`).changes;
-    return { created, obsoleted };
+    // A rollout-verdict question is moot once rescoring made the graph agree with a known
+    // environment verdict (e.g. after a merge or an LF edit).
+    const settledVerdicts = tx.run(sql`
+      update review_item set status = 'obsolete'
+      where queue = 'rollout_verdict' and status = 'open'
+        and exists (
+          select 1 from trajectory t
+          where t.id = review_item.trajectory_id and t.env_success is not null and t.env_success = t.graph_verdict
+        )`).changes;
+    return { created, obsoleted: obsoleted + settledVerdicts };
   });
 }
 
