@@ -85,7 +85,7 @@ export function resolvePyodideDir(): string {
   try {
     const dir = path.dirname(createRequire(import.meta.url).resolve('pyodide/package.json'));
     // Under `next dev` (Turbopack) the module URL is virtual (`[project]/…`): trust only a real folder.
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.isAbsolute(dir) && existsSync(path.join(dir, 'package.json'))) return dir;
   } catch {
     // not resolvable from here: fall back to the working directory below
   }
