@@ -299,8 +299,8 @@ describe('heuristic client and llm.modelCalls', () => {
     const failedCall = await researcher.llm.modelCalls.get({ id: (failed as LlmCallError).callId });
     expect(failedCall).toMatchObject({ error: 'Cancelled', response: null });
     await expect(researcher.llm.modelCalls.get({ id: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(world.caller(world.makeUser('annotator')).llm.modelCalls.list({})).rejects.toMatchObject({
-      code: 'FORBIDDEN',
-    });
+    // Annotators read model calls too (they review what a model wrote); signed-out callers do not.
+    await expect(world.caller(world.makeUser('annotator')).llm.modelCalls.list({})).resolves.toHaveLength(2);
+    await expect(world.caller(null).llm.modelCalls.list({})).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 });
