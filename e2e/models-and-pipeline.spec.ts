@@ -57,6 +57,9 @@ test('a PI points the agent role at an OpenAI-compatible server, tests it, and t
   // The connection test's call is in the log, viewable.
   await agent.getByRole('button', { name: 'Test connection' }).click();
   await agent.getByRole('link', { name: 'view the call' }).click();
+  // A client-side navigation: wait for it, or the text checks below can pass on this page and
+  // goBack() then leaves the Models page instead of the call's.
+  await page.waitForURL(/\/model-calls\//);
   await expect(page.getByText('e2e-vision').first()).toBeVisible();
   await expect(page.getByText('pong').first()).toBeVisible();
 
