@@ -11,7 +11,7 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useMemo } from 'react';
-import { ActionOverlay } from '@/components/trajectory/action-overlay';
+import { StepScreenshot } from '@/components/trajectory/step-screenshot';
 import { Filmstrip } from '@/components/trajectory/filmstrip';
 import { StepComments } from '@/components/trajectory/step-comments';
 import { Badge } from '@/components/ui/badge';
@@ -70,7 +70,6 @@ export function RolloutSteps({
   if (query.isError) return <ErrorMessage>Could not load the rollout: {query.error.message}</ErrorMessage>;
   const trajectory = query.data;
   const s = steps?.[current];
-  const aspect = s?.screenshotWidth && s.screenshotHeight ? s.screenshotWidth / s.screenshotHeight : 4 / 3;
 
   return (
     <section className="min-w-0 space-y-2" aria-label={title}>
@@ -117,30 +116,7 @@ export function RolloutSteps({
         <p className="text-sm text-slate-500">This trajectory has no steps.</p>
       ) : (
         <>
-          <figure
-            className="relative mx-auto w-full overflow-hidden rounded-lg bg-slate-900 shadow-sm ring-1 ring-slate-200"
-            style={{ aspectRatio: `${aspect}`, maxWidth: `calc(52vh * ${aspect})` }}
-          >
-            {s.screenshotHash ? (
-              // eslint-disable-next-line @next/next/no-img-element -- screenshots are served by our auth-checked route
-              <img
-                key={s.screenshotHash}
-                src={mediaUrl(s.screenshotHash)}
-                alt={`Screenshot of step ${current + 1}`}
-                className="absolute inset-0 h-full w-full object-contain"
-              />
-            ) : (
-              <div className="grid h-full place-items-center text-sm text-slate-400">
-                No screenshot for this step
-              </div>
-            )}
-            <ActionOverlay
-              action={s.action}
-              elements={s.elements}
-              width={s.screenshotWidth}
-              height={s.screenshotHeight}
-            />
-          </figure>
+          <StepScreenshot step={s} stepNumber={current + 1} maxHeightCss="52vh" />
           <Filmstrip
             steps={trajectory.steps}
             current={current}

@@ -16,7 +16,7 @@ import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Kbd } from '@/components/ui/states';
-import { ActionOverlay } from '@/components/trajectory/action-overlay';
+import { StepScreenshot } from '@/components/trajectory/step-screenshot';
 import { findTargetElement } from '@/lib/core/action-geometry';
 import { Filmstrip } from '@/components/trajectory/filmstrip';
 import { StepComments } from '@/components/trajectory/step-comments';
@@ -111,8 +111,6 @@ export function TrajectoryViewer({ id }: { id: string }) {
 
   const step = trajectory.steps[current];
   const target = step ? findTargetElement(step.action, step.elements) : null;
-  const aspect =
-    step?.screenshotWidth && step.screenshotHeight ? step.screenshotWidth / step.screenshotHeight : 4 / 3;
 
   return (
     <div className="space-y-4">
@@ -171,36 +169,11 @@ export function TrajectoryViewer({ id }: { id: string }) {
       ) : (
         <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_440px]">
           <div className="min-w-0 space-y-3">
-            <figure
-              className="relative mx-auto w-full overflow-hidden rounded-lg bg-slate-900 shadow-sm ring-1 ring-slate-200"
-              // As wide as the column allows, but never taller than the viewport leaves room for (filmstrip stays in view).
-              style={{
-                aspectRatio: `${aspect}`,
-                maxWidth: `calc((100vh - ${CHROME_HEIGHT_PX}px) * ${aspect})`,
-              }}
-            >
-              {step.screenshotHash ? (
-                // eslint-disable-next-line @next/next/no-img-element -- screenshots are served by our auth-checked route
-                <img
-                  key={step.screenshotHash}
-                  src={mediaUrl(step.screenshotHash)}
-                  alt={`Screenshot of step ${current + 1}`}
-                  data-testid="step-screenshot"
-                  data-hash={step.screenshotHash}
-                  className="absolute inset-0 h-full w-full object-contain"
-                />
-              ) : (
-                <div className="grid h-full place-items-center text-sm text-slate-400">
-                  No screenshot for this step
-                </div>
-              )}
-              <ActionOverlay
-                action={step.action}
-                elements={step.elements}
-                width={step.screenshotWidth}
-                height={step.screenshotHeight}
-              />
-            </figure>
+            <StepScreenshot
+              step={step}
+              stepNumber={current + 1}
+              maxHeightCss={`100vh - ${CHROME_HEIGHT_PX}px`}
+            />
             <Filmstrip
               steps={trajectory.steps}
               current={current}

@@ -401,6 +401,45 @@ function validateDecision(item: ReviewItemRow, input: DecisionInput): DecisionIn
   };
 }
 
+/** Stores one decision (a review or a PI's ruling) and its audit entry, inside the caller's transaction. */
+function recordDecision(
+  tx: Db,
+  item: ReviewItemRow,
+  params: {
+    reviewer: Reviewer;
+    kind: 'review' | 'adjudication';
+    input: DecisionInput;
+    claimedAt: Date | null;
+    now: number;
+  },
+): void {
+  const { reviewer, input } = params;
+  tx.insert(reviewDecision)
+    .values({
+      id: randomUUID(),
+      itemId: item.id,
+      userId: reviewer.id,
+      kind: params.kind,
+      decision: input.decision,
+      reason: input.reason,
+      edit: input.edit ?? null,
+      claimedAt: params.claimedAt,
+      createdAt: new Date(params.now),
+    })
+    .run();
+  tx.insert(auditLog)
+    .values({
+      userId: reviewer.id,
+      actor: reviewer.label,
+      action: params.kind === 'review' ? 'review.decide' : 'review.adjudicate',
+      objectType: 'review_item',
+      objectId: item.id,
+      before: { status: item.status, queue: item.queue, subjectId: item.subjectId },
+      after: { decision: input.decision, reason: input.reason, edit: input.edit },
+    })
+    .run();
+}
+
 /**
  * Records one reviewer's independent decision. The reviewer must hold the item's lease (or an
  * expired one whose slot nobody took). When the last required review is in, the item settles.
@@ -434,32 +473,15 @@ export function submitReview(
           'CONFLICT',
           'Your lease on this item expired and another reviewer took it; your decision was not recorded',
         );
-      tx.insert(reviewDecision)
-        .values({
-          id: randomUUID(),
-          itemId: item.id,
-          userId: params.reviewer.id,
-          kind: 'review',
-          decision: input.decision,
-          reason: input.reason,
-          edit: input.edit ?? null,
-          claimedAt: lease.claimedAt,
-          createdAt: new Date(now),
-        })
-        .run();
+      recordDecision(tx, item, {
+        reviewer: params.reviewer,
+        kind: 'review',
+        input,
+        claimedAt: lease.claimedAt,
+        now,
+      });
       tx.delete(reviewLease)
         .where(and(eq(reviewLease.itemId, item.id), eq(reviewLease.userId, params.reviewer.id)))
-        .run();
-      tx.insert(auditLog)
-        .values({
-          userId: params.reviewer.id,
-          actor: params.reviewer.label,
-          action: 'review.decide',
-          objectType: 'review_item',
-          objectId: item.id,
-          before: { status: item.status, queue: item.queue, subjectId: item.subjectId },
-          after: { decision: input.decision, reason: input.reason, edit: input.edit },
-        })
         .run();
 
       const reviews = tx
@@ -522,29 +544,13 @@ export function adjudicateItem(
           `This item does not await adjudication (it is ${item.status.replace('_', ' ')})`,
         );
       const input = validateDecision(item, params.input);
-      tx.insert(reviewDecision)
-        .values({
-          id: randomUUID(),
-          itemId: item.id,
-          userId: params.reviewer.id,
-          kind: 'adjudication',
-          decision: input.decision,
-          reason: input.reason,
-          edit: input.edit ?? null,
-          createdAt: new Date(now),
-        })
-        .run();
-      tx.insert(auditLog)
-        .values({
-          userId: params.reviewer.id,
-          actor: params.reviewer.label,
-          action: 'review.adjudicate',
-          objectType: 'review_item',
-          objectId: item.id,
-          before: { status: item.status, queue: item.queue, subjectId: item.subjectId },
-          after: { decision: input.decision, reason: input.reason, edit: input.edit },
-        })
-        .run();
+      recordDecision(tx, item, {
+        reviewer: params.reviewer,
+        kind: 'adjudication',
+        input,
+        claimedAt: null,
+        now,
+      });
       return applyDecision(tx, item, {
         decision: input.decision,
         reason: input.reason ?? null,
