@@ -23,6 +23,7 @@
 import { createHash } from 'node:crypto';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
+import { getJobOrThrow } from '@/server/services/job-service';
 import { DomainError } from '@/lib/core/errors';
 import { buildTrajectoryDict, type TrajectoryDict } from '@/lib/core/label-functions/trajectory-dict';
 import { LF_OUTCOMES } from '@/lib/core/label-functions/types';
@@ -600,22 +601,9 @@ export function startLabelFunctionTest(
  * @throws DomainError NOT_FOUND when the job does not exist or is not an `lf_test` job.
  */
 export function getLabelFunctionTest(db: Db, jobId: string) {
-  const row = db
-    .select({
-      id: job.id,
-      kind: job.kind,
-      status: job.status,
-      progress: job.progress,
-      progressMessage: job.progressMessage,
-      input: job.input,
-      result: job.result,
-      error: job.error,
-      createdAt: job.createdAt,
-      finishedAt: job.finishedAt,
-    })
-    .from(job)
-    .where(eq(job.id, jobId))
-    .get();
+  const row = db.select({ id: job.id }).from(job).where(eq(job.id, jobId)).get()
+    ? getJobOrThrow(db, jobId)
+    : null;
   if (!row || row.kind !== LF_TEST_JOB_KIND) {
     throw new DomainError('NOT_FOUND', `Label-function test run ${jobId} not found`);
   }
