@@ -29,18 +29,17 @@ import {
   poolNode,
   proposedPath,
   proposedTask,
-  reviewDecision,
   reviewItem,
   stepComment,
   strategyGraphVersion,
   task,
   trajectory,
-  user,
   type ReviewDecisionValue,
   type ReviewQueue,
 } from '@/server/db/schema';
 import { getLatestGraphVersion, getPoolNodes, graphNodeIds } from '@/server/services/graph-service';
 import { findPoolNodeByDescription } from '@/server/services/label-function-service';
+import { listItemReviews } from '@/server/services/review-query-service';
 
 /** Rollouts listed for a `disagrees_with_env` flag (the total is reported too). */
 export const MAX_FLAG_ROLLOUTS = 20;
@@ -306,30 +305,16 @@ export function getReviewSubject(db: Db, params: { itemId: string; viewer: Revie
 }
 
 function getReviews(db: Db, item: ReviewItemRecord, viewer: ReviewViewer) {
-  const rows: (ReviewOfItem & { id: string })[] = db
-    .select({
-      id: reviewDecision.id,
-      userId: reviewDecision.userId,
-      userName: user.name,
-      kind: reviewDecision.kind,
-      decision: reviewDecision.decision,
-      reason: reviewDecision.reason,
-      edit: reviewDecision.edit,
-      createdAt: reviewDecision.createdAt,
-    })
-    .from(reviewDecision)
-    .leftJoin(user, eq(user.id, reviewDecision.userId))
-    .where(eq(reviewDecision.itemId, item.id))
-    .orderBy(asc(reviewDecision.createdAt), asc(reviewDecision.id))
-    .all();
-  const strip = ({ id: _id, ...review }: ReviewOfItem & { id: string }): ReviewOfItem => review;
+  const rows: ReviewOfItem[] = listItemReviews(db, [item.id]).map(
+    ({ itemId: _itemId, userEmail: _userEmail, ...review }) => review,
+  );
   const mine = rows.find((r) => r.userId === viewer.id && r.kind === 'review') ?? null;
   const others = rows.filter((r) => r !== mine);
   const visible = item.status !== 'open' || hasScope(viewer.role, 'reviews:adjudicate');
   return {
-    reviews: visible ? others.map(strip) : [],
+    reviews: visible ? others : [],
     hiddenReviews: visible ? 0 : others.length,
-    myReview: mine ? strip(mine) : null,
+    myReview: mine,
   };
 }
 
