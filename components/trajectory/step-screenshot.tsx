@@ -18,7 +18,9 @@ export interface ScreenshotStep {
 
 /** Width / height of the step's screenshot; 4:3 when unknown. */
 export function screenshotAspect(step: Pick<ScreenshotStep, 'screenshotWidth' | 'screenshotHeight'> | null) {
-  return step?.screenshotWidth && step.screenshotHeight ? step.screenshotWidth / step.screenshotHeight : 4 / 3;
+  return step?.screenshotWidth && step.screenshotHeight
+    ? step.screenshotWidth / step.screenshotHeight
+    : 4 / 3;
 }
 
 export function StepScreenshot({
@@ -48,7 +50,9 @@ export function StepScreenshot({
           className="absolute inset-0 h-full w-full object-contain"
         />
       ) : (
-        <div className="grid h-full place-items-center text-sm text-slate-400">No screenshot for this step</div>
+        <div className="grid h-full place-items-center text-sm text-slate-400">
+          No screenshot for this step
+        </div>
       )}
       <ActionOverlay
         action={step.action}
