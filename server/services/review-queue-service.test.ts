@@ -455,6 +455,12 @@ describe('review queues', () => {
     expect(stats.decisions).toBeGreaterThanOrEqual(4);
     expect(stats.agreementWithOthers).toBe(0.5);
     expect(stats.decisionsPerHour).toBeGreaterThan(0);
+    // Annotators who decided nothing are listed too.
+    expect(getAnnotatorStats(world.db).find((s) => s.email === 'race0@example.test')).toMatchObject({
+      decisions: 0,
+      decisionsPerHour: null,
+      lastDecisionAt: null,
+    });
   });
 
   it('retires a rollout-verdict question once rescoring makes the graph agree with the environment', () => {

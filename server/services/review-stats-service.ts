@@ -4,17 +4,17 @@
  * - Agreement per queue (`getQueueAgreement`): Fleiss' kappa over the items that received the most
  *   common number (≥ 2) of independent reviews, percent agreement over all rater pairs, and
  *   Cohen's kappa for every pair of reviewers over the items both reviewed (lib/core/agreement.ts).
- * - Annotator stats (`getAnnotatorStats`): decisions; decisions per hour = decisions ÷ the summed
- *   time from claim to decision (each capped at one hour, so an abandoned tab does not count as
- *   work); agreement with others = the share of agreeing pairs on items the annotator reviewed with
+ * - Annotator stats (`getAnnotatorStats`), for every annotator and anyone else who reviewed:
+ *   decisions; decisions per hour = decisions ÷ the summed time from claim to decision (each capped
+ *   at one hour, so an abandoned tab does not count as work); agreement with others = the share of agreeing pairs on items the annotator reviewed with
  *   someone else; graph agreement = on `rollout_verdict` decisions, "Succeeded" ⇔ the rollout's graph
  *   verdict is True; env agreement likewise against the environment verdict where it is known.
  */
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { cohenKappa, fleissKappa, percentAgreement } from '@/lib/core/agreement';
 import type { ReviewQueueId } from '@/lib/core/review';
 import type { Db } from '@/server/db/client';
-import type { ReviewDecisionValue } from '@/server/db/schema';
+import { user, type ReviewDecisionValue } from '@/server/db/schema';
 
 /** Time from claim to decision counted per decision at most (see the module doc). */
 export const MAX_COUNTED_DECISION_MS = 3600 * 1000;
@@ -105,6 +105,14 @@ export function getAnnotatorStats(db: Db) {
   const byItem = groupByItem(rows);
   const byUser = new Map<string, DecisionRow[]>();
   for (const r of rows) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r]);
+  // Annotators who have not decided anything yet are listed too (with zeros), so a PI sees them.
+  const annotators = db
+    .select({ id: user.id, name: user.name, email: user.email, role: user.role })
+    .from(user)
+    .where(eq(user.role, 'annotator'))
+    .all();
+  for (const a of annotators) if (!byUser.has(a.id)) byUser.set(a.id, []);
+  const identity = new Map(annotators.map((a) => [a.id, a]));
   return [...byUser.entries()]
     .map(([userId, decisions]) => {
       const durations = decisions
@@ -128,12 +136,12 @@ export function getAnnotatorStats(db: Db) {
       const withEnv = verdicts.filter((d) => d.envSuccess !== null);
       const matches = (d: DecisionRow, verdict: number | null) =>
         (d.decision === 'accept') === (verdict === 1);
-      const first = decisions[0]!;
+      const who = decisions[0] ?? identity.get(userId)!;
       return {
         userId,
-        name: first.name,
-        email: first.email,
-        role: first.role,
+        name: who.name,
+        email: who.email,
+        role: who.role,
         decisions: decisions.length,
         accepts: decisions.filter((d) => d.decision === 'accept').length,
         rejects: decisions.filter((d) => d.decision === 'reject').length,
@@ -151,7 +159,7 @@ export function getAnnotatorStats(db: Db) {
           ? withEnv.filter((d) => matches(d, d.envSuccess)).length / withEnv.length
           : null,
         envCompared: withEnv.length,
-        lastDecisionAt: new Date(decisions[decisions.length - 1]!.createdAt),
+        lastDecisionAt: decisions.length ? new Date(decisions[decisions.length - 1]!.createdAt) : null,
       };
     })
     .sort((a, b) => b.decisions - a.decisions);

@@ -747,7 +747,14 @@ const PROCEDURES: Record<string, Row> = {
   'review.annotatorStats': {
     minimum: 'pi',
     call: (c) => c.review.annotatorStats(),
-    check: (r) => expect(r).toEqual([]),
+    // Nobody decided anything: every annotator is listed with zeros.
+    check: (r) => {
+      const rows = r as { role: string; decisions: number; lastDecisionAt: Date | null }[];
+      expect(rows.length).toBeGreaterThan(0);
+      expect(
+        rows.every((row) => row.role === 'annotator' && row.decisions === 0 && !row.lastDecisionAt),
+      ).toBe(true);
+    },
   },
   'review.settings.list': {
     minimum: 'annotator',
