@@ -23,19 +23,19 @@
 import { createHash } from 'node:crypto';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { getJobOrThrow } from '@/server/services/job-service';
 import { DomainError } from '@/lib/core/errors';
-import { buildTrajectoryDict, type TrajectoryDict } from '@/lib/core/label-functions/trajectory-dict';
 import { LF_OUTCOMES } from '@/lib/core/label-functions/types';
 import { CATEGORIES, TRAJECTORY_KINDS } from '@/lib/core/types';
 import type { Db } from '@/server/db/client';
-import { job, labelFunctionVersion, poolNode, step, task, trajectory } from '@/server/db/schema';
+import { job, labelFunctionVersion, poolNode, task, trajectory } from '@/server/db/schema';
 import type { JobRunner } from '@/server/jobs/runner';
 import {
   MAX_LF_SOURCE_BYTES,
   type LabelFunctionRunner,
   type SandboxedLfEvaluation,
 } from '@/server/sandbox/label-function-runner';
+import { getJobOrThrow } from '@/server/services/job-service';
+import { loadTrajectoryDicts } from '@/server/services/trajectory-service';
 import {
   saveLabelFunctionVersion,
   tasksUsingNode,
@@ -258,18 +258,21 @@ function getNodeOrThrow(db: Db, nodeId: string) {
   return node;
 }
 
+/** What the editor shows of a label-function version. */
+const VERSION_COLUMNS = {
+  id: labelFunctionVersion.id,
+  version: labelFunctionVersion.version,
+  code: labelFunctionVersion.code,
+  author: labelFunctionVersion.author,
+  reason: labelFunctionVersion.reason,
+  createdAt: labelFunctionVersion.createdAt,
+};
+
 function getCurrentVersion(db: Db, versionId: string | null) {
   if (!versionId) return null;
   return (
     db
-      .select({
-        id: labelFunctionVersion.id,
-        version: labelFunctionVersion.version,
-        code: labelFunctionVersion.code,
-        author: labelFunctionVersion.author,
-        reason: labelFunctionVersion.reason,
-        createdAt: labelFunctionVersion.createdAt,
-      })
+      .select(VERSION_COLUMNS)
       .from(labelFunctionVersion)
       .where(eq(labelFunctionVersion.id, versionId))
       .get() ?? null
@@ -378,14 +381,7 @@ export function getLabelFunctionEditor(db: Db, nodeId: string) {
 export function listLabelFunctionVersions(db: Db, nodeId: string) {
   const node = getNodeOrThrow(db, nodeId);
   return db
-    .select({
-      id: labelFunctionVersion.id,
-      version: labelFunctionVersion.version,
-      code: labelFunctionVersion.code,
-      author: labelFunctionVersion.author,
-      reason: labelFunctionVersion.reason,
-      createdAt: labelFunctionVersion.createdAt,
-    })
+    .select(VERSION_COLUMNS)
     .from(labelFunctionVersion)
     .where(eq(labelFunctionVersion.nodeId, nodeId))
     .orderBy(asc(labelFunctionVersion.version))
@@ -449,42 +445,6 @@ export function resolveTestSample(db: Db, nodeId: string, trajectoryIds: readonl
     );
   }
   return ids;
-}
-
-function loadTrajectoryDicts(db: Db, ids: readonly string[]): { id: string; trajectory: TrajectoryDict }[] {
-  const heads = db
-    .select({
-      id: trajectory.id,
-      finalAnswer: trajectory.finalAnswer,
-      intent: task.intent,
-      template: task.template,
-      params: task.params,
-      environment: task.environment,
-    })
-    .from(trajectory)
-    .innerJoin(task, eq(task.id, trajectory.taskId))
-    .where(inArray(trajectory.id, [...ids]))
-    .all();
-  const steps = db
-    .select()
-    .from(step)
-    .where(inArray(step.trajectoryId, [...ids]))
-    .orderBy(asc(step.trajectoryId), asc(step.index))
-    .all();
-  const stepsByTrajectory = new Map<string, (typeof steps)[number][]>();
-  for (const s of steps) {
-    const list = stepsByTrajectory.get(s.trajectoryId) ?? [];
-    list.push(s);
-    stepsByTrajectory.set(s.trajectoryId, list);
-  }
-  return heads.map((h) => ({
-    id: h.id,
-    trajectory: buildTrajectoryDict({
-      task: { intent: h.intent, template: h.template, params: h.params, environment: h.environment },
-      trajectory: { finalAnswer: h.finalAnswer },
-      steps: stepsByTrajectory.get(h.id) ?? [],
-    }),
-  }));
 }
 
 const DRAFT_ID = 'draft';

@@ -7,17 +7,17 @@
  * after a merge or an LF edit just the new versions run; verdicts are then recomputed from stored
  * results for every trajectory of the task (cheap: no Python involved).
  */
-import { and, asc, eq, inArray } from 'drizzle-orm';
-import { buildTrajectoryDict } from '@/lib/core/label-functions/trajectory-dict';
+import { and, eq, inArray } from 'drizzle-orm';
 import { computeProgress } from '@/lib/core/strategy-graph/progress';
 import type { NodeResult, StrategyGraph } from '@/lib/core/strategy-graph/types';
 import { categorize, computeVerdict } from '@/lib/core/strategy-graph/verdict';
 import { DomainError } from '@/lib/core/errors';
 import type { Category } from '@/lib/core/types';
 import type { Db } from '@/server/db/client';
-import { lfResult, step, strategyGraphVersion, task, trajectory } from '@/server/db/schema';
+import { lfResult, strategyGraphVersion, task, trajectory } from '@/server/db/schema';
 import { getLatestGraphVersion, getPoolNodes, graphNodeIds } from '@/server/services/graph-service';
 import { recordAfterMergeSnapshots } from '@/server/services/graph-change-service';
+import { loadTrajectoryDicts } from '@/server/services/trajectory-service';
 import type { LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 
 export interface ScoreSummary {
@@ -84,23 +84,14 @@ export async function scoreTasks(
 
 async function scoreTask(db: Db, runner: LabelFunctionRunner, taskId: string) {
   const graphRow = getLatestGraphVersion(db, taskId);
-  const taskRow = db
-    .select({
-      intent: task.intent,
-      template: task.template,
-      params: task.params,
-      environment: task.environment,
-    })
-    .from(task)
-    .where(eq(task.id, taskId))
-    .get();
+  const taskRow = db.select({ id: task.id }).from(task).where(eq(task.id, taskId)).get();
   if (!graphRow || !taskRow) return null;
   const graph: StrategyGraph = graphRow.graph;
   const nodes = getPoolNodes(db, graphNodeIds(graph)).filter(
     (n): n is typeof n & { lfVersionId: string; code: string } => n.lfVersionId !== null && n.code !== null,
   );
   const trajectories = db
-    .select({ id: trajectory.id, envSuccess: trajectory.envSuccess, finalAnswer: trajectory.finalAnswer })
+    .select({ id: trajectory.id, envSuccess: trajectory.envSuccess })
     .from(trajectory)
     .where(eq(trajectory.taskId, taskId))
     .all();
@@ -124,16 +115,7 @@ async function scoreTask(db: Db, runner: LabelFunctionRunner, taskId: string) {
 
   if (pairs.length > 0) {
     const needed = new Set(pairs.map((p) => p.trajectoryId));
-    const dicts = trajectories
-      .filter((t) => needed.has(t.id))
-      .map((t) => ({
-        id: t.id,
-        trajectory: buildTrajectoryDict({
-          task: taskRow,
-          trajectory: { finalAnswer: t.finalAnswer },
-          steps: db.select().from(step).where(eq(step.trajectoryId, t.id)).orderBy(asc(step.index)).all(),
-        }),
-      }));
+    const dicts = loadTrajectoryDicts(db, [...needed]);
     const results = await runner.evaluate({
       labelFunctions: nodes.map((n) => ({ id: n.lfVersionId, code: n.code })),
       trajectories: dicts,

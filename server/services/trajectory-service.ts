@@ -1,6 +1,10 @@
-/** Trajectory queries for the viewer. Screenshots are referenced by hash, never inlined. */
-import { asc, eq } from 'drizzle-orm';
+/**
+ * Trajectory queries for the viewer (screenshots are referenced by hash, never inlined) and the
+ * trajectory dicts label functions run on.
+ */
+import { asc, eq, inArray } from 'drizzle-orm';
 import { DomainError } from '@/lib/core/errors';
+import { buildTrajectoryDict, type TrajectoryDict } from '@/lib/core/label-functions/trajectory-dict';
 import type { Db } from '@/server/db/client';
 import { media, step, task, trajectory } from '@/server/db/schema';
 
@@ -43,4 +47,48 @@ export function getTrajectoryOrThrow(db: Db, id: string) {
     .orderBy(asc(step.index))
     .all();
   return { ...row, task: parent ?? null, steps };
+}
+
+/**
+ * The label-function view of trajectories (`buildTrajectoryDict`, DESIGN.md › Label functions), for
+ * the sandbox: two queries for any number of ids (heads with their task, then every step in order).
+ * Unknown ids are left out.
+ */
+export function loadTrajectoryDicts(
+  db: Db,
+  ids: readonly string[],
+): { id: string; trajectory: TrajectoryDict }[] {
+  const heads = db
+    .select({
+      id: trajectory.id,
+      finalAnswer: trajectory.finalAnswer,
+      intent: task.intent,
+      template: task.template,
+      params: task.params,
+      environment: task.environment,
+    })
+    .from(trajectory)
+    .innerJoin(task, eq(task.id, trajectory.taskId))
+    .where(inArray(trajectory.id, [...ids]))
+    .all();
+  const steps = db
+    .select()
+    .from(step)
+    .where(inArray(step.trajectoryId, [...ids]))
+    .orderBy(asc(step.trajectoryId), asc(step.index))
+    .all();
+  const stepsByTrajectory = new Map<string, (typeof steps)[number][]>();
+  for (const s of steps) {
+    const list = stepsByTrajectory.get(s.trajectoryId) ?? [];
+    list.push(s);
+    stepsByTrajectory.set(s.trajectoryId, list);
+  }
+  return heads.map((h) => ({
+    id: h.id,
+    trajectory: buildTrajectoryDict({
+      task: { intent: h.intent, template: h.template, params: h.params, environment: h.environment },
+      trajectory: { finalAnswer: h.finalAnswer },
+      steps: stepsByTrajectory.get(h.id) ?? [],
+    }),
+  }));
 }
