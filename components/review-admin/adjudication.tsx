@@ -20,7 +20,6 @@ import { QueueSettings } from '@/components/review-admin/queue-settings';
 import {
   buildPairMatrix,
   decisionLabel,
-  decisionLabels,
   describeEdit,
   DISAGREEMENTS_INPUT,
   editKindFor,
@@ -41,7 +40,13 @@ import { DateTime } from '@/components/ui/date-time';
 import { Select } from '@/components/ui/field';
 import { EmptyState, ErrorMessage } from '@/components/ui/states';
 import { TableHead } from '@/components/ui/table';
-import { MAX_INTENT_CHARS, REVIEW_QUEUE_IDS, REVIEW_QUEUE_INFO, type ReviewQueueId } from '@/lib/core/review';
+import {
+  decisionLabels,
+  MAX_INTENT_CHARS,
+  REVIEW_QUEUE_IDS,
+  REVIEW_QUEUE_INFO,
+  type ReviewQueueId,
+} from '@/lib/core/review';
 import { useTRPC } from '@/lib/trpc/client';
 import type { AppRouter } from '@/server/trpc/root';
 

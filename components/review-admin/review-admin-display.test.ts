@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   buildPairMatrix,
   decisionLabel,
-  decisionLabels,
   defaultSortDirection,
   describeEdit,
   editKindFor,
@@ -18,6 +17,7 @@ import {
   validateQueueSetting,
   type AnnotatorStatsRow,
 } from '@/components/review-admin/review-admin-display';
+import { decisionLabels } from '@/lib/core/review';
 
 describe('interpretKappa (Landis & Koch 1977)', () => {
   it('reads each band at its bounds', () => {

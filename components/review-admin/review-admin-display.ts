@@ -6,10 +6,9 @@
 import type { BadgeTone } from '@/components/ui/badge';
 import { interpretKappa as interpretKappaBand } from '@/lib/core/agreement';
 import {
-  KEY_STEP_DECISION_LABELS,
+  decisionLabels,
   MAX_INTENT_CHARS,
   MAX_REQUIRED_REVIEWS,
-  REVIEW_QUEUE_INFO,
   type ReviewQueueId,
 } from '@/lib/core/review';
 
@@ -288,18 +287,6 @@ export function summarizeSplit(reviews: readonly { decision: string }[]): string
   const accepts = reviews.filter((r) => r.decision === 'accept').length;
   const rejects = reviews.filter((r) => r.decision === 'reject').length;
   return `${accepts} accept · ${rejects} reject`;
-}
-
-/** The decision labels of an item: per queue, and "Add label function / Not a key step" for key-step flags. */
-export function decisionLabels(
-  queue: ReviewQueueId,
-  flag: string | null,
-): { accept: string; reject: string; rejectNeedsReason: boolean } {
-  const info = REVIEW_QUEUE_INFO[queue];
-  if (queue === 'lf_flag' && flag === 'no_passing_function') {
-    return { ...KEY_STEP_DECISION_LABELS, rejectNeedsReason: info.rejectNeedsReason };
-  }
-  return { accept: info.acceptLabel, reject: info.rejectLabel, rejectNeedsReason: info.rejectNeedsReason };
 }
 
 /** The label of a decision value on an item ("Approve", "Failed", …). */

@@ -3,7 +3,6 @@ import {
   buildSubmitInput,
   categoryLabel,
   checkDecision,
-  decisionLabels,
   excludedItemIds,
   explainFlag,
   formatCountdown,
@@ -16,6 +15,7 @@ import {
   resultBadge,
   type DraftContext,
 } from '@/components/review/review-display';
+import { decisionLabels } from '@/lib/core/review';
 
 const intentContext: DraftContext = {
   queue: 'extrapolated_intent',

@@ -4,10 +4,9 @@
  * lease countdown, label-function flag explanations and result badges.
  */
 import {
-  KEY_STEP_DECISION_LABELS,
+  decisionLabels,
   MAX_INTENT_CHARS,
   REVIEW_QUEUE_IDS,
-  REVIEW_QUEUE_INFO,
   type LfReviewFlag,
   type ReviewQueueId,
 } from '@/lib/core/review';
@@ -26,21 +25,6 @@ export const MAX_REASON_CHARS = 2000;
 /** The queue named by a route parameter, or null for anything else. */
 export function parseQueueParam(value: string): ReviewQueueId | null {
   return (REVIEW_QUEUE_IDS as readonly string[]).includes(value) ? (value as ReviewQueueId) : null;
-}
-
-/** The two decisions' labels for an item of `queue` (key-step flags read differently). */
-export function decisionLabels(
-  queue: ReviewQueueId,
-  flag: string | null,
-): { accept: string; reject: string; rejectNeedsReason: boolean } {
-  const info = REVIEW_QUEUE_INFO[queue];
-  if (queue === 'lf_flag' && flag === 'no_passing_function') {
-    return { ...KEY_STEP_DECISION_LABELS, rejectNeedsReason: info.rejectNeedsReason };
-  }
-  if (queue === 'lf_flag') {
-    return { accept: 'Confirm (needs a fix)', reject: 'Dismiss', rejectNeedsReason: info.rejectNeedsReason };
-  }
-  return { accept: info.acceptLabel, reject: info.rejectLabel, rejectNeedsReason: info.rejectNeedsReason };
 }
 
 /** What an `accept` does, per queue, in one sentence (shown under the buttons and in the README). */

@@ -12,7 +12,6 @@ import { ProposedPathView } from '@/components/review/proposed-path-view';
 import {
   acceptEffect,
   categoryLabel,
-  decisionLabels,
   labelFunctionTemplate,
   MAX_REASON_CHARS,
   type DraftContext,
@@ -25,7 +24,7 @@ import { RolloutVerdictView } from '@/components/review/rollout-verdict-view';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ErrorMessage, Kbd } from '@/components/ui/states';
-import { REVIEW_QUEUE_INFO } from '@/lib/core/review';
+import { decisionLabels, REVIEW_QUEUE_INFO } from '@/lib/core/review';
 import type { Role } from '@/lib/core/roles';
 
 /** What the draft of `subject` starts from and is checked against. */

@@ -17,7 +17,6 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   buildSubmitInput,
   checkDecision,
-  decisionLabels,
   excludedItemIds,
   HISTORY_LIMIT,
   initialDraft,
@@ -41,7 +40,7 @@ import { Badge } from '@/components/ui/badge';
 import { Breadcrumbs } from '@/components/ui/breadcrumbs';
 import { Button } from '@/components/ui/button';
 import { EmptyState, ErrorMessage, Kbd } from '@/components/ui/states';
-import { REVIEW_QUEUE_INFO, type ReviewQueueId } from '@/lib/core/review';
+import { decisionLabels, REVIEW_QUEUE_INFO, type ReviewQueueId } from '@/lib/core/review';
 import type { Role } from '@/lib/core/roles';
 import { mediaUrl } from '@/lib/format';
 import { useTRPC } from '@/lib/trpc/client';

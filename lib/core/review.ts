@@ -51,7 +51,7 @@ export const REVIEW_QUEUE_INFO: Record<ReviewQueueId, ReviewQueueInfo> = {
     label: 'Label-function flags',
     description:
       'Key steps with no passing label function, and label functions that pass on everything or nothing, error, or let a failed rollout pass.',
-    acceptLabel: 'Confirm',
+    acceptLabel: 'Confirm (needs a fix)',
     rejectLabel: 'Dismiss',
     rejectNeedsReason: true,
   },
@@ -77,6 +77,18 @@ export type LfReviewFlag = (typeof LF_REVIEW_FLAGS)[number];
 
 /** Key-step items' decisions read differently: accepting adds the reviewer's label function. */
 export const KEY_STEP_DECISION_LABELS = { accept: 'Add label function', reject: 'Not a key step' } as const;
+
+/** The two decisions' labels for an item of `queue` (key-step flags read differently). */
+export function decisionLabels(
+  queue: ReviewQueueId,
+  flag: string | null,
+): { accept: string; reject: string; rejectNeedsReason: boolean } {
+  const info = REVIEW_QUEUE_INFO[queue];
+  if (queue === 'lf_flag' && flag === 'no_passing_function') {
+    return { ...KEY_STEP_DECISION_LABELS, rejectNeedsReason: info.rejectNeedsReason };
+  }
+  return { accept: info.acceptLabel, reject: info.rejectLabel, rejectNeedsReason: info.rejectNeedsReason };
+}
 
 export const DEFAULT_LEASE_SECONDS = 300;
 export const DEFAULT_REQUIRED_REVIEWS = 1;
