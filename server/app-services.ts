@@ -11,6 +11,7 @@ import { readEnv } from '@/server/env';
 import { createJobHandlers } from '@/server/jobs/handlers';
 import { JobRunner, recoverInterruptedJobs } from '@/server/jobs/runner';
 import { createLazyLabelFunctionRunner } from '@/server/sandbox/label-function-runner';
+import { recoverInterruptedRollouts } from '@/server/services/live-trajectory-service';
 
 export interface AppServices {
   db: Db;
@@ -28,6 +29,7 @@ export function getAppServices(): AppServices {
     const dataDir = path.resolve(readEnv().dataDir);
     const db = getDb();
     recoverInterruptedJobs(db);
+    recoverInterruptedRollouts(db);
     const lfRunner = createLazyLabelFunctionRunner();
     globalForServices.coreCuratorServices = {
       db,

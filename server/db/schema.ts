@@ -26,6 +26,9 @@ import { REVIEW_QUEUE_IDS, type ReviewQueueId } from '@/lib/core/review';
 import type { GraphDiff } from '@/lib/core/strategy-graph/merge';
 import type { LlmMessage, LlmProviderName, LlmRole, SamplingParams } from '@/lib/core/llm/types';
 
+export const TRAJECTORY_STATUSES = ['complete', 'running', 'errored'] as const;
+export type TrajectoryStatus = (typeof TRAJECTORY_STATUSES)[number];
+
 const createdAt = () =>
   integer('created_at', { mode: 'timestamp_ms' })
     .notNull()
@@ -177,12 +180,28 @@ export const trajectory = sqliteTable(
     scoredAt: integer('scored_at', { mode: 'timestamp_ms' }),
     finalAnswer: text('final_answer'),
     stepCount: integer('step_count').notNull().default(0),
+    /**
+     * `running` while a rollout or an external harness is still appending steps (live view),
+     * `errored` when it ended abnormally (crashed browser, step timeout, harness gave up; see
+     * `error`), `complete` otherwise. Imported trajectories are always `complete`.
+     */
+    status: text('status').$type<TrajectoryStatus>().notNull().default('complete'),
+    error: text('error'),
+    /** The rollout job that produced it (null for imports and ingestion). */
+    jobId: text('job_id'),
+    /** 0-based sample number of a rollout within its task and job (CORE samples 5 per task). */
+    sampleIndex: integer('sample_index'),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
     /** sha256 of the imported content; a re-import with the same hash is a no-op. */
     contentHash: text('content_hash').notNull(),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('trajectory_task_kind_idx').on(t.taskId, t.kind)],
+  (t) => [
+    index('trajectory_task_kind_idx').on(t.taskId, t.kind),
+    index('trajectory_status_idx').on(t.status),
+    index('trajectory_job_idx').on(t.jobId),
+  ],
 );
 
 export const media = sqliteTable('media', {
@@ -768,4 +787,56 @@ export const stepComment = sqliteTable(
     resolvedBy: text('resolved_by').references(() => user.id, { onDelete: 'set null' }),
   },
   (t) => [index('step_comment_trajectory_idx').on(t.trajectoryId, t.stepIndex)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Environments, rollouts and ingestion (issue 6)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A State-API web app registered with `env add` (DESIGN.md › Formats › State-API web apps): the
+ * runner serves `folder` itself, one server per browser, and its tasks are imported as tasks with
+ * `source = 'state-api'`, `externalId = 'app:<id>:<task id>'`.
+ */
+export const environmentApp = sqliteTable('environment_app', {
+  /** Slug, e.g. `shop`; the folder name unless given. */
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind').$type<'state-api'>().notNull().default('state-api'),
+  /** Absolute path of the app folder on the server machine. */
+  folder: text('folder').notNull(),
+  taskCount: integer('task_count').notNull().default(0),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** Key/value settings of the product (rollout settings, WebArena site URLs), each a validated JSON value. */
+export const appSetting = sqliteTable('app_setting', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).$type<unknown>().notNull(),
+  updatedBy: text('updated_by').references(() => user.id, { onDelete: 'set null' }),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/**
+ * Per-user API keys for the ingestion API. Only the sha256 of the key is stored; `prefix` (the
+ * first characters, e.g. `cck_3f9a1c`) identifies it in lists. A revoked key never authenticates again.
+ */
+export const apiKey = sqliteTable(
+  'api_key',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull().unique(),
+    createdAt: createdAt(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    revokedBy: text('revoked_by').references(() => user.id, { onDelete: 'set null' }),
+  },
+  (t) => [index('api_key_user_idx').on(t.userId)],
 );

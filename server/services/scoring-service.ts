@@ -37,6 +37,13 @@ export interface ScoreOptions {
 }
 
 /** All task ids that have a strategy graph. */
+/**
+ * Only finished trajectories are scored: a `running` one is still growing, and an `errored` one
+ * (crashed browser, harness gave up) is no attempt the environment judged, so it would land among
+ * the Failed rollouts that feed intent extrapolation.
+ */
+export const SCORABLE_STATUS = 'complete';
+
 export function listTaskIdsWithGraphs(db: Db): string[] {
   return db
     .selectDistinct({ taskId: strategyGraphVersion.taskId })
@@ -93,7 +100,7 @@ async function scoreTask(db: Db, runner: LabelFunctionRunner, taskId: string) {
   const trajectories = db
     .select({ id: trajectory.id, envSuccess: trajectory.envSuccess })
     .from(trajectory)
-    .where(eq(trajectory.taskId, taskId))
+    .where(and(eq(trajectory.taskId, taskId), eq(trajectory.status, SCORABLE_STATUS)))
     .all();
   if (trajectories.length === 0) return { trajectories: 0, evaluated: 0, reused: 0, categories: [] };
 
@@ -160,7 +167,7 @@ export function recomputeTaskVerdicts(
   const trajectories = db
     .select({ id: trajectory.id, envSuccess: trajectory.envSuccess })
     .from(trajectory)
-    .where(eq(trajectory.taskId, taskId))
+    .where(and(eq(trajectory.taskId, taskId), eq(trajectory.status, SCORABLE_STATUS)))
     .all();
   const versionIds = nodes.map((n) => n.lfVersionId);
   const rows = versionIds.length
