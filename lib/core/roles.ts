@@ -35,6 +35,14 @@ export const SCOPES = {
   'reviews:adjudicate': 'pi',
   'reviews:configure': 'pi',
   'reviews:stats': 'pi',
+  // Live rollouts and environments (issue 6).
+  'rollouts:watch': 'researcher',
+  'rollouts:run': 'researcher',
+  'environments:manage': 'researcher',
+  'settings:rollouts': 'researcher',
+  // Ingestion API keys: researchers create and revoke their own; a PI revokes anyone's.
+  'api-keys:manage': 'researcher',
+  'api-keys:revoke-any': 'pi',
   'users:manage': 'pi',
   'audit:read': 'pi',
 } as const satisfies Record<string, Role>;
