@@ -30,6 +30,9 @@ export default tseslint.config(
       'playwright-report/**',
       'e2e/.data/**',
       'next-env.d.ts',
+      // The bundled State-API apps are plain browser JavaScript served to Chromium, not part of the
+      // TypeScript project; `node environments/check_apps.mjs` exercises them end to end.
+      'environments/**',
     ],
   },
   js.configs.recommended,

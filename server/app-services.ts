@@ -12,6 +12,7 @@ import { createJobHandlers } from '@/server/jobs/handlers';
 import { JobRunner, recoverInterruptedJobs } from '@/server/jobs/runner';
 import { createLazyLabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 import { recoverInterruptedRollouts } from '@/server/services/live-trajectory-service';
+import { DEMO_JOB_KIND, shouldStartDemo } from '@/server/services/demo-service';
 
 export interface AppServices {
   db: Db;
@@ -31,13 +32,15 @@ export function getAppServices(): AppServices {
     recoverInterruptedJobs(db);
     recoverInterruptedRollouts(db);
     const lfRunner = createLazyLabelFunctionRunner();
-    globalForServices.coreCuratorServices = {
-      db,
-      dataDir,
-      auth: getAuth(),
-      jobs: new JobRunner(db, createJobHandlers(db, dataDir, lfRunner.get)),
-      lfRunner,
-    };
+    const jobs = new JobRunner(db, createJobHandlers(db, dataDir, lfRunner.get));
+    globalForServices.coreCuratorServices = { db, dataDir, auth: getAuth(), jobs, lfRunner };
+    if (shouldStartDemo(db)) {
+      // A fresh installation opens on one pass of the loop over the bundled apps (demo-service.ts).
+      console.log(
+        'core-curator: empty database, running the demo loop on the bundled apps (CORE_CURATOR_DEMO=0 to skip)',
+      );
+      jobs.enqueue(DEMO_JOB_KIND, {}, { createdBy: null });
+    }
   }
   return globalForServices.coreCuratorServices;
 }

@@ -60,6 +60,7 @@ export function Filmstrip({
               type="button"
               role="option"
               aria-selected={isCurrent}
+              data-step-index={item.index}
               aria-label={`Step ${item.index + 1}: ${s.actionType}${hasComments ? ' (has comments)' : ''}`}
               onClick={() => onSelect(item.index)}
               className={`absolute top-0 flex h-[104px] flex-col items-center gap-1 rounded-md p-1 ${isCurrent ? 'bg-indigo-50 ring-2 ring-indigo-500' : 'hover:bg-slate-50'}`}

@@ -8,6 +8,10 @@
  * The next two and the previous screenshot are prefetched so moving on is instant.
  * Each step has its comments panel (`#comment-<id>` deep-links one); commented steps are badged
  * on the filmstrip.
+ *
+ * Live: while the trajectory is `running`, new steps are pushed in (`use-live-trajectory.ts`) and
+ * the view follows the newest one unless the reader picked an older step ("Follow latest").
+ * The header shows every trajectory's status, and why an errored one failed.
  */
 import { useQuery, useSuspenseQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
@@ -20,6 +24,8 @@ import { StepScreenshot } from '@/components/trajectory/step-screenshot';
 import { findTargetElement } from '@/lib/core/action-geometry';
 import { Filmstrip } from '@/components/trajectory/filmstrip';
 import { StepComments } from '@/components/trajectory/step-comments';
+import { useLiveTrajectory } from '@/components/trajectory/use-live-trajectory';
+import { ConnectionIndicator, TrajectoryStatusBadge } from '@/components/live/live-status';
 import type { StepAction } from '@/lib/core/types';
 import { formatEnvVerdict, mediaUrl } from '@/lib/format';
 import { useTRPC } from '@/lib/trpc/client';
@@ -61,7 +67,14 @@ const ACTION_FIELDS: (keyof StepAction)[] = [
   'status',
 ];
 
-export function TrajectoryViewer({ id }: { id: string }) {
+export function TrajectoryViewer({
+  id,
+  canWatchLive = false,
+}: {
+  id: string;
+  /** The reader holds `rollouts:watch`: a running trajectory gets its steps pushed. */
+  canWatchLive?: boolean;
+}) {
   const trpc = useTRPC();
   const { data: trajectory } = useSuspenseQuery(trpc.trajectories.get.queryOptions({ id }));
   const searchParams = useSearchParams();
@@ -72,19 +85,29 @@ export function TrajectoryViewer({ id }: { id: string }) {
     () => new Set((comments.data ?? []).map((c) => c.stepIndex)),
     [comments.data],
   );
-  const [current, setCurrent] = useState(() =>
+  const [chosen, setChosen] = useState(() =>
     clampStep(Number.parseInt(searchParams.get('step') ?? '1', 10) - 1, count),
   );
+  const live = useLiveTrajectory({
+    id,
+    status: trajectory.status,
+    canWatch: canWatchLive,
+    initialFollow: trajectory.status === 'running' && !searchParams.has('step'),
+  });
+  const { isLive, isFollowing, setFollowing } = live;
+  // Following: the newest step, as it arrives (it stays there when the rollout ends).
+  const current = isFollowing ? Math.max(0, count - 1) : chosen;
 
   const goTo = useCallback(
     (i: number) => {
       const next = clampStep(i, count);
-      setCurrent(next);
+      setChosen(next);
+      setFollowing(isLive && next === count - 1);
       const url = new URL(window.location.href);
       url.searchParams.set('step', String(next + 1));
       window.history.replaceState(null, '', url);
     },
-    [count],
+    [count, isLive, setFollowing],
   );
 
   useEffect(() => {
@@ -130,11 +153,28 @@ export function TrajectoryViewer({ id }: { id: string }) {
             <Badge tone={trajectory.kind === 'expert' ? 'indigo' : 'slate'}>
               {trajectory.kind === 'expert' ? 'expert demo' : 'rollout'}
             </Badge>
+            <TrajectoryStatusBadge
+              status={trajectory.status}
+              envSuccess={trajectory.envSuccess}
+              runningLabel="Live"
+            />
+            {isLive ? (
+              canWatchLive ? (
+                <ConnectionIndicator state={live.connection} detail={live.connectionError} />
+              ) : (
+                <span className="text-xs text-slate-500">still running; reload for new steps</span>
+              )
+            ) : null}
             <span>{count} steps</span>
             <span>· environment verdict: {formatEnvVerdict(trajectory.envSuccess)}</span>
             {trajectory.policy ? <span>· policy: {trajectory.policy}</span> : null}
             {trajectory.iterationId ? <span>· iteration {trajectory.iterationId}</span> : null}
           </div>
+          {trajectory.status === 'errored' ? (
+            <p className="mt-1 text-sm text-rose-700" role="alert" data-testid="trajectory-error">
+              <span className="font-medium">Errored:</span> {trajectory.error ?? 'no reason was recorded.'}
+            </p>
+          ) : null}
           {trajectory.finalAnswer ? (
             <p className="mt-1 text-sm text-slate-700">
               <span className="text-slate-500">Final answer:</span> {trajectory.finalAnswer}
@@ -142,6 +182,20 @@ export function TrajectoryViewer({ id }: { id: string }) {
           ) : null}
         </div>
         <div className="flex items-center gap-2 text-sm">
+          {isLive ? (
+            <label className="mr-2 inline-flex items-center gap-1.5 text-slate-700">
+              <input
+                type="checkbox"
+                checked={isFollowing}
+                onChange={(e) => {
+                  setChosen(Math.max(0, count - 1));
+                  setFollowing(e.target.checked);
+                }}
+                data-testid="follow-latest"
+              />
+              Follow latest
+            </label>
+          ) : null}
           <Button
             variant="secondary"
             onClick={() => goTo(current - 1)}
@@ -165,7 +219,9 @@ export function TrajectoryViewer({ id }: { id: string }) {
       </header>
 
       {!step ? (
-        <p className="text-sm text-slate-500">This trajectory has no steps.</p>
+        <p className="text-sm text-slate-500">
+          {isLive ? 'Waiting for the first step…' : 'This trajectory has no steps.'}
+        </p>
       ) : (
         <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_440px]">
           <div className="min-w-0 space-y-3">

@@ -22,6 +22,7 @@ import { syncReviewItems } from '@/server/services/review-sync-service';
 import { getTaskIdByExternalIdOrThrow } from '@/server/services/task-service';
 import { registerVerdictCommand } from '@/server/cli/commands/verdict';
 import { registerPipelineCommands } from '@/server/cli/commands/pipeline';
+import { registerRolloutCommands } from '@/server/cli/commands/rollouts';
 import { progressPrinter, resolveDataDir } from '@/server/cli/shared';
 
 function printSummary(s: ImportSummary): string {
@@ -195,6 +196,7 @@ export function buildProgram(): Command {
   registerLfCommand(program);
   registerVerdictCommand(program);
   registerPipelineCommands(program);
+  registerRolloutCommands(program);
   return program;
 }
 

@@ -234,6 +234,8 @@ export const step = sqliteTable(
     actionDescription: text('action_description').notNull(),
     thought: text('thought'),
     rawOutput: text('raw_output'),
+    /** The recorded model call that chose this step's action (rollouts of the `openai` policy). */
+    modelCallId: text('model_call_id'),
   },
   (t) => [uniqueIndex('step_trajectory_index_idx').on(t.trajectoryId, t.index)],
 );

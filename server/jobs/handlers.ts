@@ -16,6 +16,8 @@ import {
   ZLfTestJobInputSchema,
 } from '@/server/services/lf-edit-service';
 import { createLlmClients } from '@/server/llm/clients';
+import { executeRolloutJob, ROLLOUT_JOB_KIND } from '@/server/services/rollout-service';
+import { DEMO_JOB_KIND, runDemoLoop } from '@/server/services/demo-service';
 import type { LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 
 export const ZImportJobInputSchema = z.object({
@@ -96,6 +98,27 @@ export function createJobHandlers(
         signal: ctx.signal,
         onProgress: (f, m) => ctx.progress(f, m),
       });
+    },
+    /** Rollouts or expert-demo recording in Chromium (`rollout-service.ts`); scores afterwards. */
+    [ROLLOUT_JOB_KIND]: (rawInput, ctx) =>
+      executeRolloutJob(db, dataDir, rawInput, getLfRunner, {
+        signal: ctx.signal,
+        onProgress: (f, m) => ctx.progress(f, m),
+        jobId: ctx.jobId,
+      }),
+    /** The embedded demo: the CORE loop once on the bundled apps (`demo-service.ts`). */
+    [DEMO_JOB_KIND]: async (_rawInput, ctx) => {
+      try {
+        return await runDemoLoop(db, dataDir, getLfRunner, {
+          signal: ctx.signal,
+          onProgress: (f, m) => ctx.progress(f, m),
+          jobId: ctx.jobId,
+        });
+      } catch (error) {
+        // Also on the server's console: the first screen shows it too, but whoever ran `npm start` looks here.
+        console.error(`core-curator demo failed: ${(error as Error).message}`);
+        throw error;
+      }
     },
     import: async (rawInput, ctx) => {
       const input = parseJobInput(ZImportJobInputSchema, rawInput, 'import');

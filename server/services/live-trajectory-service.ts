@@ -97,6 +97,8 @@ export interface LiveStepInput {
   action: StepAction;
   thought?: string | null;
   rawOutput?: string | null;
+  /** The recorded model call that chose the action, if a model did. */
+  modelCallId?: string | null;
   /** When the observation was captured (ms since the epoch); defaults to now. */
   capturedAt?: number;
 }
@@ -160,6 +162,7 @@ export async function appendLiveStep(
             actionDescription,
             thought: input.thought ?? null,
             rawOutput: input.rawOutput ?? null,
+            modelCallId: input.modelCallId ?? null,
           })
           .run();
         tx.update(trajectory)

@@ -11,6 +11,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRoleAtLeast, ROLES, type Role } from '@/lib/core/roles';
 import {
+  apiKey,
   invitation,
   job,
   lfResult,
@@ -22,6 +23,7 @@ import {
   trajectory,
   user,
 } from '@/server/db/schema';
+import { publishLiveEvent } from '@/server/rollouts/live-bus';
 import { createInvitation } from '@/server/services/user-service';
 import { createTestWorld, type TestWorld } from '@/server/testing/harness';
 import type { SessionUser } from '@/server/trpc/init';
@@ -766,10 +768,64 @@ const PROCEDURES: Record<string, Row> = {
     call: (c) => c.review.settings.update({ queue: 'proposed_path', requiredReviews: 2, leaseSeconds: 600 }),
     check: (r) => expect(r).toEqual({ queue: 'proposed_path', requiredReviews: 2, leaseSeconds: 600 }),
   },
+  'live.list': {
+    minimum: 'researcher',
+    call: (c) => c.live.list({}),
+    // The fixture's trajectory is an import: complete, never live.
+    check: (r) => expect(r).toEqual([]),
+  },
+  'live.events': {
+    minimum: 'researcher',
+    // A subscription: the caller gets the event stream (an async iterable) once authorized.
+    call: (c, f) => c.live.events({ trajectoryId: f.trajectoryId }),
+    check: async (r, _w, f) => {
+      const events = (r as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      const next = events.next();
+      const event = {
+        type: 'trajectory',
+        trajectoryId: f.trajectoryId,
+        taskId: f.taskId,
+        stepCount: 1,
+        at: 1,
+      };
+      publishLiveEvent({ ...event, type: 'trajectory', status: 'complete' });
+      expect((await next).value).toEqual({ ...event, status: 'complete' });
+      await events.return?.(undefined);
+    },
+  },
   'review.sync': {
     minimum: 'researcher',
     call: (c) => c.review.sync(),
     check: (r) => expect(r).toMatchObject({ obsoleted: 0 }),
+  },
+  'apiKeys.list': {
+    minimum: 'researcher',
+    call: async (c) => {
+      await c.apiKeys.create({ name: 'BrowserGym runner' });
+      return c.apiKeys.list();
+    },
+    check: (r, _w, _f, me) =>
+      expect(r).toMatchObject([{ name: 'BrowserGym runner', owner: { id: me!.id }, revokedAt: null }]),
+  },
+  'apiKeys.create': {
+    minimum: 'researcher',
+    call: (c) => c.apiKeys.create({ name: 'AndroidWorld' }),
+    check: (r, w) => {
+      const created = r as { id: string; key: string; prefix: string };
+      expect(created.key).toMatch(/^cck_[A-Za-z0-9_-]{43}$/);
+      expect(created.key.startsWith(created.prefix)).toBe(true);
+      const row = w.db.select().from(apiKey).where(eq(apiKey.id, created.id)).get();
+      expect(row?.keyHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(row?.keyHash).not.toContain(created.key);
+    },
+  },
+  'apiKeys.revoke': {
+    minimum: 'researcher',
+    call: async (c) => {
+      const created = await c.apiKeys.create({ name: 'old laptop' });
+      return c.apiKeys.revoke({ id: created.id });
+    },
+    check: (r) => expect(r).toMatchObject({ revokedAt: expect.any(Date) as Date }),
   },
 };
 

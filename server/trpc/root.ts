@@ -1,4 +1,5 @@
 import { createCallerFactory, createTRPCRouter } from '@/server/trpc/init';
+import { apiKeysRouter } from '@/server/trpc/routers/api-keys';
 import { auditRouter } from '@/server/trpc/routers/audit';
 import { commentsRouter } from '@/server/trpc/routers/comments';
 import { graphsRouter } from '@/server/trpc/routers/graphs';
@@ -8,6 +9,7 @@ import { labelFunctionsRouter } from '@/server/trpc/routers/label-functions';
 import { reviewRouter } from '@/server/trpc/routers/review';
 import { pipelineRouter } from '@/server/trpc/routers/pipeline';
 import { llmRouter } from '@/server/trpc/routers/llm';
+import { liveRouter } from '@/server/trpc/routers/live';
 import { systemRouter } from '@/server/trpc/routers/system';
 import { tasksRouter } from '@/server/trpc/routers/tasks';
 import { trajectoriesRouter } from '@/server/trpc/routers/trajectories';
@@ -27,6 +29,8 @@ export const appRouter = createTRPCRouter({
   review: reviewRouter,
   audit: auditRouter,
   comments: commentsRouter,
+  apiKeys: apiKeysRouter,
+  live: liveRouter,
 });
 
 export type AppRouter = typeof appRouter;

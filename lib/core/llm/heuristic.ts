@@ -14,6 +14,14 @@ import type { ActionType, StepAction } from '@/lib/core/types';
 /** Model name recorded for heuristic answers. */
 export const HEURISTIC_MODEL = 'heuristic-v1';
 
+/**
+ * Why the heuristic provider refuses `next_action`: it has no way to read a screenshot, so a rollout
+ * with it would be noise. The `openai` rollout policy raises this as a CONFLICT before opening
+ * browsers; a `next_action` call that reaches the provider anyway fails with it.
+ */
+export const HEURISTIC_CANNOT_ACT_MESSAGE =
+  'The heuristic provider does not pick browser actions; use the noisy-expert policy or configure an OpenAI-compatible agent model on the Models page.';
+
 /** Longest element name / typed text / answer quoted in a heuristic label function (our choice). */
 export const HEURISTIC_MAX_LITERAL_CHARS = 80;
 
@@ -450,7 +458,10 @@ function respondAugment(task: Extract<LlmTask, { purpose: 'augment' }>): string 
  * Answers a task in the same text shape a real model is asked for (see the prompt files):
  * `key_steps` → numbered list; `label_function` → one fenced python block; `intent_candidate` →
  * `New task intent: …`; `intent_refine` → one sentence; `augment` → a fenced JSON list; `ping` →
- * `pong`. Deterministic; never throws.
+ * `pong`. Deterministic.
+ *
+ * @throws Error({@link HEURISTIC_CANNOT_ACT_MESSAGE}) for `next_action` (the only purpose it refuses;
+ *   the heuristic client records the call as failed and raises an `LlmCallError`).
  */
 export function respondHeuristically(task: LlmTask): string {
   switch (task.purpose) {
@@ -466,5 +477,7 @@ export function respondHeuristically(task: LlmTask): string {
       return respondAugment(task);
     case 'ping':
       return 'pong';
+    case 'next_action':
+      throw new Error(HEURISTIC_CANNOT_ACT_MESSAGE);
   }
 }

@@ -89,6 +89,15 @@ export const MAX_OBSERVATION_CHARS_PER_STEP = 2000;
 /** Longest sibling-parameter list rendered for augmentation (our choice); the rest is left out. */
 export const MAX_SIBLING_PARAMS_RENDERED = 20;
 
+/** Previous actions listed in a next-action prompt, the newest kept (our choice, as the issue asks). */
+export const MAX_NEXT_ACTION_HISTORY_STEPS = 10;
+
+/**
+ * Longest element list sent in a next-action prompt (our choice): 30,000 characters hold about 250
+ * elements at the 100-character name cap of `formatElementList`; longer lists are cut and marked.
+ */
+export const MAX_NEXT_ACTION_ELEMENTS_CHARS = 30_000;
+
 /** `text` cut to `max` characters with a marker naming how much was left out. */
 export function truncateText(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -125,6 +134,25 @@ export function renderStepDetails(step: LlmStepView | null): string {
     .filter((field): field is [string, string] => typeof field[1] === 'string' && field[1] !== '')
     .map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
     .join('\n');
+}
+
+/**
+ * The previous actions of a rollout as `Step <n>: <description> (on <url>)` lines, 1-based, oldest
+ * first, only the last {@link MAX_NEXT_ACTION_HISTORY_STEPS} (a first line counts the ones left
+ * out); `none (this is the first step)` when there are none.
+ */
+export function renderActionHistory(
+  history: readonly { index: number; actionDescription: string; url: string }[],
+): string {
+  if (history.length === 0) return 'none (this is the first step)';
+  const shown = history.slice(-MAX_NEXT_ACTION_HISTORY_STEPS);
+  const lines = shown.map(
+    (step) =>
+      `Step ${step.index + 1}: ${step.actionDescription.replace(/\s+/g, ' ').trim()} (on ${step.url})`,
+  );
+  const hidden = history.length - shown.length;
+  if (hidden > 0) lines.unshift(`(${hidden} earlier step${hidden === 1 ? '' : 's'} not shown)`);
+  return lines.join('\n');
 }
 
 function renderJson(value: unknown): string {
@@ -179,6 +207,19 @@ export function getPromptVariables(task: LlmTask): Record<string, string> {
       };
     case 'ping':
       return {};
+    case 'next_action':
+      return {
+        intent: task.intent,
+        environment: task.environment,
+        url: task.url,
+        title: task.title.trim() === '' ? 'none' : task.title,
+        elements:
+          task.elementsText.trim() === ''
+            ? 'none (no labelled elements in view)'
+            : truncateText(task.elementsText, MAX_NEXT_ACTION_ELEMENTS_CHARS),
+        history: renderActionHistory(task.history),
+        previous_error: task.previousError ?? 'none (first reply)',
+      };
   }
 }
 
@@ -221,6 +262,8 @@ export function renderTrajectoryParts(steps: readonly LlmStepView[]): LlmContent
  *
  * For `intent_candidate` the user message is the vision layout DESIGN.md pins: its content parts
  * are the rendered user template (the instructions) followed by {@link renderTrajectoryParts}.
+ * For `next_action` it is WebVoyager's observation layout: the rendered user template (task, URL,
+ * title, element list, history), then the screenshot image (by media hash).
  * Every other purpose gets a plain-text user message.
  *
  * @throws Error naming the prompt id when a template uses a placeholder the task does not offer.
@@ -234,6 +277,14 @@ export function renderMessages(template: PromptTemplate, task: LlmTask): LlmMess
     messages.push({
       role: 'user',
       content: [{ type: 'text', text: user }, ...renderTrajectoryParts(task.steps)],
+    });
+  } else if (task.purpose === 'next_action') {
+    messages.push({
+      role: 'user',
+      content: [
+        { type: 'text', text: user },
+        { type: 'image', mediaHash: task.screenshot.mediaHash, mime: task.screenshot.mime },
+      ],
     });
   } else {
     messages.push({ role: 'user', content: user });

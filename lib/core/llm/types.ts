@@ -61,6 +61,7 @@ export const LLM_PURPOSES = [
   'intent_refine',
   'augment',
   'ping',
+  'next_action',
 ] as const;
 export type LlmPurpose = (typeof LLM_PURPOSES)[number];
 
@@ -111,7 +112,26 @@ export type LlmTask =
       /** How many variants to ask for. */
       count: number;
     }
-  | { purpose: 'ping' };
+  | { purpose: 'ping' }
+  | {
+      /**
+       * The `openai` rollout policy: pick the next browser action from a screenshot, the
+       * set-of-marks element list and the previous actions (WebVoyager's action space and
+       * `Thought: … Action: …` reply, parsed by `parseWebVoyagerAction`).
+       */
+      purpose: 'next_action';
+      intent: string;
+      environment: Environment;
+      url: string;
+      title: string;
+      /** The set-of-marks element list (`formatElementList`). */
+      elementsText: string;
+      /** Steps taken so far, oldest first (the prompt shows the last few). */
+      history: { index: number; actionDescription: string; url: string }[];
+      screenshot: { mediaHash: string; mime: string };
+      /** What was wrong with the previous reply to this same observation; null for the first reply. */
+      previousError: string | null;
+    };
 
 export interface LlmRequest {
   role: LlmRole;

@@ -1,0 +1,1 @@
+ALTER TABLE `step` ADD `model_call_id` text;

@@ -1,0 +1,167 @@
+/**
+ * `core-curator env add|list`, `core-curator rollouts` and `core-curator demo` — environments and
+ * rollouts from a terminal. Rollouts run in this process (Chromium through playwright-core),
+ * printing progress on stderr and a JSON summary on stdout; they are stored like those of a
+ * rollouts job, but the server's live view sees them only once they are in the database (the live
+ * bus is per process).
+ */
+import path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { POLICY_NAMES, type PolicyName } from '@/lib/core/rollouts/types';
+import { DB_FILE_NAME, openDb, type Db } from '@/server/db/client';
+import { createLabelFunctionRunner, type LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
+import { progressPrinter, resolveDataDir } from '@/server/cli/shared';
+import {
+  addStateApiApp,
+  listAppTaskIds,
+  listEnvironmentApps,
+  getEnvironmentAppOrThrow,
+} from '@/server/services/environment-service';
+import { executeRolloutJob } from '@/server/services/rollout-service';
+import { runDemoLoop } from '@/server/services/demo-service';
+import { getTaskIdByExternalIdOrThrow } from '@/server/services/task-service';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
+  return n;
+}
+
+async function withDb<T>(program: Command, fn: (db: Db, dataDir: string) => Promise<T>): Promise<T> {
+  const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
+  const db = openDb(path.join(dataDir, DB_FILE_NAME));
+  try {
+    return await fn(db, dataDir);
+  } finally {
+    db.$client.close();
+  }
+}
+
+/** A lazily started sandbox, closed by the caller. */
+function lazyRunner() {
+  let runner: Promise<LabelFunctionRunner> | null = null;
+  return {
+    get: () => (runner ??= createLabelFunctionRunner()),
+    close: async () => {
+      if (runner) await (await runner).close();
+    },
+  };
+}
+
+interface RolloutsOptions {
+  app?: string[];
+  task?: string[];
+  policy: PolicyName;
+  samples?: number;
+  parallel?: number;
+  maxSteps?: number;
+  noise?: number;
+  seed: number;
+  recordDemos?: boolean;
+  score: boolean;
+}
+
+export function registerRolloutCommands(program: Command): void {
+  const env = program.command('env').description('Environments rollouts run in (State-API web apps).');
+  env
+    .command('add')
+    .description(
+      'Register a State-API app folder (index.html, real-tasks.json, verifiers) and import its tasks.',
+    )
+    .argument('<folder>', 'the app folder, e.g. environments/shop')
+    .option('--id <id>', 'app id (default: the folder name)')
+    .action((folder: string, opts: { id?: string }) =>
+      withDb(program, (db) => {
+        const summary = addStateApiApp(db, path.resolve(folder), {
+          id: opts.id,
+          actor: { userId: null, label: 'cli' },
+        });
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+        return Promise.resolve();
+      }),
+    );
+  env
+    .command('list')
+    .description('List the registered apps.')
+    .action(() =>
+      withDb(program, (db) => {
+        for (const app of listEnvironmentApps(db)) {
+          process.stdout.write(`${app.id}\t${app.taskCount} tasks\t${app.name}\t${app.folder}\n`);
+        }
+        return Promise.resolve();
+      }),
+    );
+
+  program
+    .command('rollouts')
+    .description('Sample rollouts in Chromium (or record the expert demos of app tasks with --record-demos).')
+    .option('--app <id...>', 'every task of these apps')
+    .option('--task <externalId...>', 'tasks by external id, e.g. app:shop:shop-001')
+    .addOption(new Option('--policy <name>', 'who acts').choices([...POLICY_NAMES]).default('noisy-expert'))
+    .option('--samples <n>', 'rollouts per task (default: the rollout settings, 5)', positiveInt)
+    .option('--parallel <n>', 'browsers at once (default: the rollout settings, 2)', positiveInt)
+    .option('--max-steps <n>', 'steps per rollout (default: the rollout settings, 15)', positiveInt)
+    .option('--noise <p>', 'noisy-expert deviation probability in [0, 1]', (v: string) => {
+      const p = Number(v);
+      if (!(p >= 0 && p <= 1)) throw new InvalidArgumentError('a number in [0, 1]');
+      return p;
+    })
+    .option('--seed <n>', 'seed of the deviations', (v: string) => Number.parseInt(v, 10), 1)
+    .option('--record-demos', 'record the scripted expert demos instead (State-API apps)')
+    .option('--no-score', 'do not score the tasks afterwards')
+    .action((opts: RolloutsOptions) =>
+      withDb(program, async (db, dataDir) => {
+        const taskIds = [
+          ...(opts.app ?? []).flatMap((id) => {
+            getEnvironmentAppOrThrow(db, id);
+            return listAppTaskIds(db, id);
+          }),
+          ...(opts.task ?? []).map((externalId) => getTaskIdByExternalIdOrThrow(db, externalId)),
+        ];
+        if (taskIds.length === 0) throw new InvalidArgumentError('name tasks with --app or --task');
+        const runner = lazyRunner();
+        try {
+          const summary = await executeRolloutJob(
+            db,
+            dataDir,
+            {
+              taskIds,
+              kind: opts.recordDemos ? 'expert' : 'rollout',
+              policy: opts.policy,
+              samplesPerTask: opts.samples,
+              parallelBrowsers: opts.parallel,
+              maxSteps: opts.maxSteps,
+              noise: opts.noise,
+              seed: opts.seed,
+              score: opts.score,
+              actor: { userId: null, label: 'cli' },
+            },
+            runner.get,
+            { onProgress: progressPrinter() },
+          );
+          process.stdout.write(`${JSON.stringify(summary)}\n`);
+        } finally {
+          await runner.close();
+        }
+      }),
+    );
+
+  program
+    .command('demo')
+    .description('Run the embedded demo: the CORE loop once on the bundled apps (as a fresh server does).')
+    .option('--samples <n>', 'rollouts per task', positiveInt)
+    .action((opts: { samples?: number }) =>
+      withDb(program, async (db, dataDir) => {
+        const runner = lazyRunner();
+        try {
+          const summary = await runDemoLoop(db, dataDir, runner.get, {
+            onProgress: progressPrinter(),
+            samplesPerTask: opts.samples,
+          });
+          process.stdout.write(`${JSON.stringify(summary)}\n`);
+        } finally {
+          await runner.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,216 @@
+/**
+ * HTTP side of the ingestion API (`app/api/ingest/v1/**`; the route files only pass the app's
+ * services in). Every request carries `Authorization: Bearer cck_…`; bodies are JSON except a step,
+ * which may also be `multipart/form-data` with a `step` JSON field and a `screenshot` file part.
+ *
+ * Status codes: 201 created · 200 ok · 400 malformed body (message names the field) · 401 missing,
+ * malformed, unknown or revoked key (with `WWW-Authenticate: Bearer`) · 403 the key's user may no
+ * longer ingest · 404 unknown trajectory or someone else's · 409 trajectory already finished, or
+ * externalId taken · 413 body or screenshot too large. Error bodies are `{ "error": "…" }`.
+ */
+import { DomainError, type DomainErrorCode } from '@/lib/core/errors';
+import type { Db } from '@/server/db/client';
+import { ApiKeyAuthError, authenticateApiKey } from '@/server/services/api-key-service';
+import {
+  appendIngestStep,
+  assertIngestTrajectoryOpen,
+  createIngestTrajectory,
+  decodeScreenshotBase64,
+  finishIngestTrajectory,
+  getIngestTrajectoryOrThrow,
+  parseIngestJson,
+  type IngestActor,
+  type IngestTrajectoryView,
+} from '@/server/services/ingest-service';
+import { MAX_SCREENSHOT_BYTES } from '@/server/services/media-store';
+
+export interface IngestHandlerDeps {
+  db: Db;
+  dataDir: string;
+}
+
+/** Largest body of a create or finish request. */
+export const MAX_INGEST_JSON_BODY_BYTES = 1024 * 1024;
+/** Room for the step's JSON fields beside its screenshot. */
+export const MAX_STEP_FIELDS_BYTES = 8 * 1024 * 1024;
+/** Largest multipart step: one screenshot, the step JSON and the multipart framing. */
+export const MAX_STEP_MULTIPART_BYTES = MAX_SCREENSHOT_BYTES + MAX_STEP_FIELDS_BYTES + 64 * 1024;
+/** Largest JSON step: the screenshot in base64 (4/3 of its bytes) and the other fields. */
+export const MAX_STEP_JSON_BYTES = Math.ceil(MAX_SCREENSHOT_BYTES / 3) * 4 + MAX_STEP_FIELDS_BYTES;
+
+const HTTP_STATUS: Record<DomainErrorCode, number> = {
+  BAD_INPUT: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  TOO_LARGE: 413,
+  INTERNAL: 500,
+};
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers: { ...NO_STORE, ...headers } });
+}
+
+/** The one mapping of errors to responses; internal messages are logged, never sent. */
+function errorResponse(error: unknown): Response {
+  if (error instanceof ApiKeyAuthError && error.code === 'UNAUTHORIZED') {
+    // Header values must stay ASCII without quotes: a fixed description per reason (RFC 6750 §3).
+    const challenge =
+      error.reason === 'missing'
+        ? 'Bearer realm="core-curator"'
+        : `Bearer realm="core-curator", error="invalid_token", error_description="${error.reason} API key"`;
+    return json({ error: error.message }, 401, { 'www-authenticate': challenge });
+  }
+  if (error instanceof DomainError && error.code !== 'INTERNAL')
+    return json({ error: error.message }, HTTP_STATUS[error.code]);
+  console.error('ingestion API:', error);
+  return json({ error: 'Internal error' }, 500);
+}
+
+async function withActor(
+  req: Request,
+  deps: IngestHandlerDeps,
+  fn: (actor: IngestActor) => Promise<Response> | Response,
+): Promise<Response> {
+  try {
+    const { user } = authenticateApiKey(deps.db, req.headers.get('authorization'));
+    return await fn(user);
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+/**
+ * Reads the body, refusing more than `limit` bytes: from Content-Length before reading, and while
+ * reading for chunked bodies. @throws DomainError('TOO_LARGE').
+ */
+export async function readBodyCapped(req: Request, limit: number): Promise<Buffer> {
+  const tooLarge = () => new DomainError('TOO_LARGE', `Request body is over the limit of ${limit} bytes`);
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  if (!req.body) return Buffer.alloc(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function readJsonBody(req: Request, limit: number, what: string): Promise<unknown> {
+  const body = await readBodyCapped(req, limit);
+  if (body.byteLength === 0) throw new DomainError('BAD_INPUT', `${what}: empty body (expected JSON)`);
+  return parseIngestJson(body.toString('utf8'), what);
+}
+
+function isMultipart(req: Request): boolean {
+  return /^multipart\/form-data\b/i.test(req.headers.get('content-type') ?? '');
+}
+
+/** A step request's fields and screenshot, from multipart or JSON. */
+async function readStepRequest(req: Request): Promise<{ step: unknown; screenshot: Buffer | null }> {
+  if (isMultipart(req)) {
+    const body = await readBodyCapped(req, MAX_STEP_MULTIPART_BYTES);
+    let form: FormData;
+    try {
+      form = await new Response(new Uint8Array(body), {
+        headers: { 'content-type': req.headers.get('content-type')! },
+      }).formData();
+    } catch {
+      throw new DomainError('BAD_INPUT', 'body: not a readable multipart/form-data body');
+    }
+    const field = form.get('step');
+    if (field === null) throw new DomainError('BAD_INPUT', 'step: missing form field (the step as JSON)');
+    const text = typeof field === 'string' ? field : await field.text();
+    const part = form.get('screenshot');
+    if (part !== null && typeof part === 'string')
+      throw new DomainError('BAD_INPUT', 'screenshot: expected a file part (curl -F screenshot=@file.png)');
+    if (part && part.size > MAX_SCREENSHOT_BYTES)
+      throw new DomainError(
+        'TOO_LARGE',
+        `screenshot: ${part.size} bytes is over the limit of ${MAX_SCREENSHOT_BYTES} bytes`,
+      );
+    return {
+      step: parseIngestJson(text, 'step'),
+      screenshot: part ? Buffer.from(await part.arrayBuffer()) : null,
+    };
+  }
+  const body = await readJsonBody(req, MAX_STEP_JSON_BYTES, 'step');
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !('screenshotBase64' in body))
+    return { step: body, screenshot: null };
+  const { screenshotBase64, ...step } = body as Record<string, unknown>;
+  return {
+    step,
+    screenshot: screenshotBase64 == null ? null : decodeScreenshotBase64(screenshotBase64),
+  };
+}
+
+function viewUrl(req: Request, trajectoryId: string): string {
+  return new URL(`/trajectories/${encodeURIComponent(trajectoryId)}`, new URL(req.url).origin).toString();
+}
+
+function trajectoryBody(req: Request, view: IngestTrajectoryView) {
+  return { ...view, viewUrl: viewUrl(req, view.trajectoryId) };
+}
+
+/** `POST /api/ingest/v1/trajectories` → 201 `{ trajectoryId, taskId, taskCreated, viewUrl }`. */
+export function handleCreateTrajectory(req: Request, deps: IngestHandlerDeps): Promise<Response> {
+  return withActor(req, deps, async (actor) => {
+    const body = await readJsonBody(req, MAX_INGEST_JSON_BODY_BYTES, 'body');
+    const created = createIngestTrajectory(deps.db, actor, body);
+    return json({ ...created, viewUrl: viewUrl(req, created.trajectoryId) }, 201);
+  });
+}
+
+/** `POST /api/ingest/v1/trajectories/{id}/steps` → 201 `{ index, stepId }`. */
+export function handleAppendStep(
+  req: Request,
+  deps: IngestHandlerDeps,
+  trajectoryId: string,
+): Promise<Response> {
+  return withActor(req, deps, async (actor) => {
+    // Refuse early — before a large upload is read — what the body cannot change.
+    const declared = Number(req.headers.get('content-length') ?? NaN);
+    const limit = isMultipart(req) ? MAX_STEP_MULTIPART_BYTES : MAX_STEP_JSON_BYTES;
+    if (Number.isFinite(declared) && declared > limit)
+      throw new DomainError('TOO_LARGE', `Request body is over the limit of ${limit} bytes`);
+    assertIngestTrajectoryOpen(deps.db, actor, trajectoryId);
+    const { step, screenshot } = await readStepRequest(req);
+    const { index, stepId } = await appendIngestStep(deps, actor, trajectoryId, { step, screenshot });
+    return json({ index, stepId }, 201);
+  });
+}
+
+/** `POST /api/ingest/v1/trajectories/{id}/finish` → 200 with the trajectory. */
+export function handleFinishTrajectory(
+  req: Request,
+  deps: IngestHandlerDeps,
+  trajectoryId: string,
+): Promise<Response> {
+  return withActor(req, deps, async (actor) => {
+    const body = await readJsonBody(req, MAX_INGEST_JSON_BODY_BYTES, 'body');
+    return json(trajectoryBody(req, finishIngestTrajectory(deps.db, actor, trajectoryId, body)), 200);
+  });
+}
+
+/** `GET /api/ingest/v1/trajectories/{id}` → 200 with its status and stepCount. */
+export function handleGetTrajectory(
+  req: Request,
+  deps: IngestHandlerDeps,
+  trajectoryId: string,
+): Promise<Response> {
+  return withActor(req, deps, (actor) =>
+    json(trajectoryBody(req, getIngestTrajectoryOrThrow(deps.db, actor, trajectoryId)), 200),
+  );
+}

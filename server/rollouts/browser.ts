@@ -1,0 +1,164 @@
+/**
+ * Chromium for rollouts, through `playwright-core` (STACK.md: Playwright cannot download browsers
+ * here, so the machine's Chromium is used: `CHROMIUM_PATH` or `/usr/bin/chromium`).
+ *
+ * Each rollout worker owns one browser *server* process (`launchServer` + `connect`): the runner can
+ * tell a crashed browser from a failed action (the connection drops), and tests can kill the process
+ * to prove a crash ends only that rollout. Every rollout gets a fresh browser context (no cookies or
+ * storage carried over) with a 1280×800 viewport.
+ */
+import fs from 'node:fs';
+import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
+import { DomainError } from '@/lib/core/errors';
+import type { Observation } from '@/lib/core/rollouts/types';
+import type { StepAction } from '@/lib/core/types';
+import { collectSetOfMarks, MAX_SOM_ELEMENTS, SOM_ATTRIBUTE, type SomResult } from '@/server/rollouts/som';
+
+export const VIEWPORT = { width: 1280, height: 800 } as const;
+/** Pause after an action for the page to settle (client-side renders, hash routes), in ms. */
+export const SETTLE_MS = 150;
+
+/** Flags from STACK.md: the machine's network is closed, so background services only make noise. */
+export const CHROMIUM_ARGS = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+];
+
+/**
+ * Functions handed to `page.evaluate` are serialised from our compiled code; tsx/esbuild (CLI,
+ * tests) wrap named functions in a `__name(...)` helper that does not exist in the page. Every
+ * rollout context defines a no-op one first.
+ */
+export const PAGE_INIT_SCRIPT = 'globalThis.__name = globalThis.__name || ((fn) => fn);';
+
+/** The Chromium executable: `CHROMIUM_PATH`, else `/usr/bin/chromium`. */
+export function resolveChromiumPath(): string {
+  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+}
+
+/**
+ * @throws DomainError('CONFLICT') with the fix when no Chromium is found.
+ */
+export function assertChromiumAvailable(): string {
+  const executable = resolveChromiumPath();
+  if (!fs.existsSync(executable)) {
+    throw new DomainError(
+      'CONFLICT',
+      `No Chromium at ${executable}. Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium or Chrome executable.`,
+    );
+  }
+  return executable;
+}
+
+export interface RolloutBrowser {
+  browser: Browser;
+  /** Kills the browser process (tests simulate a crash with it). */
+  kill(): void;
+  close(): Promise<void>;
+}
+
+export async function launchRolloutBrowser(): Promise<RolloutBrowser> {
+  const executablePath = assertChromiumAvailable();
+  let server: BrowserServer;
+  try {
+    server = await chromium.launchServer({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  } catch (error) {
+    throw new DomainError(
+      'CONFLICT',
+      `Chromium at ${executablePath} did not start: ${(error as Error).message}`,
+    );
+  }
+  const browser = await chromium.connect(server.wsEndpoint());
+  return {
+    browser,
+    kill: () => server.process().kill('SIGKILL'),
+    close: async () => {
+      await browser.close().catch(() => undefined);
+      await server.close().catch(() => undefined);
+    },
+  };
+}
+
+/** True for errors that mean the browser or page is gone (crash, kill), not a failed action. */
+export function isBrowserGoneError(error: unknown): boolean {
+  const message = (error as Error)?.message ?? '';
+  return /Target (page, context or browser )?(has been )?closed|Browser (has been )?closed|browser has disconnected|Connection closed|WebSocket/i.test(
+    message,
+  );
+}
+
+/** Numbers the viewport's interactive elements and reads URL and title. */
+export async function observePage(
+  page: Page,
+): Promise<Omit<Observation, 'stepIndex' | 'screenshot'> & { png: Buffer }> {
+  const som: SomResult = await page.evaluate(collectSetOfMarks, {
+    attribute: SOM_ATTRIBUTE,
+    max: MAX_SOM_ELEMENTS,
+  });
+  const png = await page.screenshot({ type: 'png' });
+  return {
+    url: page.url(),
+    title: await page.title(),
+    elements: som.elements,
+    offscreen: som.offscreen,
+    png,
+  };
+}
+
+/**
+ * Performs `action` on the page observed last (elements addressed by their set-of-marks id).
+ * `answer` and `status` do nothing here. @throws DomainError('BAD_INPUT') for an element id the
+ * observation did not list; Playwright errors (timeouts) propagate.
+ */
+export async function executeAction(page: Page, action: StepAction, timeoutMs: number): Promise<void> {
+  const element = () => {
+    if (action.elementId === undefined)
+      throw new DomainError('BAD_INPUT', `${action.type} needs an element id`);
+    return page.locator(`[${SOM_ATTRIBUTE}="${action.elementId.replace(/"/g, '')}"]`).first();
+  };
+  switch (action.type) {
+    case 'click':
+      await element().click({ timeout: timeoutMs });
+      break;
+    case 'type': {
+      const target = element();
+      const tag = await target.evaluate((el) => el.tagName.toLowerCase(), undefined, { timeout: timeoutMs });
+      if (tag === 'select') await target.selectOption({ label: action.text ?? '' }, { timeout: timeoutMs });
+      else await target.fill(action.text ?? '', { timeout: timeoutMs });
+      break;
+    }
+    case 'key_press':
+      await page.keyboard.press(action.key ?? 'Enter');
+      break;
+    case 'scroll': {
+      const dy = (action.direction === 'up' ? -1 : 1) * Math.round(VIEWPORT.height * 0.7);
+      if (action.elementId !== undefined) {
+        await element().evaluate((el, d) => el.scrollBy(0, d), dy, { timeout: timeoutMs });
+      } else {
+        await page.mouse.wheel(0, dy);
+      }
+      break;
+    }
+    case 'go_back':
+    case 'navigate_back':
+      await page.goBack({ timeout: timeoutMs });
+      break;
+    case 'goto':
+      if (action.url) await page.goto(action.url, { timeout: timeoutMs });
+      break;
+    case 'hover':
+      await element().hover({ timeout: timeoutMs });
+      break;
+    case 'wait':
+      await page.waitForTimeout(1000);
+      break;
+    default:
+      break;
+  }
+  await page.waitForLoadState('domcontentloaded', { timeout: timeoutMs }).catch(() => undefined);
+  await page.waitForTimeout(SETTLE_MS);
+}

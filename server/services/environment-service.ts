@@ -1,0 +1,239 @@
+/**
+ * Environments the runner can act in (issue 6):
+ *
+ * - **State-API apps** registered with `npx core-curator env add <folder>` (or the Live page):
+ *   the folder is validated (`index.html`, `real-tasks.json`, every `verify` file inside the folder,
+ *   `seed-state.json` and `expert-demos.json` when present), then the app row and its tasks are
+ *   written in one transaction (all or nothing). Re-adding the same folder updates the tasks that
+ *   changed and keeps the rest (tasks match on `app:<app id>:<task id>`).
+ * - **URL tasks** (WebArena / VisualWebArena configs): their `start_url` placeholders
+ *   (`__SHOPPING__`, …) map to the user's sites through the `rollouts.siteUrls` setting
+ *   (`rollout-settings-service.ts`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { eq, like } from 'drizzle-orm';
+import { DomainError } from '@/lib/core/errors';
+import { parseJsonText } from '@/lib/core/import/format-errors';
+import {
+  APP_ID_RE,
+  parseExpertDemos,
+  parseStateApiTasks,
+  stateApiTaskExternalId,
+  type TExpertDemos,
+  type TStateApiTask,
+} from '@/lib/core/rollouts/state-api-app';
+import { inTransaction, type Db } from '@/server/db/client';
+import { environmentApp, task } from '@/server/db/schema';
+import { recordAudit } from '@/server/services/audit-service';
+import { getOrCreateOpenIteration } from '@/server/services/iteration-service';
+import { readSeedState } from '@/server/rollouts/state-api-server';
+import { resolveVerifierPath } from '@/server/rollouts/verifier';
+
+export const STATE_API_SOURCE = 'state-api';
+
+/** The bundled demo apps, in `environments/` of the repository. */
+export const BUNDLED_APPS_DIR = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'environments');
+export const BUNDLED_APP_IDS = ['shop', 'contacts'] as const;
+
+export interface StateApiAppFiles {
+  folder: string;
+  name: string;
+  tasks: TStateApiTask[];
+  expertDemos: TExpertDemos;
+}
+
+/** What a task of a State-API app keeps in `task.meta`. */
+export interface StateApiTaskMeta {
+  appId: string;
+  appTaskId: string;
+  verify: string;
+  difficulty: string | null;
+}
+
+function readJsonFile(file: string): unknown {
+  return parseJsonText(fs.readFileSync(file, 'utf8'), file);
+}
+
+/**
+ * Reads and validates an app folder.
+ * @throws DomainError('BAD_INPUT') naming the file and field: missing folder / index.html /
+ *   real-tasks.json, a `verify` file that is missing or outside the folder, bad JSON, an expert demo
+ *   for an unknown task.
+ */
+export function readStateApiApp(folderArg: string): StateApiAppFiles {
+  const folder = path.resolve(folderArg);
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+    throw new DomainError('BAD_INPUT', `${folder}: not a folder`);
+  }
+  if (!fs.existsSync(path.join(folder, 'index.html'))) {
+    throw new DomainError('BAD_INPUT', `${folder}: no index.html (a State-API app folder needs one)`);
+  }
+  const tasksFile = path.join(folder, 'real-tasks.json');
+  if (!fs.existsSync(tasksFile)) throw new DomainError('BAD_INPUT', `${folder}: no real-tasks.json`);
+  const tasks = parseStateApiTasks(readJsonFile(tasksFile), tasksFile);
+  for (const [i, t] of tasks.entries()) {
+    let verifier: string;
+    try {
+      verifier = resolveVerifierPath(folder, t.verify);
+    } catch (error) {
+      throw new DomainError('BAD_INPUT', `${tasksFile}: [${i}].verify: ${(error as Error).message}`);
+    }
+    if (!fs.existsSync(verifier)) {
+      throw new DomainError('BAD_INPUT', `${tasksFile}: [${i}].verify: file ${t.verify} does not exist`);
+    }
+  }
+  readSeedState(folder);
+  const demosFile = path.join(folder, 'expert-demos.json');
+  const expertDemos = fs.existsSync(demosFile) ? parseExpertDemos(readJsonFile(demosFile), demosFile) : {};
+  const ids = new Set(tasks.map((t) => t.id));
+  for (const id of Object.keys(expertDemos)) {
+    if (!ids.has(id))
+      throw new DomainError('BAD_INPUT', `${demosFile}: demo '${id}' names no task of real-tasks.json`);
+  }
+  return { folder, name: readAppName(folder), tasks, expertDemos };
+}
+
+/** The app's display name: the `<title>` of index.html, else the folder name. */
+function readAppName(folder: string): string {
+  const html = fs.readFileSync(path.join(folder, 'index.html'), 'utf8');
+  const title = /<title>([^<]{1,120})<\/title>/i.exec(html)?.[1]?.trim();
+  return title || path.basename(folder);
+}
+
+export interface AddAppSummary {
+  appId: string;
+  name: string;
+  folder: string;
+  tasks: { created: number; updated: number; unchanged: number };
+  expertDemos: number;
+}
+
+/**
+ * Registers (or refreshes) a State-API app and imports its tasks, all or nothing.
+ * @param options.id app id (slug); defaults to the folder name in lower case.
+ * @throws DomainError('BAD_INPUT') for a bad folder (see {@link readStateApiApp}) or id.
+ */
+export function addStateApiApp(
+  db: Db,
+  folderArg: string,
+  options: { id?: string; actor: { userId: string | null; label: string } },
+): AddAppSummary {
+  const app = readStateApiApp(folderArg);
+  const appId = (options.id ?? path.basename(app.folder)).toLowerCase();
+  if (!APP_ID_RE.test(appId)) {
+    throw new DomainError(
+      'BAD_INPUT',
+      `App id '${appId}' must be lower-case letters, digits and dashes (--id to choose one)`,
+    );
+  }
+  const author = options.actor.userId ?? options.actor.label;
+  const counts = { created: 0, updated: 0, unchanged: 0 };
+  inTransaction(db, (tx) => {
+    const iterationId = getOrCreateOpenIteration(tx);
+    const now = new Date();
+    tx.insert(environmentApp)
+      .values({
+        id: appId,
+        name: app.name,
+        folder: app.folder,
+        taskCount: app.tasks.length,
+        createdBy: author,
+        updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: environmentApp.id,
+        set: { name: app.name, folder: app.folder, taskCount: app.tasks.length, updatedAt: now },
+      })
+      .run();
+    for (const t of app.tasks) {
+      const externalId = stateApiTaskExternalId(appId, t.id);
+      const meta: StateApiTaskMeta = {
+        appId,
+        appTaskId: t.id,
+        verify: t.verify,
+        difficulty: t.difficulty ?? null,
+      };
+      const values = {
+        source: STATE_API_SOURCE,
+        intent: t.instruction,
+        startUrl: null,
+        environment: 'web' as const,
+        site: app.name,
+        meta: { ...meta },
+      };
+      const existing = tx
+        .select({ id: task.id, intent: task.intent, site: task.site, meta: task.meta })
+        .from(task)
+        .where(eq(task.externalId, externalId))
+        .get();
+      if (!existing) {
+        tx.insert(task)
+          .values({ id: randomUUID(), externalId, ...values, origin: 'seed', iterationId, createdBy: author })
+          .run();
+        counts.created++;
+      } else if (
+        existing.intent === values.intent &&
+        existing.site === values.site &&
+        JSON.stringify(existing.meta) === JSON.stringify(values.meta)
+      ) {
+        counts.unchanged++;
+      } else {
+        tx.update(task).set(values).where(eq(task.id, existing.id)).run();
+        counts.updated++;
+      }
+    }
+    recordAudit(tx, {
+      userId: options.actor.userId,
+      actor: options.actor.label,
+      action: 'environment.add',
+      objectType: 'environment_app',
+      objectId: appId,
+      after: { folder: app.folder, tasks: counts },
+    });
+  });
+  return {
+    appId,
+    name: app.name,
+    folder: app.folder,
+    tasks: counts,
+    expertDemos: Object.keys(app.expertDemos).length,
+  };
+}
+
+export function listEnvironmentApps(db: Db) {
+  return db
+    .select({
+      id: environmentApp.id,
+      name: environmentApp.name,
+      folder: environmentApp.folder,
+      taskCount: environmentApp.taskCount,
+      updatedAt: environmentApp.updatedAt,
+    })
+    .from(environmentApp)
+    .orderBy(environmentApp.id)
+    .all();
+}
+
+/** @throws DomainError('NOT_FOUND') */
+export function getEnvironmentAppOrThrow(db: Db, appId: string) {
+  const row = db.select().from(environmentApp).where(eq(environmentApp.id, appId)).get();
+  if (!row)
+    throw new DomainError(
+      'NOT_FOUND',
+      `Environment app '${appId}' not found (npx core-curator env add <folder>)`,
+    );
+  return row;
+}
+
+/** Task ids of an app, in `real-tasks.json` order by external id. */
+export function listAppTaskIds(db: Db, appId: string): string[] {
+  return db
+    .select({ id: task.id })
+    .from(task)
+    .where(like(task.externalId, `app:${appId}:%`))
+    .orderBy(task.externalId)
+    .all()
+    .map((r) => r.id);
+}
