@@ -46,6 +46,8 @@ export default defineConfig({
       BETTER_AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e-secret',
       // Every test signs in from 127.0.0.1; the production default (10 a minute) would throttle the suite.
       CORE_CURATOR_SIGN_IN_LIMIT: '1000',
+      // The e2e database is seeded per spec; the embedded demo (issue 6) would race with the seeds.
+      CORE_CURATOR_DEMO: '0',
     },
   },
 });

@@ -6,6 +6,7 @@
  * fails `has a row for every procedure`.
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -826,6 +827,55 @@ const PROCEDURES: Record<string, Row> = {
       return c.apiKeys.revoke({ id: created.id });
     },
     check: (r) => expect(r).toMatchObject({ revokedAt: expect.any(Date) as Date }),
+  },
+  'rollouts.start': {
+    minimum: 'researcher',
+    // Recording demos of a task that is no app task: the job is enqueued and fails fast (nothing to play).
+    call: (c, f) => c.rollouts.start({ taskIds: [f.taskId], kind: 'expert' }),
+    check: (r, w) => {
+      const { jobId } = r as { jobId: string };
+      expect(w.db.select({ kind: job.kind }).from(job).where(eq(job.id, jobId)).get()).toEqual({
+        kind: 'rollouts',
+      });
+    },
+  },
+  'rollouts.apps': {
+    minimum: 'researcher',
+    call: (c) => c.rollouts.apps(),
+    check: (r) => expect(r).toEqual([]),
+  },
+  'rollouts.addApp': {
+    minimum: 'researcher',
+    call: (c) => c.rollouts.addApp({ folder: path.resolve('environments/contacts'), id: 'contacts' }),
+    check: (r) => expect(r).toMatchObject({ appId: 'contacts', tasks: { created: 10 } }),
+  },
+  'rollouts.settings': {
+    minimum: 'researcher',
+    call: (c) => c.rollouts.settings(),
+    check: (r) =>
+      expect(r).toMatchObject({ rollouts: { samplesPerTask: 5, parallelBrowsers: 2 }, siteUrls: {} }),
+  },
+  'rollouts.updateSettings': {
+    minimum: 'researcher',
+    call: (c) =>
+      c.rollouts.updateSettings({
+        parallelBrowsers: 3,
+        samplesPerTask: 5,
+        maxSteps: 12,
+        stepTimeoutMs: 20_000,
+        noise: 0.1,
+      }),
+    check: (r) => expect(r).toMatchObject({ parallelBrowsers: 3, noise: 0.1 }),
+  },
+  'rollouts.updateSiteUrls': {
+    minimum: 'researcher',
+    call: (c) => c.rollouts.updateSiteUrls({ siteUrls: { SHOPPING: 'http://localhost:7770' } }),
+    check: (r) => expect(r).toEqual({ SHOPPING: 'http://localhost:7770' }),
+  },
+  'rollouts.demoStatus': {
+    minimum: 'public',
+    call: (c) => c.rollouts.demoStatus(),
+    check: (r) => expect(r).toBeNull(),
   },
 };
 

@@ -1,4 +1,5 @@
 import { createCallerFactory, createTRPCRouter } from '@/server/trpc/init';
+import { rolloutsRouter } from '@/server/trpc/routers/rollouts';
 import { apiKeysRouter } from '@/server/trpc/routers/api-keys';
 import { auditRouter } from '@/server/trpc/routers/audit';
 import { commentsRouter } from '@/server/trpc/routers/comments';
@@ -16,6 +17,7 @@ import { trajectoriesRouter } from '@/server/trpc/routers/trajectories';
 import { usersRouter } from '@/server/trpc/routers/users';
 
 export const appRouter = createTRPCRouter({
+  rollouts: rolloutsRouter,
   system: systemRouter,
   tasks: tasksRouter,
   trajectories: trajectoriesRouter,
