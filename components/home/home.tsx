@@ -8,6 +8,7 @@
  */
 import { useSuspenseQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { DemoStatus } from '@/components/home/demo-status';
 import {
   AdjudicationCallout,
   ReviewQueuesCard,
@@ -31,6 +32,7 @@ export function Home({ role }: { role: Role }) {
   if (role === 'annotator') {
     return (
       <div className="space-y-6">
+        <DemoStatus />
         <PageHeader title="Your review queues" subtitle={iterationText} />
         {canReview ? (
           <WithReviewHome>
@@ -53,6 +55,7 @@ export function Home({ role }: { role: Role }) {
 
   return (
     <div className="space-y-6">
+      <DemoStatus />
       <PageHeader title="Overview" subtitle={iterationText} />
       {canReview ? (
         <WithReviewHome>

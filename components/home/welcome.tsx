@@ -1,9 +1,11 @@
 import Link from 'next/link';
+import { DemoStatus } from '@/components/home/demo-status';
 
 /** First screen of an empty installation: how to create the first account and import data. */
 export function Welcome() {
   return (
     <div className="mx-auto mt-8 max-w-2xl space-y-6">
+      <DemoStatus />
       <div>
         <h1 className="text-2xl font-semibold">Welcome to core-curator</h1>
         <p className="mt-2 text-slate-600">

@@ -1,0 +1,122 @@
+/**
+ * Live rollouts and the ingestion API in the browser (issue 6 › Tests):
+ * - a researcher creates an API key, an external "harness" (this test's HTTP client) streams a
+ *   trajectory with real WebVoyager screenshots, and the live grid and the trajectory viewer show
+ *   each step as it is pushed; the capture-to-screen latency is printed; a revoked key is refused;
+ * - a researcher starts noisy-expert rollouts on the bundled shop app from the Live page and watches
+ *   a rollout's steps arrive in Chromium.
+ *
+ * Latency is printed, never asserted (speed is measured by benches, not tests).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_DATA_DIR } from '../playwright.config';
+import { signIn, WEBVOYAGER_EXAMPLES } from './helpers';
+
+interface LatencySample {
+  trajectoryId: string;
+  stepIndex: number;
+  capturedAt: number;
+  publishedAt?: number;
+  renderedAt: number;
+}
+
+async function readLatency(page: Page, trajectoryId: string): Promise<LatencySample[]> {
+  const all = await page.evaluate(
+    () => (window as unknown as { __liveLatency?: LatencySample[] }).__liveLatency ?? [],
+  );
+  return all.filter((s) => s.trajectoryId === trajectoryId);
+}
+
+function printLatency(label: string, samples: LatencySample[]): void {
+  const ms = samples.map((s) => s.renderedAt - s.capturedAt).sort((a, b) => a - b);
+  const median = ms[Math.floor(ms.length / 2)];
+  console.log(
+    `[latency] ${label}: capture-to-screen over ${ms.length} steps: median ${median} ms, max ${ms.at(-1)} ms (all: ${ms.join(', ')})`,
+  );
+}
+
+test.beforeAll(() => {
+  execFileSync('npx', ['core-curator', 'env', 'add', 'environments/shop', '--data-dir', E2E_DATA_DIR], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+});
+
+test('an external harness streams a trajectory through the ingestion API and the live view shows each step', async ({
+  page,
+  request,
+}) => {
+  await signIn(page, 'researcher');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
+  await page.getByLabel('Key name').fill('e2e harness');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const key = await page.getByLabel('API key').inputValue();
+  expect(key).toMatch(/^cck_/);
+  const auth = { Authorization: `Bearer ${key}` };
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Live' }).click();
+  await expect(page.getByTestId('live-connection')).toHaveAttribute('data-state', 'connected');
+
+  const created = await request.post('/api/ingest/v1/trajectories', {
+    headers: auth,
+    data: { task: { intent: 'Find a vegetarian lasagna recipe (e2e harness)' }, policy: 'e2e-harness' },
+  });
+  expect(created.status()).toBe(201);
+  const { trajectoryId } = (await created.json()) as { trajectoryId: string };
+  const tile = page.locator(`[data-testid="live-tile"][data-trajectory-id="${trajectoryId}"]`);
+  await expect(tile).toBeVisible();
+  await expect(tile).toContainText('Find a vegetarian lasagna recipe (e2e harness)');
+
+  const run = path.join(WEBVOYAGER_EXAMPLES, 'taskAllrecipes--4');
+  const shots = [1, 2, 3].map((i) => fs.readFileSync(path.join(run, `screenshot${i}.png`)));
+  const postStep = async (i: number) => {
+    const response = await request.post(`/api/ingest/v1/trajectories/${trajectoryId}/steps`, {
+      headers: auth,
+      data: {
+        url: 'https://www.allrecipes.com/',
+        actionText: i === 0 ? 'Type [3]; vegetarian lasagna' : 'Click [7]',
+        elements: [
+          { id: '3', role: 'textbox', name: 'Search' },
+          { id: '7', role: 'link', name: 'Vegetarian Lasagna' },
+        ],
+        screenshotBase64: shots[i]!.toString('base64'),
+        capturedAt: Date.now(),
+      },
+    });
+    expect(response.status()).toBe(201);
+  };
+  for (const i of [0, 1]) {
+    await postStep(i);
+    await expect(tile).toHaveAttribute('data-step-count', String(i + 1));
+  }
+  printLatency('live grid (ingestion API)', await readLatency(page, trajectoryId));
+
+  // One click to the live trajectory view; the next step appears there without a reload.
+  await tile.click();
+  await page.waitForURL(`**/trajectories/${trajectoryId}`);
+  await expect(page.getByTestId('trajectory-status')).toContainText(/running|live/i);
+  await postStep(2);
+  await expect(page.locator('[data-step-index="2"]')).toBeVisible();
+  printLatency('trajectory view (ingestion API)', await readLatency(page, trajectoryId));
+
+  const finished = await request.post(`/api/ingest/v1/trajectories/${trajectoryId}/finish`, {
+    headers: auth,
+    data: { envSuccess: true, finalAnswer: 'Vegetarian Lasagna' },
+  });
+  expect(finished.status()).toBe(200);
+  await expect(page.getByTestId('trajectory-status')).toContainText(/complete/i);
+
+  // Revoke the key in the UI: the harness is refused from then on.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Revoke key e2e harness' }).click();
+  await expect(page.getByRole('table', { name: 'API keys' })).toContainText(/revoked/i);
+  const refused = await request.post('/api/ingest/v1/trajectories', {
+    headers: auth,
+    data: { task: { intent: 'never' } },
+  });
+  expect(refused.status()).toBe(401);
+  expect(await refused.json()).toEqual({ error: expect.stringMatching(/revoked/i) as string });
+});
