@@ -118,5 +118,44 @@ test('an external harness streams a trajectory through the ingestion API and the
     data: { task: { intent: 'never' } },
   });
   expect(refused.status()).toBe(401);
-  expect(await refused.json()).toEqual({ error: expect.stringMatching(/revoked/i) as string });
+  expect(((await refused.json()) as { error: string }).error).toMatch(/revoked/i);
+});
+
+test('a researcher starts noisy-expert rollouts on the bundled shop and watches the steps arrive live', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'researcher');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Live' }).click();
+  await expect(page.getByTestId('live-connection')).toHaveAttribute('data-state', 'connected');
+
+  const launcher = page.getByRole('form', { name: 'Start rollouts' });
+  await launcher.getByLabel(/Northwind Outfitters/).check();
+  await launcher.getByText('Only these tasks (optional)').click();
+  // shop-007, the longest scripted demo (9 actions): long enough to open its live view mid-run.
+  await launcher
+    .getByRole('list', { name: 'Only these tasks' })
+    .getByLabel(/app:shop:shop-007/)
+    .check();
+  await launcher.getByLabel('Samples per task').fill('1');
+  await launcher.getByLabel('Noise').fill('0');
+  await launcher.getByRole('button', { name: 'Start rollouts' }).click();
+  await expect(page.getByTestId('rollout-job')).toBeVisible();
+
+  // The rollout's tile appears and grows while the page stays as it is (pushed over SSE).
+  const tile = page.locator('[data-testid="live-tile"][data-status="running"]').first();
+  await expect(tile).toBeVisible({ timeout: 30_000 });
+  const trajectoryId = (await tile.getAttribute('data-trajectory-id'))!;
+  const sameTile = page.locator(`[data-testid="live-tile"][data-trajectory-id="${trajectoryId}"]`);
+  await expect(sameTile).toHaveAttribute('data-step-count', /^[1-9]/, { timeout: 30_000 });
+  printLatency('live grid (Chromium rollout)', await readLatency(page, trajectoryId));
+
+  // One click to the live trajectory view, which appends the remaining steps as they happen.
+  await sameTile.click();
+  await page.waitForURL(`**/trajectories/${trajectoryId}`);
+  await expect(page.locator('[data-step-index="8"]')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('trajectory-status')).toContainText(/complete/i, { timeout: 30_000 });
+  const viewSamples = await readLatency(page, trajectoryId);
+  expect(viewSamples.length).toBeGreaterThan(0);
+  printLatency('trajectory view (Chromium rollout)', viewSamples);
 });

@@ -20,7 +20,8 @@ import { useTRPC } from '@/lib/trpc/client';
 const LINK_CLASS = 'font-medium text-indigo-700 underline';
 const CODE_CLASS = 'rounded bg-white/70 px-1 font-mono text-xs';
 
-export function DemoStatus() {
+/** `canWatchLive`: link Live too (signed out: yes, the sign-in page follows). */
+export function DemoStatus({ canWatchLive = true }: { canWatchLive?: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const demo = useQuery(
@@ -91,10 +92,14 @@ export function DemoStatus() {
       <Link href="/review" className={LINK_CLASS}>
         Review
       </Link>{' '}
-      /{' '}
-      <Link href="/live" className={LINK_CLASS}>
-        Live
-      </Link>
+      {canWatchLive ? (
+        <>
+          /{' '}
+          <Link href="/live" className={LINK_CLASS}>
+            Live
+          </Link>
+        </>
+      ) : null}
       .
     </p>
   );

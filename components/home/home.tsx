@@ -32,7 +32,7 @@ export function Home({ role }: { role: Role }) {
   if (role === 'annotator') {
     return (
       <div className="space-y-6">
-        <DemoStatus />
+        <DemoStatus canWatchLive={hasScope(role, 'rollouts:watch')} />
         <PageHeader title="Your review queues" subtitle={iterationText} />
         {canReview ? (
           <WithReviewHome>
@@ -55,7 +55,7 @@ export function Home({ role }: { role: Role }) {
 
   return (
     <div className="space-y-6">
-      <DemoStatus />
+      <DemoStatus canWatchLive={hasScope(role, 'rollouts:watch')} />
       <PageHeader title="Overview" subtitle={iterationText} />
       {canReview ? (
         <WithReviewHome>

@@ -17,8 +17,13 @@ export const SAMPLES_PER_TASK_RANGE = { min: 1, max: 50 } as const;
 export const PARALLEL_BROWSERS_RANGE = { min: 1, max: 16 } as const;
 
 export const POLICY_LABELS: Record<PolicyName, string> = {
-  'noisy-expert': 'Noisy expert (replays the expert demo with random deviations)',
-  openai: 'OpenAI-compatible model (the Agent model from Models settings)',
+  'noisy-expert': 'Noisy expert',
+  openai: 'OpenAI-compatible model',
+};
+
+export const POLICY_HINTS: Record<PolicyName, string> = {
+  'noisy-expert': "replays the task's expert demo, deviating at random steps",
+  openai: 'the Agent model of the Models settings; each step sends it the screenshot and numbered elements',
 };
 
 /** `0.423` → `"42%"`; clamped to 0–100 %, and `"0%"` for a missing or non-finite value. */

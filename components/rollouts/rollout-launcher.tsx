@@ -18,6 +18,7 @@ import {
   buildStartRolloutsInput,
   describeRolloutSummary,
   PARALLEL_BROWSERS_RANGE,
+  POLICY_HINTS,
   POLICY_LABELS,
   ROLLOUT_JOB_KIND,
   ROLLOUT_JOB_POLL_INTERVAL_MS,
@@ -76,7 +77,9 @@ export function RolloutLauncher({ canManageApps }: { canManageApps: boolean }) {
   // Only the checked apps' tasks count (unchecking an app drops its checked tasks).
   const tasksOfChosenApps = appTasks.flatMap((q, i) => {
     const appId = appIds[i];
-    return (q.data?.items ?? []).filter((t) => appId && t.externalId.startsWith(`app:${appId}:`));
+    return (q.data?.items ?? [])
+      .filter((t) => appId && t.externalId.startsWith(`app:${appId}:`))
+      .sort((a, b) => a.externalId.localeCompare(b.externalId, undefined, { numeric: true }));
   });
   const chosenTaskIds = checkedTaskIds.filter((id) => tasksOfChosenApps.some((t) => t.id === id));
 
@@ -178,7 +181,10 @@ export function RolloutLauncher({ canManageApps }: { canManageApps: boolean }) {
                       <input
                         type="checkbox"
                         checked={appIds.includes(app.id)}
-                        onChange={(e) => setAppIds((prev) => toggle(prev, app.id, e.currentTarget.checked))}
+                        onChange={(e) => {
+                          const { checked } = e.currentTarget;
+                          setAppIds((prev) => toggle(prev, app.id, checked));
+                        }}
                       />
                       {app.name}
                       <span className="font-mono text-xs text-slate-500">{app.id}</span>
@@ -218,9 +224,10 @@ export function RolloutLauncher({ canManageApps }: { canManageApps: boolean }) {
                           type="checkbox"
                           className="mt-1"
                           checked={chosenTaskIds.includes(t.id)}
-                          onChange={(e) =>
-                            setCheckedTaskIds((prev) => toggle(prev, t.id, e.currentTarget.checked))
-                          }
+                          onChange={(e) => {
+                            const { checked } = e.currentTarget;
+                            setCheckedTaskIds((prev) => toggle(prev, t.id, checked));
+                          }}
                         />
                         <span className="min-w-0">
                           <span className="font-mono text-xs text-slate-500">{t.externalId}</span>{' '}
@@ -236,7 +243,7 @@ export function RolloutLauncher({ canManageApps }: { canManageApps: boolean }) {
 
           <div className="grid gap-3 sm:grid-cols-2">
             {isExpert ? null : (
-              <Field label="Policy">
+              <Field label="Policy" hint={POLICY_HINTS[policy]}>
                 <Select
                   name="policy"
                   value={policy}
@@ -291,12 +298,6 @@ export function RolloutLauncher({ canManageApps }: { canManageApps: boolean }) {
               </Field>
             ) : null}
           </div>
-          {!isExpert && policy === 'openai' ? (
-            <p className="text-xs text-slate-500">
-              Uses the Agent model of the Models settings; each step sends the screenshot and the numbered
-              elements to it.
-            </p>
-          ) : null}
 
           {formError ? <ErrorMessage>{formError}</ErrorMessage> : null}
           {start.isError ? <ErrorMessage>{errorText(start.error)}</ErrorMessage> : null}

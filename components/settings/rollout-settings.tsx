@@ -178,7 +178,11 @@ function SiteUrlsForm() {
   const [rowErrors, setRowErrors] = useState<SiteUrlRowError[]>([]);
   const update = useMutation(
     trpc.rollouts.updateSiteUrls.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.rollouts.settings.queryKey() }),
+      onSuccess: (saved) => {
+        // The rows show what was stored (`__shopping__` → SHOPPING), sorted.
+        setRows(siteUrlRowsFrom(saved));
+        return queryClient.invalidateQueries({ queryKey: trpc.rollouts.settings.queryKey() });
+      },
     }),
   );
 

@@ -238,6 +238,10 @@ async function runEpisode(
       options.stepTimeoutMs,
       `Opening ${startUrl} took longer than ${options.stepTimeoutMs} ms`,
     );
+    // Apps fetch their data after `load` (State-API apps GET /api/state): let that finish too.
+    await page
+      .waitForLoadState('networkidle', { timeout: Math.min(5_000, options.stepTimeoutMs) })
+      .catch(() => undefined);
 
     let end: EpisodeEnd | null = null;
     let finalAnswer: string | null = null;

@@ -7,8 +7,9 @@
  * 2. record every task's expert demo in Chromium (scripted replay, judged by the app's verifier);
  * 3. abstract the demos into label functions and strategy graphs with the offline `heuristic`
  *    provider (the Models page's settings are not used here: the demo must run offline);
- * 4. sample DEMO_SAMPLES_PER_TASK `noisy-expert` rollouts per task, score them (categories) and fill
- *    the review queues.
+ * 4. sample DEMO_SAMPLES_PER_TASK `noisy-expert` rollouts per task and score them (categories);
+ * 5. propose paths from Partially Passed rollouts and infer intents of Failed ones (heuristic), and
+ *    fill the review queues.
  *
  * It starts by itself when the server starts on a database without tasks (unless
  * `CORE_CURATOR_DEMO=0`), at most once per database (a `demo` job row of any status means it was
@@ -44,6 +45,7 @@ export interface DemoSummary {
   expertDemos: { recorded: number; passedVerifier: number };
   abstraction: Record<string, unknown>;
   rollouts: { episodes: number; errored: number; categories: Record<string, number> | null };
+  extrapolation: Record<string, unknown>;
 }
 
 /** Both roles answered by the heuristic provider, whatever the stored settings say. */
@@ -138,8 +140,23 @@ export async function runDemoLoop(
       actor: DEMO_ACTOR,
     },
     getLfRunner,
-    { ...hooks, onProgress: progress(0.45, 0.99) },
+    { ...hooks, onProgress: progress(0.45, 0.95) },
   );
+  // Graph expansion and failure-driven intents from the new rollouts, for the review queues.
+  const extrapolation: Record<string, unknown> = {};
+  for (const [i, stage] of (['propose_paths', 'infer_intents'] as const).entries()) {
+    hooks.onProgress?.(
+      0.95 + i * 0.02,
+      stage === 'propose_paths' ? 'Proposing new graph paths' : 'Inferring intents of failed rollouts',
+    );
+    const run = createPipelineRun(db, {
+      stage,
+      scope: { taskIds, iterationId: null },
+      actor: DEMO_ACTOR,
+      providers: () => clients.describe(),
+    });
+    extrapolation[stage] = await executePipelineRun(db, run.runId, { clients, runner, signal: hooks.signal });
+  }
   syncReviewItems(db);
   hooks.onProgress?.(1, 'Demo ready');
   return {
@@ -152,5 +169,6 @@ export async function runDemoLoop(
       errored: rollouts.errored,
       categories: rollouts.scored?.categories ?? null,
     },
+    extrapolation,
   };
 }

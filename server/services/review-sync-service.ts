@@ -15,6 +15,7 @@ import { inTransaction, type Db } from '@/server/db/client';
 import {
   extrapolatedIntent,
   keyStep,
+  lfResult,
   poolNode,
   proposedPath,
   proposedTask,
@@ -218,8 +219,24 @@ function labelFunctionFlagDrafts(db: Db, minRuns: number): ItemDraft[] {
       iterationId: null,
     });
   };
+  // "Passes on every run" asks a human only when a run the environment failed is among them: an LF
+  // passing every run of a task that always succeeded is doing its job (the embedded demo's 100
+  // mostly successful rollouts flagged 84 of 103 LFs before this rule).
+  const passedAnEnvFailure = new Set(
+    db
+      .selectDistinct({ nodeId: lfResult.nodeId })
+      .from(lfResult)
+      .innerJoin(trajectory, eq(trajectory.id, lfResult.trajectoryId))
+      .innerJoin(poolNode, eq(poolNode.currentVersionId, lfResult.lfVersionId))
+      .where(and(eq(trajectory.envSuccess, false), eq(lfResult.result, true)))
+      .all()
+      .map((r) => r.nodeId),
+  );
   for (const lf of getLabelFunctionQuality(db, { minRuns }).perLabelFunction) {
-    for (const flag of lf.flags) push(lf.nodeId, flag, lf.taskIds[0] ?? null);
+    for (const flag of lf.flags) {
+      if (flag === 'passes_everything' && !passedAnEnvFailure.has(lf.nodeId)) continue;
+      push(lf.nodeId, flag, lf.taskIds[0] ?? null);
+    }
   }
   // False positives: the graph passed a rollout the environment failed; every node of the matched
   // path helped let it through.
