@@ -37,6 +37,39 @@ export const STATE_API_SOURCE = 'state-api';
 export const BUNDLED_APPS_DIR = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'environments');
 export const BUNDLED_APP_IDS = ['shop', 'contacts'] as const;
 
+/**
+ * Folders the dashboard may register apps from: the bundled `environments/`, `<data dir>/apps`, and
+ * the colon-separated `CORE_CURATOR_APP_ROOTS`. An app's verifiers run as Python on the server, so
+ * the web UI does not take arbitrary paths; the CLI (run by someone with a shell there) does.
+ */
+export function listAllowedAppRoots(
+  dataDir: string,
+  env: { CORE_CURATOR_APP_ROOTS?: string } = process.env,
+): string[] {
+  const extra = (env.CORE_CURATOR_APP_ROOTS ?? '').split(':').filter(Boolean);
+  return [BUNDLED_APPS_DIR, path.join(dataDir, 'apps'), ...extra].map((root) => path.resolve(root));
+}
+
+/**
+ * @returns the resolved folder (symlinks followed) when it lies inside an allowed root.
+ * @throws DomainError('FORBIDDEN') naming the roots otherwise.
+ */
+export function assertAppFolderAllowed(folder: string, roots: readonly string[]): string {
+  const resolved = path.resolve(folder);
+  const real = fs.existsSync(resolved) ? fs.realpathSync(resolved) : resolved;
+  const inside = roots.some((root) => {
+    const rel = path.relative(fs.existsSync(root) ? fs.realpathSync(root) : root, real);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  });
+  if (!inside) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `Apps can be added from the dashboard only inside ${roots.join(', ')} (set CORE_CURATOR_APP_ROOTS, or use npx core-curator env add)`,
+    );
+  }
+  return real;
+}
+
 export interface StateApiAppFiles {
   folder: string;
   name: string;

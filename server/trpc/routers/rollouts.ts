@@ -6,7 +6,12 @@
 import { z } from 'zod';
 import { POLICY_NAMES } from '@/lib/core/rollouts/types';
 import { createTRPCRouter, publicProcedure, scopedProcedure } from '@/server/trpc/init';
-import { addStateApiApp, listEnvironmentApps } from '@/server/services/environment-service';
+import {
+  addStateApiApp,
+  assertAppFolderAllowed,
+  listAllowedAppRoots,
+  listEnvironmentApps,
+} from '@/server/services/environment-service';
 import {
   getRolloutSettings,
   getSiteUrls,
@@ -59,7 +64,7 @@ export const rolloutsRouter = createTRPCRouter({
   addApp: scopedProcedure('environments:manage')
     .input(ZAddEnvironmentRequestSchema)
     .mutation(({ ctx, input }) =>
-      addStateApiApp(ctx.db, input.folder, {
+      addStateApiApp(ctx.db, assertAppFolderAllowed(input.folder, listAllowedAppRoots(ctx.dataDir)), {
         id: input.id,
         actor: { userId: ctx.user.id, label: ctx.user.email },
       }),
