@@ -44,7 +44,7 @@ export const BUNDLED_APP_IDS = ['shop', 'contacts'] as const;
  */
 export function listAllowedAppRoots(
   dataDir: string,
-  env: { CORE_CURATOR_APP_ROOTS?: string } = process.env,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): string[] {
   const extra = (env.CORE_CURATOR_APP_ROOTS ?? '').split(':').filter(Boolean);
   return [BUNDLED_APPS_DIR, path.join(dataDir, 'apps'), ...extra].map((root) => path.resolve(root));
