@@ -52,7 +52,7 @@ test('an external harness streams a trajectory through the ingestion API and the
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
   await page.getByLabel('Key name').fill('e2e harness');
   await page.getByRole('button', { name: 'Create key' }).click();
-  const key = await page.getByLabel('API key').inputValue();
+  const key = await page.getByLabel('API key', { exact: true }).inputValue();
   expect(key).toMatch(/^cck_/);
   const auth = { Authorization: `Bearer ${key}` };
 
