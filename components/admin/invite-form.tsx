@@ -1,7 +1,8 @@
 'use client';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useId, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
+import { useCopyField } from '@/components/ui/use-copy-field';
 import { Card } from '@/components/ui/card';
 import { Field, Input, Select } from '@/components/ui/field';
 import { ErrorMessage } from '@/components/ui/states';
@@ -82,24 +83,8 @@ function InvitationLink({
   expiresAt: Date;
   onDismiss: () => void;
 }) {
-  const [copyState, setCopyState] = useState<'idle' | 'copied' | 'failed'>('idle');
-  const inputId = useId();
+  const { inputId, copyState, copy } = useCopyField();
   const hintId = useId();
-
-  function copy() {
-    // `navigator.clipboard` is missing outside secure contexts: the promise chain turns that into a refusal.
-    Promise.resolve()
-      .then(() => navigator.clipboard.writeText(link))
-      .then(
-        () => setCopyState('copied'),
-        () => {
-          // Clipboard access can be refused (plain http, permissions): select the text instead.
-          const field = document.getElementById(inputId);
-          if (field instanceof HTMLInputElement) field.select();
-          setCopyState('failed');
-        },
-      );
-  }
 
   return (
     <section
@@ -123,7 +108,7 @@ function InvitationLink({
             />
           </Field>
         </div>
-        <Button type="button" variant="secondary" onClick={copy}>
+        <Button type="button" variant="secondary" onClick={() => copy(link)}>
           {copyState === 'copied' ? 'Copied' : 'Copy link'}
         </Button>
       </div>

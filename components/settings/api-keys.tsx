@@ -6,10 +6,11 @@
  * the owner, and may revoke any (`apiKeys.*`; both are audited).
  */
 import { useMutation, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useId, type FormEvent } from 'react';
 import { errorText } from '@/components/admin/shared';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { useCopyField } from '@/components/ui/use-copy-field';
 import { Card, PageHeader } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
 import { Field, Input } from '@/components/ui/field';
@@ -76,23 +77,8 @@ function CreateKeyForm() {
 
 /** The plaintext of a key just created, shown this once with a copy button. */
 function NewKey({ name, plaintext, onDismiss }: { name: string; plaintext: string; onDismiss: () => void }) {
-  const [copyState, setCopyState] = useState<'idle' | 'copied' | 'failed'>('idle');
-  const inputId = useId();
+  const { inputId, copyState, copy } = useCopyField();
   const hintId = useId();
-
-  function copy() {
-    // `navigator.clipboard` is missing outside secure contexts: the promise chain turns that into a refusal.
-    Promise.resolve()
-      .then(() => navigator.clipboard.writeText(plaintext))
-      .then(
-        () => setCopyState('copied'),
-        () => {
-          const field = document.getElementById(inputId);
-          if (field instanceof HTMLInputElement) field.select();
-          setCopyState('failed');
-        },
-      );
-  }
 
   return (
     <section
@@ -115,7 +101,7 @@ function NewKey({ name, plaintext, onDismiss }: { name: string; plaintext: strin
             />
           </Field>
         </div>
-        <Button type="button" variant="secondary" onClick={copy}>
+        <Button type="button" variant="secondary" onClick={() => copy(plaintext)}>
           {copyState === 'copied' ? 'Copied' : 'Copy key'}
         </Button>
       </div>
