@@ -1,8 +1,6 @@
 'use client';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button } from '@/components/ui/button';
-import { ErrorMessage, ProgressBar } from '@/components/ui/states';
-import { useTRPC } from '@/lib/trpc/client';
+import { ActiveJobControls, useFollowedJob } from '@/components/jobs/followed-job';
+import { ErrorMessage } from '@/components/ui/states';
 import {
   ImportSummaryView,
   isJobActive,
@@ -15,29 +13,7 @@ export const JOB_POLL_INTERVAL_MS = 500;
 
 /** Follows one import job: progress and Cancel while it runs, then the summary or the error. */
 export function ImportJobProgress({ jobId }: { jobId: string }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const job = useQuery(
-    trpc.jobs.get.queryOptions(
-      { id: jobId },
-      {
-        refetchInterval: (query) => {
-          if (query.state.status === 'error') return false;
-          const status = query.state.data?.status;
-          return !status || isJobActive(status) ? JOB_POLL_INTERVAL_MS : false;
-        },
-      },
-    ),
-  );
-  const cancel = useMutation(
-    trpc.jobs.cancel.mutationOptions({
-      onSuccess: () =>
-        Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.jobs.get.queryKey({ id: jobId }) }),
-          queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() }),
-        ]),
-    }),
-  );
+  const { job, cancel } = useFollowedJob(jobId, JOB_POLL_INTERVAL_MS);
 
   if (job.isPending) return <p className="text-sm text-slate-600">Loading the import job…</p>;
   if (job.isError) return <ErrorMessage>Could not load the import job: {job.error.message}</ErrorMessage>;
@@ -52,21 +28,13 @@ export function ImportJobProgress({ jobId }: { jobId: string }) {
         <JobStatusBadge status={status} />
       </div>
       {isJobActive(status) ? (
-        <div className="space-y-2">
-          <ProgressBar
-            value={progress}
-            label={progressMessage ?? (status === 'queued' ? 'Waiting to start' : 'Importing')}
-          />
-          <Button
-            type="button"
-            variant="secondary"
-            onClick={() => cancel.mutate({ id: jobId })}
-            disabled={cancel.isPending}
-          >
-            {cancel.isPending ? 'Cancelling…' : 'Cancel import'}
-          </Button>
-          {cancel.isError ? <ErrorMessage>{cancel.error.message}</ErrorMessage> : null}
-        </div>
+        <ActiveJobControls
+          jobId={jobId}
+          progress={progress}
+          label={progressMessage ?? (status === 'queued' ? 'Waiting to start' : 'Importing')}
+          cancel={cancel}
+          cancelLabel="Cancel import"
+        />
       ) : null}
       {status === 'succeeded' ? (
         summary ? (

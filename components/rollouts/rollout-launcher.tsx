@@ -30,7 +30,8 @@ import {
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Field, Input, Select } from '@/components/ui/field';
-import { ErrorMessage, ProgressBar } from '@/components/ui/states';
+import { ErrorMessage } from '@/components/ui/states';
+import { ActiveJobControls, useFollowedJob } from '@/components/jobs/followed-job';
 import { POLICY_NAMES, type PolicyName } from '@/lib/core/rollouts/types';
 import { useTRPC } from '@/lib/trpc/client';
 
@@ -331,25 +332,7 @@ export function RolloutLauncher({ canManageApps }: { canManageApps: boolean }) {
 
 /** Follows one rollouts job: progress, message and Cancel while it runs, then its summary or error. */
 function RolloutJobProgress({ jobId }: { jobId: string }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const job = useQuery(
-    trpc.jobs.get.queryOptions(
-      { id: jobId },
-      {
-        refetchInterval: (query) => {
-          if (query.state.status === 'error') return false;
-          const status = query.state.data?.status;
-          return !status || isJobActive(status) ? ROLLOUT_JOB_POLL_INTERVAL_MS : false;
-        },
-      },
-    ),
-  );
-  const cancel = useMutation(
-    trpc.jobs.cancel.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.jobs.get.queryKey({ id: jobId }) }),
-    }),
-  );
+  const { job, cancel } = useFollowedJob(jobId, ROLLOUT_JOB_POLL_INTERVAL_MS);
 
   if (job.isPending) return <p className="text-sm text-slate-600">Loading the rollouts job…</p>;
   if (job.isError) return <ErrorMessage>Could not load the rollouts job: {job.error.message}</ErrorMessage>;
@@ -366,21 +349,12 @@ function RolloutJobProgress({ jobId }: { jobId: string }) {
         <JobStatusBadge status={status} />
       </div>
       {isJobActive(status) ? (
-        <div className="space-y-2">
-          <ProgressBar
-            value={progress}
-            label={progressMessage ?? (status === 'queued' ? 'Waiting to start' : 'Starting browsers')}
-          />
-          <Button
-            type="button"
-            variant="secondary"
-            onClick={() => cancel.mutate({ id: jobId })}
-            disabled={cancel.isPending}
-          >
-            {cancel.isPending ? 'Cancelling…' : 'Cancel'}
-          </Button>
-          {cancel.isError ? <ErrorMessage>{errorText(cancel.error)}</ErrorMessage> : null}
-        </div>
+        <ActiveJobControls
+          jobId={jobId}
+          progress={progress}
+          label={progressMessage ?? (status === 'queued' ? 'Waiting to start' : 'Starting browsers')}
+          cancel={cancel}
+        />
       ) : null}
       {status === 'succeeded' ? (
         <div role="status" className="space-y-1 text-sm text-emerald-900">
