@@ -190,7 +190,8 @@ async function runEpisode(
   environments: WorkerEnvironments,
   options: RunRolloutsOptions,
 ): Promise<EpisodeResult> {
-  const { db, dataDir, task } = { ...options, task: episode.task };
+  const { db, dataDir } = options;
+  const { task } = episode;
   const policyLabel = episode.policy.model
     ? `${episode.policy.name}:${episode.policy.model}`
     : episode.policy.name;

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { DomainError } from '@/lib/core/errors';
 import { parseJsonText } from '@/lib/core/import/format-errors';
 import { createNoisyExpertPolicy, scriptFromStepActions, seedFrom } from '@/lib/core/rollouts/noisy-expert';
-import { parseExpertDemos, type ExpertAction } from '@/lib/core/rollouts/state-api-app';
+import { parseExpertDemos, type ExpertAction, type TExpertDemos } from '@/lib/core/rollouts/state-api-app';
 import { POLICY_NAMES, type RolloutPolicy } from '@/lib/core/rollouts/types';
 import type { Db } from '@/server/db/client';
 import { environmentApp, step, task, trajectory } from '@/server/db/schema';
@@ -89,13 +89,20 @@ export function loadRolloutTasks(db: Db, taskIds: readonly string[]): RolloutTas
   });
 }
 
-/** The app's scripted demo of a State-API task, or null. */
-function readAppExpertScript(t: RolloutTask): ExpertAction[] | null {
+/**
+ * The app's scripted demo of a State-API task, or null. `cache` holds each folder's parsed
+ * `expert-demos.json` (null when it has none), so a job reads every file once.
+ */
+function readAppExpertScript(t: RolloutTask, cache: Map<string, TExpertDemos | null>): ExpertAction[] | null {
   if (!t.appFolder || typeof t.meta.appTaskId !== 'string') return null;
-  const file = path.join(t.appFolder, 'expert-demos.json');
-  if (!fs.existsSync(file)) return null;
-  const demos = parseExpertDemos(parseJsonText(fs.readFileSync(file, 'utf8'), file), file);
-  return demos[t.meta.appTaskId] ?? null;
+  if (!cache.has(t.appFolder)) {
+    const file = path.join(t.appFolder, 'expert-demos.json');
+    cache.set(
+      t.appFolder,
+      fs.existsSync(file) ? parseExpertDemos(parseJsonText(fs.readFileSync(file, 'utf8'), file), file) : null,
+    );
+  }
+  return cache.get(t.appFolder)?.[t.meta.appTaskId] ?? null;
 }
 
 /** The script of the task's newest complete expert demo in the database, or null. */
@@ -163,10 +170,11 @@ export async function executeRolloutJob(
   };
   // Fail fast (before any browser starts) when the openai policy has no model.
   if (input.kind === 'rollout' && input.policy === 'openai') createOpenAiPolicy(db, dataDir);
+  const appDemos = new Map<string, TExpertDemos | null>();
   for (const t of tasks) {
     let script: ExpertAction[] | null = null;
     if (input.kind === 'expert') {
-      script = readAppExpertScript(t);
+      script = readAppExpertScript(t, appDemos);
       if (!script) {
         skipped.push({
           taskId: t.id,
@@ -176,7 +184,7 @@ export async function executeRolloutJob(
         continue;
       }
     } else if (input.policy === 'noisy-expert') {
-      script = readRecordedExpertScript(db, t.id) ?? readAppExpertScript(t);
+      script = readRecordedExpertScript(db, t.id) ?? readAppExpertScript(t, appDemos);
       if (!script) {
         skipped.push({ taskId: t.id, externalId: t.externalId, reason: 'no expert demo to replay' });
         continue;

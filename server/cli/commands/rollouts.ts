@@ -11,13 +11,9 @@ import { POLICY_NAMES, type PolicyName } from '@/lib/core/rollouts/types';
 import { DB_FILE_NAME, openDb, type Db } from '@/server/db/client';
 import { createLabelFunctionRunner, type LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 import { progressPrinter, resolveDataDir } from '@/server/cli/shared';
-import {
-  addStateApiApp,
-  listAppTaskIds,
-  listEnvironmentApps,
-  getEnvironmentAppOrThrow,
-} from '@/server/services/environment-service';
+import { addStateApiApp, listEnvironmentApps } from '@/server/services/environment-service';
 import { executeRolloutJob } from '@/server/services/rollout-service';
+import { resolveRolloutTaskIds } from '@/server/services/rollout-launch-service';
 import { runDemoLoop } from '@/server/services/demo-service';
 import { getTaskIdByExternalIdOrThrow } from '@/server/services/task-service';
 
@@ -111,13 +107,11 @@ export function registerRolloutCommands(program: Command): void {
     .option('--no-score', 'do not score the tasks afterwards')
     .action((opts: RolloutsOptions) =>
       withDb(program, async (db, dataDir) => {
-        const taskIds = [
-          ...(opts.app ?? []).flatMap((id) => {
-            getEnvironmentAppOrThrow(db, id);
-            return listAppTaskIds(db, id);
-          }),
-          ...(opts.task ?? []).map((externalId) => getTaskIdByExternalIdOrThrow(db, externalId)),
-        ];
+        const taskIds = resolveRolloutTaskIds(
+          db,
+          opts.app ?? [],
+          (opts.task ?? []).map((externalId) => getTaskIdByExternalIdOrThrow(db, externalId)),
+        );
         if (taskIds.length === 0) throw new InvalidArgumentError('name tasks with --app or --task');
         const runner = lazyRunner();
         try {
