@@ -43,6 +43,13 @@ export const SCOPES = {
   // Ingestion API keys: researchers create and revoke their own; a PI revokes anyone's.
   'api-keys:manage': 'researcher',
   'api-keys:revoke-any': 'pi',
+  // Fine-tuning exports and launches (issue 7). Annotators cannot export.
+  'exports:read': 'researcher',
+  'exports:run': 'researcher',
+  'fine-tune:launch': 'researcher',
+  // The fine-tuning API's key costs money: a PI sets it, like the model settings.
+  'fine-tune:configure': 'pi',
+  'iterations:close': 'researcher',
   'users:manage': 'pi',
   'audit:read': 'pi',
 } as const satisfies Record<string, Role>;

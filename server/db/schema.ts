@@ -25,6 +25,7 @@ import type { Role } from '@/lib/core/roles';
 import { REVIEW_QUEUE_IDS, type ReviewQueueId } from '@/lib/core/review';
 import type { GraphDiff } from '@/lib/core/strategy-graph/merge';
 import type { LlmMessage, LlmProviderName, LlmRole, SamplingParams } from '@/lib/core/llm/types';
+import type { ExportFormat, ExportSource } from '@/lib/core/export/types';
 
 export const TRAJECTORY_STATUSES = ['complete', 'running', 'errored'] as const;
 export type TrajectoryStatus = (typeof TRAJECTORY_STATUSES)[number];
@@ -841,4 +842,83 @@ export const apiKey = sqliteTable(
     revokedBy: text('revoked_by').references(() => user.id, { onDelete: 'set null' }),
   },
   (t) => [index('api_key_user_idx').on(t.userId)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Fine-tuning exports and launches (issue 7)
+// ---------------------------------------------------------------------------------------------
+
+/** What a training export was asked for (`server/services/export-service.ts` ZExportOptionsSchema). */
+export interface TrainingExportOptions {
+  sources: ExportSource[];
+  /** Seed of the train/validation split. */
+  seed: number;
+  /** Share of trajectories (not steps) that go to validation, 0..0.5. */
+  validationFraction: number;
+  /** Rollouts and reviews of earlier iterations too (expert demos are always cumulative). */
+  includeEarlierIterations: boolean;
+}
+
+/**
+ * A fine-tuning export of one iteration. Status is the status of its latest job (`jobId`); the
+ * files sit under `<data dir>/<dir>` once the job succeeded, with `manifest.json` beside them.
+ */
+export const trainingExport = sqliteTable(
+  'training_export',
+  {
+    id: text('id').primaryKey(),
+    iterationId: integer('iteration_id')
+      .notNull()
+      .references(() => iteration.id),
+    format: text('format').$type<ExportFormat>().notNull(),
+    options: text('options', { mode: 'json' }).$type<TrainingExportOptions>().notNull(),
+    /** The latest job that wrote (or is writing) it; a re-run points it at the new job. */
+    jobId: text('job_id'),
+    /** Relative to the data directory, e.g. `exports/<id>`. */
+    dir: text('dir').notNull(),
+    /** Counts and file list from the manifest, once written. */
+    summary: text('summary', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    manifestSha256: text('manifest_sha256'),
+    createdBy: text('created_by').references(() => user.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('training_export_iteration_idx').on(t.iterationId, t.createdAt)],
+);
+
+/**
+ * One "Launch fine-tuning" of an export: a job on an OpenAI-compatible fine-tuning API, or a
+ * configured command run as a job. Status is the status of its job; `external*` mirror the API.
+ */
+export const fineTuneRun = sqliteTable(
+  'fine_tune_run',
+  {
+    id: text('id').primaryKey(),
+    exportId: text('export_id')
+      .notNull()
+      .references(() => trainingExport.id, { onDelete: 'cascade' }),
+    iterationId: integer('iteration_id').references(() => iteration.id),
+    launcher: text('launcher').$type<'openai' | 'command'>().notNull(),
+    /** Base model for `openai`; the configured command's name for `command`. */
+    target: text('target').notNull(),
+    jobId: text('job_id'),
+    /** The API's fine-tuning job id (`ftjob-…`). */
+    externalJobId: text('external_job_id'),
+    /** The API's last reported status (`validating_files`, `running`, `succeeded`, …). */
+    externalStatus: text('external_status'),
+    /** Uploaded file ids `{ training, validation }`. */
+    fileIds: text('file_ids', { mode: 'json' }).$type<Record<string, string> | null>(),
+    /** The fine-tuned model the API reported, when it succeeded. */
+    resultModel: text('result_model'),
+    /** The command's exit code. */
+    exitCode: integer('exit_code'),
+    /** The command line as run, or the API base URL and model (no secrets). */
+    invocation: text('invocation', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    /** Log file relative to the data directory (`fine-tune/<id>.log`). */
+    logPath: text('log_path').notNull(),
+    createdBy: text('created_by').references(() => user.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('fine_tune_run_export_idx').on(t.exportId, t.createdAt)],
 );
