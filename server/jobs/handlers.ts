@@ -18,6 +18,8 @@ import {
 import { createLlmClients } from '@/server/llm/clients';
 import { executeRolloutJob, ROLLOUT_JOB_KIND } from '@/server/services/rollout-service';
 import { DEMO_JOB_KIND, runDemoLoop } from '@/server/services/demo-service';
+import { EXPORT_JOB_KIND, ZExportJobInputSchema } from '@/server/services/export-service';
+import { executeTrainingExport } from '@/server/services/export-writer';
 import type { LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 
 export const ZImportJobInputSchema = z.object({
@@ -106,6 +108,11 @@ export function createJobHandlers(
         onProgress: (f, m) => ctx.progress(f, m),
         jobId: ctx.jobId,
       }),
+    /** A fine-tuning export (`export-writer.ts`). */
+    [EXPORT_JOB_KIND]: (rawInput, ctx) => {
+      const input = parseJobInput(ZExportJobInputSchema, rawInput, EXPORT_JOB_KIND);
+      return executeTrainingExport(db, dataDir, input.exportId, ctx);
+    },
     /** The embedded demo: the CORE loop once on the bundled apps (`demo-service.ts`). */
     [DEMO_JOB_KIND]: async (_rawInput, ctx) => {
       try {

@@ -1,0 +1,92 @@
+/**
+ * The manifest of a fine-tuning export (`manifest.json` beside the data files): what went in, by
+ * source and category; the sha256 of every file; the strategy-graph versions, label-function
+ * versions and review decisions the selection relied on; and the command that reproduces it.
+ */
+import type { ExportFormat, ExportSource } from '@/lib/core/export/types';
+import type { SkippedStepReason } from '@/lib/core/export/samples';
+
+/** Bumped when the manifest's shape changes. */
+export const EXPORT_MANIFEST_VERSION = 1;
+
+export const EXPORT_MANIFEST_FILE = 'manifest.json';
+
+export interface ExportCounts {
+  trajectories: number;
+  examples: number;
+}
+
+export interface ExportManifestFile {
+  /** Relative to the export directory, `/`-separated. */
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ExportManifest {
+  manifestVersion: typeof EXPORT_MANIFEST_VERSION;
+  exportId: string;
+  /** ISO 8601. */
+  createdAt: string;
+  createdBy: string;
+  iteration: number;
+  format: ExportFormat;
+  options: {
+    sources: ExportSource[];
+    seed: number;
+    validationFraction: number;
+    includeEarlierIterations: boolean;
+  };
+  /** The sample shape and the prompt it was rendered with. */
+  sample: { shape: 'next_action'; promptId: string; promptVersion: string };
+  counts: {
+    train: ExportCounts;
+    validation: ExportCounts;
+    bySource: Partial<Record<ExportSource, ExportCounts>>;
+    /** By trajectory category; expert demos count as `expert`, unscored rollouts as `unscored`. */
+    byCategory: Record<string, ExportCounts>;
+    skippedSteps: Partial<Record<SkippedStepReason, number>>;
+    /** Accepted template variants with no demonstration yet (`proposed_tasks`). */
+    skippedProposedTasks: number;
+    images: { files: number; bytes: number; reencoded: number };
+  };
+  /** Every file of the export but the manifest itself. */
+  files: ExportManifestFile[];
+  graphVersions: { taskId: string; graphVersionId: string; version: number }[];
+  labelFunctionVersions: { nodeId: string; lfVersionId: string; version: number }[];
+  reviewDecisions: {
+    kind: 'proposed_path' | 'extrapolated_intent' | 'proposed_task';
+    id: string;
+    status: string;
+    reviewedBy: string | null;
+    reviewedAt: string | null;
+  }[];
+  warnings: string[];
+  /** The CLI command that writes the same selection again. */
+  command: string;
+}
+
+/**
+ * `npx core-curator export <format> --iteration N --sources a,b --seed S --validation-fraction F`
+ * (plus `--include-earlier-iterations`). Re-running it on the same database writes the same
+ * examples in the same splits into a new export.
+ */
+export function buildReproduceCommand(params: {
+  format: ExportFormat;
+  iteration: number;
+  sources: readonly ExportSource[];
+  seed: number;
+  validationFraction: number;
+  includeEarlierIterations: boolean;
+}): string {
+  const parts = [
+    'npx core-curator export',
+    params.format,
+    `--iteration ${params.iteration}`,
+    `--sources ${params.sources.join(',')}`,
+    `--seed ${params.seed}`,
+    `--validation-fraction ${params.validationFraction}`,
+  ];
+  if (params.includeEarlierIterations) parts.push('--include-earlier-iterations');
+  return parts.join(' ');
+}

@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { eq, inArray } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { IMAGE_TAG } from '@/lib/core/export/formats';
+import type { ExportManifest } from '@/lib/core/export/manifest';
+import { validateExportRecord } from '@/lib/core/export/validate';
+import { parseWebVoyagerAction } from '@/lib/core/import/webvoyager';
+import { job, trajectory } from '@/server/db/schema';
+import { importBundle } from '@/server/services/import-service';
+import { readImportSource } from '@/server/services/import-sources';
+import {
+  getTrainingExport,
+  previewTrainingExport,
+  rerunTrainingExport,
+  startTrainingExport,
+  verifyTrainingExport,
+} from '@/server/services/export-service';
+import { createTestWorld, WEBVOYAGER_EXAMPLES, type TestWorld } from '@/server/testing/harness';
+
+const actor = { userId: null, label: 'test' };
+
+function readLines(file: string): Record<string, unknown>[] {
+  const text = fs.readFileSync(file, 'utf8');
+  return text === ''
+    ? []
+    : text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+async function runExport(world: TestWorld, request: Parameters<typeof startTrainingExport>[2]) {
+  const { exportId, jobId } = startTrainingExport(world.db, world.jobs, request, actor);
+  await world.jobs.idle();
+  const row = world.db.select().from(job).where(eq(job.id, jobId)).get()!;
+  expect(row.error).toBeNull();
+  expect(row.status).toBe('succeeded');
+  const exported = getTrainingExport(world.db, world.dataDir, exportId);
+  return { exportId, dir: path.join(world.dataDir, exported.dir), manifest: exported.manifest! };
+}
+
+describe('fine-tuning exports on real WebVoyager runs', { timeout: 60_000 }, () => {
+  let world: TestWorld;
+  beforeEach(async () => {
+    world = createTestWorld();
+    const bundle = await readImportSource('webvoyager', WEBVOYAGER_EXAMPLES, { kind: 'rollout' });
+    await importBundle(world.db, world.dataDir, bundle, { format: 'webvoyager', actor });
+    const ids = world.db
+      .select({ id: trajectory.id })
+      .from(trajectory)
+      .orderBy(trajectory.id)
+      .all()
+      .map((r) => r.id);
+    // Curated state: three demos, four Fully Passed rollouts, the rest failed.
+    world.db
+      .update(trajectory)
+      .set({ kind: 'expert' })
+      .where(inArray(trajectory.id, ids.slice(0, 3)))
+      .run();
+    world.db
+      .update(trajectory)
+      .set({ category: 'fully_passed' })
+      .where(inArray(trajectory.id, ids.slice(3, 7)))
+      .run();
+    world.db
+      .update(trajectory)
+      .set({ category: 'failed' })
+      .where(inArray(trajectory.id, ids.slice(7)))
+      .run();
+  });
+  afterEach(() => world.cleanup());
+
+  it('previews the selection per source', () => {
+    const preview = previewTrainingExport(world.db, {
+      iterationId: 1,
+      sources: ['expert_demos', 'fully_passed'],
+      includeEarlierIterations: false,
+    });
+    expect(preview.bySource.expert_demos?.trajectories).toBe(3);
+    expect(preview.bySource.fully_passed?.trajectories).toBe(4);
+    expect(preview.trajectories).toBe(7);
+  });
+
+  it('writes LLaMA-Factory with dataset_info.json, one example per step, tags equal to images', async () => {
+    const { dir, manifest } = await runExport(world, {
+      iterationId: 1,
+      format: 'llama-factory',
+      sources: ['expert_demos', 'fully_passed'],
+      validationFraction: 0.3,
+    });
+    const info = JSON.parse(fs.readFileSync(path.join(dir, 'dataset_info.json'), 'utf8')) as Record<
+      string,
+      { formatting: string; file_name: string }
+    >;
+    expect(info.core_curator_train).toMatchObject({ formatting: 'sharegpt', file_name: 'train.jsonl' });
+    const train = readLines(path.join(dir, 'train.jsonl'));
+    const validation = readLines(path.join(dir, 'validation.jsonl'));
+    const steps = world.db
+      .select({ n: trajectory.stepCount })
+      .from(trajectory)
+      .where(inArray(trajectory.kind, ['expert']))
+      .all();
+    expect(manifest.counts.bySource.expert_demos?.trajectories).toBe(3);
+    expect(manifest.counts.train.examples + manifest.counts.validation.examples).toBe(
+      train.length + validation.length,
+    );
+    expect(train.length + validation.length).toBeGreaterThan(steps.length);
+    for (const record of [...train, ...validation]) {
+      const messages = record.messages as { role: string; content: string }[];
+      const images = record.images as string[];
+      const tags = messages.map((m) => m.content.split(IMAGE_TAG).length - 1).reduce((a, b) => a + b, 0);
+      expect(tags).toBe(images.length);
+      expect(messages.at(-1)!.role).toBe('assistant');
+      expect(messages.at(-1)!.content).not.toContain(IMAGE_TAG);
+      for (const image of images) expect(fs.existsSync(path.join(dir, image))).toBe(true);
+      // The target reads back as the action it came from.
+      expect(parseWebVoyagerAction(messages.at(-1)!.content).action.type).not.toBe('unknown');
+    }
+    expect(manifest.counts.byCategory.expert?.trajectories).toBe(3);
+    expect(manifest.counts.byCategory.fully_passed?.trajectories).toBe(4);
+  });
+
+  it('writes OpenAI chat JSONL with data-URI images only in user turns, within the limits', async () => {
+    const { dir } = await runExport(world, {
+      iterationId: 1,
+      format: 'openai',
+      sources: ['fully_passed'],
+      validationFraction: 0,
+    });
+    const train = readLines(path.join(dir, 'train.jsonl'));
+    expect(train.length).toBeGreaterThan(0);
+    expect(readLines(path.join(dir, 'validation.jsonl'))).toEqual([]);
+    for (const record of train) {
+      expect(validateExportRecord('openai', record, () => null)).toEqual([]);
+      const messages = record.messages as { role: string; content: unknown }[];
+      expect(typeof messages.at(-1)!.content).toBe('string');
+    }
+    expect(fs.existsSync(path.join(dir, 'images'))).toBe(false);
+  });
+
+  it('writes a manifest whose sha256 values match every file', async () => {
+    const { exportId, dir, manifest } = await runExport(world, {
+      iterationId: 1,
+      format: 'ms-swift',
+      sources: ['expert_demos', 'fully_passed'],
+    });
+    const onDisk = fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+      .filter((p) => p !== 'manifest.json')
+      .sort();
+    expect(manifest.files.map((f) => f.path).sort()).toEqual(onDisk);
+    for (const file of manifest.files) {
+      const bytes = fs.readFileSync(path.join(dir, file.path));
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(file.sha256);
+      expect(bytes.length).toBe(file.bytes);
+    }
+    expect(manifest.command).toBe(
+      'npx core-curator export ms-swift --iteration 1 --sources expert_demos,fully_passed --seed 42 --validation-fraction 0.1',
+    );
+    expect(await verifyTrainingExport(world.db, world.dataDir, exportId)).toEqual({
+      checked: manifest.files.length,
+      mismatches: [],
+    });
+    fs.appendFileSync(path.join(dir, 'train.jsonl'), '\n');
+    expect((await verifyTrainingExport(world.db, world.dataDir, exportId)).mismatches).toEqual([
+      { path: 'train.jsonl', problem: 'sha256 differs' },
+    ]);
+  });
+
+  it('splits by trajectory, the same way for the same seed and differently for another', async () => {
+    const request = {
+      iterationId: 1,
+      format: 'ms-swift' as const,
+      sources: ['expert_demos' as const, 'fully_passed' as const],
+      validationFraction: 0.5,
+    };
+    const a = await runExport(world, { ...request, seed: 7 });
+    const b = await runExport(world, { ...request, seed: 7 });
+    const c = await runExport(world, { ...request, seed: 8 });
+    const file = (dir: string, split: string) => fs.readFileSync(path.join(dir, `${split}.jsonl`), 'utf8');
+    expect(file(a.dir, 'train')).toBe(file(b.dir, 'train'));
+    expect(file(a.dir, 'validation')).toBe(file(b.dir, 'validation'));
+    expect(a.manifest.counts.validation.trajectories).toBeGreaterThan(0);
+    expect(file(a.dir, 'validation')).not.toBe(file(c.dir, 'validation'));
+  });
+
+  it('re-runs a stopped export into the same folder and refuses to re-run a finished one', async () => {
+    const { exportId } = await runExport(world, {
+      iterationId: 1,
+      format: 'openai',
+      sources: ['fully_passed'],
+    });
+    expect(() => rerunTrainingExport(world.db, world.jobs, exportId, actor)).toThrow(/succeeded/);
+    const manifest: ExportManifest = getTrainingExport(world.db, world.dataDir, exportId).manifest!;
+    expect(manifest.exportId).toBe(exportId);
+  });
+});
