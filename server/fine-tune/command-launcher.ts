@@ -36,7 +36,7 @@ export const FINE_TUNE_COMMAND_PLACEHOLDER_DOCS: Record<FineTuneCommandPlacehold
   train_file: 'Absolute path of the training split file inside the export folder.',
   validation_file: 'Absolute path of the validation split file (empty when the export has none).',
   dataset_info: 'Absolute path of the dataset_info.json describing the export (LLaMA-Factory).',
-  format: "The export's data format, e.g. 'sharegpt' or 'openai'.",
+  format: "The export's format: 'openai', 'llama-factory' or 'ms-swift'.",
   export_id: 'Id of the export being trained on.',
   iteration: 'Number of the iteration the export belongs to.',
   output_dir: 'Absolute path of the folder the run should write checkpoints and adapters to.',

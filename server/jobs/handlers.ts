@@ -20,6 +20,11 @@ import { executeRolloutJob, ROLLOUT_JOB_KIND } from '@/server/services/rollout-s
 import { DEMO_JOB_KIND, runDemoLoop } from '@/server/services/demo-service';
 import { EXPORT_JOB_KIND, ZExportJobInputSchema } from '@/server/services/export-service';
 import { executeTrainingExport } from '@/server/services/export-writer';
+import {
+  executeFineTuneRun,
+  FINE_TUNE_JOB_KIND,
+  ZFineTuneJobInputSchema,
+} from '@/server/services/fine-tune-service';
 import type { LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 
 export const ZImportJobInputSchema = z.object({
@@ -112,6 +117,11 @@ export function createJobHandlers(
     [EXPORT_JOB_KIND]: (rawInput, ctx) => {
       const input = parseJobInput(ZExportJobInputSchema, rawInput, EXPORT_JOB_KIND);
       return executeTrainingExport(db, dataDir, input.exportId, ctx);
+    },
+    /** "Launch fine-tuning" of an export (`fine-tune-service.ts`). */
+    [FINE_TUNE_JOB_KIND]: (rawInput, ctx) => {
+      const input = parseJobInput(ZFineTuneJobInputSchema, rawInput, FINE_TUNE_JOB_KIND);
+      return executeFineTuneRun(db, dataDir, input.runId, ctx);
     },
     /** The embedded demo: the CORE loop once on the bundled apps (`demo-service.ts`). */
     [DEMO_JOB_KIND]: async (_rawInput, ctx) => {

@@ -21,6 +21,7 @@ import {
   reviewItem,
   step,
   task,
+  trainingExport,
   trajectory,
   user,
 } from '@/server/db/schema';
@@ -31,7 +32,8 @@ import type { SessionUser } from '@/server/trpc/init';
 import { appRouter } from '@/server/trpc/root';
 import { addGraphVersion, getPoolNodes } from '@/server/services/graph-service';
 import { addLabelFunctionVersion, upsertPoolNode } from '@/server/services/label-function-service';
-import { getOrCreateOpenIteration } from '@/server/services/iteration-service';
+import { getOpenIterationId, getOrCreateOpenIteration } from '@/server/services/iteration-service';
+import { addFineTuneCommand } from '@/server/services/fine-tune-settings-service';
 
 type Caller = ReturnType<TestWorld['caller']>;
 
@@ -57,6 +59,8 @@ interface Fixture {
   reviewItemId: string;
   /** A rollout-verdict item whose two reviews disagree (`review.adjudicate`). */
   splitItemId: string;
+  /** Seeds a failed export of iteration 1 and the `echo-train` command (`exports.*`, `fineTune.*`). */
+  seedExports: () => { failedExportId: string };
 }
 
 function seedFixture(world: TestWorld): Fixture {
@@ -226,7 +230,44 @@ function seedFixture(world: TestWorld): Fixture {
     addLfVersion,
     seedLfTestJob,
     ...seedReviewItems(world, trajectoryId),
+    seedExports: () => seedExports(world),
   };
+}
+
+/** A failed ms-swift export of iteration 1 with a finished run, and a command to launch. */
+function seedExports(world: TestWorld) {
+  const failedExportId = randomUUID();
+  const failedJobId = randomUUID();
+  world.db.insert(job).values({ id: failedJobId, kind: 'export', status: 'failed', error: 'boom' }).run();
+  world.db
+    .insert(trainingExport)
+    .values({
+      id: failedExportId,
+      iterationId: 1,
+      format: 'ms-swift',
+      options: { sources: ['expert_demos'], seed: 1, validationFraction: 0, includeEarlierIterations: false },
+      dir: `exports/${failedExportId}`,
+      jobId: failedJobId,
+    })
+    .run();
+  addFineTuneCommand(
+    world.db,
+    {
+      name: 'echo-train',
+      argv: [process.execPath, '-e', 'console.log("training on " + process.argv[1])', '{train_file}'],
+    },
+    { userId: null, label: 'test' },
+  );
+  return { failedExportId };
+}
+
+/** Polls a job until it leaves queued/running (the runner works in the background). */
+async function waitForJob(c: Caller, jobId: string) {
+  for (;;) {
+    const row = await c.jobs.get({ id: jobId });
+    if (row.status !== 'queued' && row.status !== 'running') return row;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function seedReviewItems(world: TestWorld, trajectoryId: string) {
@@ -264,6 +305,151 @@ interface Row {
 }
 
 const PROCEDURES: Record<string, Row> = {
+  'exports.preview': {
+    minimum: 'researcher',
+    call: (c) => c.exports.preview({ iterationId: 1, sources: ['expert_demos'] }),
+    check: (r) =>
+      expect(r).toMatchObject({ trajectories: 1, steps: 1, bySource: { expert_demos: { trajectories: 1 } } }),
+  },
+  'exports.start': {
+    minimum: 'researcher',
+    call: async (c) => {
+      const started = await c.exports.start({ iterationId: 1, format: 'openai', sources: ['expert_demos'] });
+      await waitForJob(c, started.jobId);
+      return started;
+    },
+    check: async (r, w) => {
+      const { exportId } = r as { exportId: string };
+      expect(
+        w.db.select().from(trainingExport).where(eq(trainingExport.id, exportId)).get()?.finishedAt,
+      ).toBeInstanceOf(Date);
+    },
+  },
+  'exports.rerun': {
+    minimum: 'researcher',
+    call: async (c, f) => {
+      const { failedExportId } = f.seedExports();
+      const result = await c.exports.rerun({ id: failedExportId });
+      await waitForJob(c, result.jobId);
+      return c.exports.get({ id: failedExportId });
+    },
+    check: (r) =>
+      expect(r).toMatchObject({ status: 'succeeded', manifest: { counts: { train: { examples: 1 } } } }),
+  },
+  'exports.list': {
+    minimum: 'researcher',
+    call: (c, f) =>
+      c.exports.list({ iterationId: 1, limit: 10 }).then((r) => ({ r, seeded: f.seedExports() })),
+    check: (r) => expect(r).toMatchObject({ r: [] }),
+  },
+  'exports.get': {
+    minimum: 'researcher',
+    call: (c, f) => c.exports.get({ id: f.seedExports().failedExportId }),
+    check: (r) => expect(r).toMatchObject({ status: 'failed', manifest: null, format: 'ms-swift' }),
+  },
+  'exports.verify': {
+    minimum: 'researcher',
+    call: async (c) => {
+      const started = await c.exports.start({
+        iterationId: 1,
+        format: 'llama-factory',
+        sources: ['expert_demos'],
+      });
+      await waitForJob(c, started.jobId);
+      return c.exports.verify({ id: started.exportId });
+    },
+    check: (r) => expect(r).toEqual({ checked: 3, mismatches: [] }),
+  },
+  'fineTune.settings': {
+    minimum: 'researcher',
+    call: (c, f) => {
+      f.seedExports();
+      return c.fineTune.settings();
+    },
+    check: (r) => expect(r).toMatchObject({ openai: null, commands: [{ name: 'echo-train' }] }),
+  },
+  'fineTune.updateOpenAiSettings': {
+    minimum: 'pi',
+    call: (c) =>
+      c.fineTune.updateOpenAiSettings({
+        baseUrl: 'http://127.0.0.1:9/v1',
+        model: 'gpt-4o-mini',
+        apiKey: 'sk-secret',
+      }),
+    check: (r) => {
+      expect(r).toMatchObject({ model: 'gpt-4o-mini', hasApiKey: true });
+      expect(JSON.stringify(r)).not.toContain('sk-secret');
+    },
+  },
+  'fineTune.launch': {
+    minimum: 'researcher',
+    call: async (c, f) => {
+      f.seedExports();
+      const started = await c.exports.start({
+        iterationId: 1,
+        format: 'ms-swift',
+        sources: ['expert_demos'],
+      });
+      await waitForJob(c, started.jobId);
+      const launched = await c.fineTune.launch({
+        exportId: started.exportId,
+        launcher: 'command',
+        command: 'echo-train',
+      });
+      return { ...launched, job: await waitForJob(c, launched.jobId) };
+    },
+    check: (r) => expect(r).toMatchObject({ runId: expect.any(String), job: { status: 'succeeded' } }),
+  },
+  'fineTune.runs': {
+    minimum: 'researcher',
+    call: async (c, f) => {
+      f.seedExports();
+      const started = await c.exports.start({ iterationId: 1, format: 'openai', sources: ['expert_demos'] });
+      await waitForJob(c, started.jobId);
+      await c.fineTune.launch({ exportId: started.exportId, launcher: 'command', command: 'echo-train' });
+      return c.fineTune.runs({ exportId: started.exportId });
+    },
+    check: (r) => expect(r).toMatchObject([{ launcher: 'command', target: 'echo-train' }]),
+  },
+  'fineTune.log': {
+    minimum: 'researcher',
+    call: async (c, f) => {
+      f.seedExports();
+      const started = await c.exports.start({
+        iterationId: 1,
+        format: 'ms-swift',
+        sources: ['expert_demos'],
+      });
+      await waitForJob(c, started.jobId);
+      const launched = await c.fineTune.launch({
+        exportId: started.exportId,
+        launcher: 'command',
+        command: 'echo-train',
+      });
+      await waitForJob(c, launched.jobId);
+      return c.fineTune.log({ runId: launched.runId, offset: 0 });
+    },
+    check: (r) => expect((r as { text: string }).text).toMatch(/training on .*train\.jsonl/),
+  },
+  'iterations.list': {
+    minimum: 'researcher',
+    call: (c) => c.iterations.list(),
+    check: (r) => expect(r).toMatchObject([{ id: 1, status: 'open', exports: 0 }]),
+  },
+  'iterations.close': {
+    minimum: 'researcher',
+    call: async (c, f) => {
+      // The fixture's queued import job would keep the iteration open.
+      const refusal = await c.iterations.close({ iterationId: 1 }).catch((e: TRPCError) => e);
+      if (refusal instanceof TRPCError && refusal.code !== 'CONFLICT') throw refusal;
+      await c.jobs.cancel({ id: f.jobId });
+      return { refusal, closed: await c.iterations.close({ iterationId: 1, note: 'round one done' }) };
+    },
+    check: (r, w) => {
+      expect(r).toMatchObject({ refusal: { code: 'CONFLICT' }, closed: { closed: 1, opened: 2 } });
+      expect(getOpenIterationId(w.db)).toBe(2);
+    },
+  },
   'system.status': {
     minimum: 'public',
     call: (c) => c.system.status(),

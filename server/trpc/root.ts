@@ -15,6 +15,7 @@ import { systemRouter } from '@/server/trpc/routers/system';
 import { tasksRouter } from '@/server/trpc/routers/tasks';
 import { trajectoriesRouter } from '@/server/trpc/routers/trajectories';
 import { usersRouter } from '@/server/trpc/routers/users';
+import { exportsRouter, fineTuneRouter, iterationsRouter } from '@/server/trpc/routers/exports';
 
 export const appRouter = createTRPCRouter({
   rollouts: rolloutsRouter,
@@ -33,6 +34,9 @@ export const appRouter = createTRPCRouter({
   comments: commentsRouter,
   apiKeys: apiKeysRouter,
   live: liveRouter,
+  exports: exportsRouter,
+  fineTune: fineTuneRouter,
+  iterations: iterationsRouter,
 });
 
 export type AppRouter = typeof appRouter;
