@@ -21,7 +21,7 @@ import { DomainError } from '@/lib/core/errors';
 import { EXPORT_SPLIT_FILES } from '@/lib/core/export/formats';
 import type { Db } from '@/server/db/client';
 import { inTransaction } from '@/server/db/client';
-import { fineTuneRun, job, trainingExport, user } from '@/server/db/schema';
+import { fineTuneRun, job, user } from '@/server/db/schema';
 import {
   expandCommandArgv,
   formatCommandForDisplay,

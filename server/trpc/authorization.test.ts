@@ -318,7 +318,7 @@ const PROCEDURES: Record<string, Row> = {
       await waitForJob(c, started.jobId);
       return started;
     },
-    check: async (r, w) => {
+    check: (r, w) => {
       const { exportId } = r as { exportId: string };
       expect(
         w.db.select().from(trainingExport).where(eq(trainingExport.id, exportId)).get()?.finishedAt,
@@ -398,7 +398,10 @@ const PROCEDURES: Record<string, Row> = {
       });
       return { ...launched, job: await waitForJob(c, launched.jobId) };
     },
-    check: (r) => expect(r).toMatchObject({ runId: expect.any(String), job: { status: 'succeeded' } }),
+    check: (r) => {
+      expect((r as { runId: string }).runId).toBeTypeOf('string');
+      expect(r).toMatchObject({ job: { status: 'succeeded' } });
+    },
   },
   'fineTune.runs': {
     minimum: 'researcher',
