@@ -13,12 +13,14 @@ const NAV: { href: string; label: string; scope: Scope }[] = [
   { href: '/import', label: 'Import', scope: 'imports:write' },
   { href: '/pipeline', label: 'Pipeline', scope: 'pipeline:read' },
   { href: '/live', label: 'Live', scope: 'rollouts:watch' },
+  { href: '/exports', label: 'Exports', scope: 'exports:read' },
   { href: '/growth', label: 'Graph growth', scope: 'graphs:growth' },
   { href: '/quality', label: 'LF quality', scope: 'quality:read' },
   { href: '/admin/users', label: 'Users', scope: 'users:manage' },
   { href: '/settings/models', label: 'Models', scope: 'llm-settings:manage' },
   { href: '/settings/rollouts', label: 'Rollout settings', scope: 'settings:rollouts' },
   { href: '/settings/api-keys', label: 'API keys', scope: 'api-keys:manage' },
+  { href: '/settings/fine-tuning', label: 'Fine-tuning', scope: 'fine-tune:configure' },
   { href: '/audit', label: 'Audit log', scope: 'audit:read' },
 ];
 

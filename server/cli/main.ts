@@ -16,13 +16,14 @@ import { IMPORT_FORMATS, readImportSource, type ImportFormat } from '@/server/se
 import { createUserAccount, listUsers } from '@/server/services/user-service';
 import { registerLfCommand } from '@/server/cli/commands/lf';
 import { createLabelFunctionRunner } from '@/server/sandbox/label-function-runner';
-import { exportCoreDir, importCoreDir } from '@/server/services/core-files-service';
+import { importCoreDir } from '@/server/services/core-files-service';
 import { scoreTasks } from '@/server/services/scoring-service';
 import { syncReviewItems } from '@/server/services/review-sync-service';
 import { getTaskIdByExternalIdOrThrow } from '@/server/services/task-service';
 import { registerVerdictCommand } from '@/server/cli/commands/verdict';
 import { registerPipelineCommands } from '@/server/cli/commands/pipeline';
 import { registerRolloutCommands } from '@/server/cli/commands/rollouts';
+import { registerExportCommands } from '@/server/cli/commands/exports';
 import { progressPrinter, resolveDataDir } from '@/server/cli/shared';
 
 function printSummary(s: ImportSummary): string {
@@ -150,26 +151,6 @@ export function buildProgram(): Command {
       }
     });
   program
-    .command('export')
-    .description('Export data in a format other tools read.')
-    .addArgument(
-      program
-        .createArgument('<format>', 'core: key_nodes.json, tasks.json, label_function_results.json')
-        .choices(['core']),
-    )
-    .argument('<dir>', 'folder to write into (created if needed)')
-    .action((_format: 'core', dir: string) => {
-      const db = openDb(
-        path.join(resolveDataDir(program.opts<{ dataDir?: string }>().dataDir), DB_FILE_NAME),
-      );
-      try {
-        for (const file of exportCoreDir(db, path.resolve(dir))) process.stdout.write(`${file}\n`);
-      } finally {
-        db.$client.close();
-      }
-    });
-
-  program
     .command('score')
     .description(
       "Run the label functions of each task's strategy graph on its trajectories (sandboxed) and store verdicts.",
@@ -197,6 +178,7 @@ export function buildProgram(): Command {
   registerVerdictCommand(program);
   registerPipelineCommands(program);
   registerRolloutCommands(program);
+  registerExportCommands(program);
   return program;
 }
 
