@@ -13,7 +13,9 @@
  *   an `openai` file is ~50 KB per example: 10,000 trajectories would write ~4 GB twice over).
  * Prints, per run, examples (rows) per second, the ratio to the baseline's rows/s, the output size,
  * the peak RSS and the peak heapUsed above the heap before the run (sampled every 50 ms), and the
- * 10k/1k ratio of that heap peak (≈ 1 means memory does not grow with the export's size).
+ * 10k/1k ratio of that heap peak (≈ 1 means memory does not grow with the export's size). That peak
+ * includes garbage V8 has not collected yet, so the two llama-factory runs are repeated untimed with
+ * a full GC before each sample: the live heap, and what it costs per trajectory.
  * No assertions: numbers are for reading.
  */
 import { randomUUID } from 'node:crypto';
@@ -35,6 +37,8 @@ const SMALL_TRAJECTORIES = 1_000;
 const OPENAI_TRAJECTORIES = 2_000;
 const SCREENSHOTS = 50;
 const SAMPLE_INTERVAL_MS = 50;
+/** Interval of the forced full GCs of the live-heap probe. */
+const LIVE_SAMPLE_INTERVAL_MS = 250;
 
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
@@ -45,18 +49,26 @@ interface Measured {
   peakHeapDelta: number;
 }
 
-/** Runs `fn` while sampling memory every SAMPLE_INTERVAL_MS (after a full GC). */
-async function measure(fn: () => Promise<void>): Promise<Measured> {
+/**
+ * Runs `fn` while sampling memory every `intervalMs` (after a full GC). With `live`, each sample
+ * forces a full GC first, so it measures what is still referenced rather than garbage V8 has not
+ * collected yet (slower: not for the timed runs).
+ */
+async function measure(
+  fn: () => Promise<void>,
+  { live = false, intervalMs = SAMPLE_INTERVAL_MS } = {},
+): Promise<Measured> {
   collectGarbage();
   const heapBefore = process.memoryUsage().heapUsed;
   let peakRss = 0;
   let peakHeap = heapBefore;
   const sample = () => {
+    if (live) collectGarbage();
     const { rss, heapUsed } = process.memoryUsage();
     peakRss = Math.max(peakRss, rss);
     peakHeap = Math.max(peakHeap, heapUsed);
   };
-  const timer = setInterval(sample, SAMPLE_INTERVAL_MS);
+  const timer = setInterval(sample, intervalMs);
   const start = performance.now();
   try {
     await fn();
@@ -136,7 +148,11 @@ try {
   fs.rmSync(baselineFile);
 
   const jobs = { enqueue: () => randomUUID() };
-  const runExport = async (format: 'llama-factory' | 'openai', iterationId: number) => {
+  const runExport = async (
+    format: 'llama-factory' | 'openai',
+    iterationId: number,
+    options: Parameters<typeof measure>[1] = {},
+  ) => {
     const { exportId, jobId } = startTrainingExport(
       db,
       jobs,
@@ -153,7 +169,7 @@ try {
       });
       examples = result.counts.train.examples + result.counts.validation.examples;
       dir = path.join(dataDir, result.dir);
-    });
+    }, options);
     const bytes = dirBytes(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     return { ...measured, examples, bytes };
@@ -182,7 +198,18 @@ try {
   row(`openai, ${OPENAI_TRAJECTORIES} trajectories`, openai);
   console.log(
     `Peak heap growth, llama-factory 10k / 1k: ${(large.peakHeapDelta / small.peakHeapDelta).toFixed(2)} ` +
-      `(${mb(large.peakHeapDelta)} / ${mb(small.peakHeapDelta)}; ≈ 1 means memory is bounded, not proportional to the export)`,
+      `(${mb(large.peakHeapDelta)} / ${mb(small.peakHeapDelta)}; ≈ 1 means bounded; this peak includes garbage ` +
+      `not yet collected, which V8 lets grow on longer runs)`,
+  );
+  const liveOptions = { live: true, intervalMs: LIVE_SAMPLE_INTERVAL_MS };
+  const largeLive = await runExport('llama-factory', 1, liveOptions);
+  const smallLive = await runExport('llama-factory', 2, liveOptions);
+  console.log(
+    `Live heap growth (full GC before each sample, every ${LIVE_SAMPLE_INTERVAL_MS} ms), llama-factory 10k / 1k: ` +
+      `${(largeLive.peakHeapDelta / smallLive.peakHeapDelta).toFixed(2)} ` +
+      `(${mb(largeLive.peakHeapDelta)} / ${mb(smallLive.peakHeapDelta)}: ` +
+      `${((largeLive.peakHeapDelta - smallLive.peakHeapDelta) / (TRAJECTORIES - SMALL_TRAJECTORIES) / 1024).toFixed(2)} KB ` +
+      `per extra trajectory, the selection's heads the writer keeps by design; nothing per example or image)`,
   );
   console.log(
     `openai runs on ${OPENAI_TRAJECTORIES} trajectories, not ${TRAJECTORIES}: it inlines every screenshot as a data URI ` +

@@ -28,8 +28,26 @@ const SITES = ['Acme Store', 'Northwind Books', 'Cobalt Travel', 'Juniper Recipe
 const PRODUCTS = ['red mug', 'hiking boots', 'usb-c hub', 'paperback atlas', 'cast iron pan', 'desk lamp'];
 const ROLES = ['link', 'button', 'input', 'link', 'link', 'img', 'select', 'link', 'button', 'textarea'];
 const WORDS = [
-  'Home', 'Deals', 'Account', 'Cart', 'Help', 'Sort by', 'Price', 'Rating', 'Next page', 'Filter',
-  'Add to cart', 'Details', 'Reviews', 'Shipping', 'Returns', 'Compare', 'Wishlist', 'Size', 'Colour', 'Brand',
+  'Home',
+  'Deals',
+  'Account',
+  'Cart',
+  'Help',
+  'Sort by',
+  'Price',
+  'Rating',
+  'Next page',
+  'Filter',
+  'Add to cart',
+  'Details',
+  'Reviews',
+  'Shipping',
+  'Returns',
+  'Compare',
+  'Wishlist',
+  'Size',
+  'Colour',
+  'Brand',
 ];
 
 /**
@@ -214,7 +232,10 @@ export function seedSyntheticTrajectories(db: Db, params: SeedSyntheticParams) {
           id: randomUUID(),
           trajectoryId,
           index: k,
-          url: k === 0 ? 'https://shop.test/' : `https://shop.test/search?q=${encodeURIComponent(product)}&p=${k}`,
+          url:
+            k === 0
+              ? 'https://shop.test/'
+              : `https://shop.test/search?q=${encodeURIComponent(product)}&p=${k}`,
           title: k === 0 ? 'Home' : `Results for "${product}" — page ${k}`,
           elementsText: formatElementList(elements),
           elements,

@@ -108,7 +108,11 @@ export class JobRunner {
       } catch (error) {
         const status = controller.signal.aborted ? 'cancelled' : 'failed';
         const message =
-          error instanceof DomainError ? error.message : `Internal error: ${(error as Error).message}`;
+          error instanceof DomainError
+            ? error.message
+            : status === 'cancelled'
+              ? 'Cancelled'
+              : `Internal error: ${(error as Error).message}`;
         this.db
           .update(job)
           .set({ status, error: message, finishedAt: new Date() })

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { DomainError } from '@/lib/core/errors';
 import { EXPORT_MANIFEST_FILE, type ExportManifest } from '@/lib/core/export/manifest';
@@ -102,20 +102,36 @@ export function startTrainingExport(
 /**
  * Runs an export's job again (after it failed, was cancelled or was interrupted by a stopped
  * process), into the same export id and folder.
- * @throws DomainError('NOT_FOUND'); DomainError('CONFLICT') when it is queued, running or done.
+ *
+ * `takeOver` is for a process that knows the one running the export is gone (the CLI after a killed
+ * `export`, whose job stays `running` until a server start marks it interrupted): a queued or
+ * running job of this export is marked interrupted first. Nothing else is touched.
+ * @throws DomainError('NOT_FOUND'); DomainError('CONFLICT') when it is done, or queued / running
+ *   without `takeOver`.
  */
 export function rerunTrainingExport(
   db: Db,
   jobs: Pick<JobRunner, 'enqueue'>,
   exportId: string,
   actor: Actor,
+  options: { takeOver?: boolean } = {},
 ): { exportId: string; jobId: string } {
   const row = getExportRow(db, exportId);
-  if (row.status === 'queued' || row.status === 'running' || row.status === 'succeeded')
+  const active = row.status === 'queued' || row.status === 'running';
+  if (row.status === 'succeeded' || (active && !options.takeOver))
     throw new DomainError(
       'CONFLICT',
       `Export ${exportId} is ${row.status}; only a stopped export can be re-run`,
     );
+  if (active && row.jobId)
+    db.update(job)
+      .set({
+        status: 'interrupted',
+        error: `The process writing this export stopped; ${actor.label} re-ran it.`,
+        finishedAt: new Date(),
+      })
+      .where(and(eq(job.id, row.jobId), inArray(job.status, ['queued', 'running'])))
+      .run();
   const jobId = jobs.enqueue(
     EXPORT_JOB_KIND,
     { exportId },
@@ -129,7 +145,7 @@ export function rerunTrainingExport(
       action: 'export.rerun',
       objectType: 'training_export',
       objectId: exportId,
-      after: { jobId },
+      after: { jobId, tookOver: active },
     });
   });
   return { exportId, jobId };

@@ -19,7 +19,10 @@ import { fineTuneRun, job, trajectory } from '@/server/db/schema';
 import { startFakeFineTuneServer, type FakeFineTuneServer } from '@/server/fine-tune/fake-fine-tune-server';
 import { getTrainingExport, startTrainingExport } from '@/server/services/export-service';
 import { launchFineTune, readFineTuneLog } from '@/server/services/fine-tune-service';
-import { addFineTuneCommand, updateOpenAiFineTuneSettings } from '@/server/services/fine-tune-settings-service';
+import {
+  addFineTuneCommand,
+  updateOpenAiFineTuneSettings,
+} from '@/server/services/fine-tune-settings-service';
 import { importBundle } from '@/server/services/import-service';
 import { readImportSource } from '@/server/services/import-sources';
 import { createTestWorld, WEBVOYAGER_EXAMPLES, type TestWorld } from '@/server/testing/harness';
@@ -147,15 +150,17 @@ describe('launchFineTune with the openai launcher', { timeout: 60_000 }, () => {
 
     const trainFileId = run.fileIds?.training;
     expect(trainFileId).toBeDefined();
-    expect(fake.files.get(trainFileId!)?.bytes.equals(fs.readFileSync(path.join(exported.dir, 'train.jsonl')))).toBe(
-      true,
-    );
+    expect(
+      fake.files.get(trainFileId!)?.bytes.equals(fs.readFileSync(path.join(exported.dir, 'train.jsonl'))),
+    ).toBe(true);
     expect(fakeJob.request).toMatchObject({ model: BASE_MODEL, training_file: trainFileId, suffix: 'core' });
     expect(exported.summary.counts.validation.examples).toBeGreaterThan(0);
     const validationFileId = run.fileIds?.validation;
     expect(fakeJob.request.validation_file).toBe(validationFileId);
     expect(
-      fake.files.get(validationFileId!)?.bytes.equals(fs.readFileSync(path.join(exported.dir, 'validation.jsonl'))),
+      fake.files
+        .get(validationFileId!)
+        ?.bytes.equals(fs.readFileSync(path.join(exported.dir, 'validation.jsonl'))),
     ).toBe(true);
     expect(fake.files.size).toBe(2);
     expect(fake.requests.every((r) => r.authorization === `Bearer ${API_KEY}`)).toBe(true);
@@ -232,13 +237,22 @@ describe('launchFineTune with a configured command', { timeout: 60_000 }, () => 
 
   function launchCommand(exportId: string, name: string, script: string, args: string[] = []) {
     addFineTuneCommand(world.db, { name, argv: [process.execPath, '-e', script, ...args] }, actor);
-    return launchFineTune(world.db, world.dataDir, world.jobs, { exportId, launcher: 'command', command: name }, actor);
+    return launchFineTune(
+      world.db,
+      world.dataDir,
+      world.jobs,
+      { exportId, launcher: 'command', command: name },
+      actor,
+    );
   }
 
   it('runs the command with expanded paths in the export folder, without the server secrets', async () => {
     expect(process.env[SECRET_VAR]).toBe('x');
     const exported = await runExport('llama-factory');
-    const { runId, jobId } = launchCommand(exported.exportId, 'report', REPORT, ['{export_dir}', '{train_file}']);
+    const { runId, jobId } = launchCommand(exported.exportId, 'report', REPORT, [
+      '{export_dir}',
+      '{train_file}',
+    ]);
     await world.jobs.idle();
 
     expect(jobRow(jobId)).toMatchObject({ status: 'succeeded', error: null });

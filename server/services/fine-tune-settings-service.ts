@@ -21,6 +21,7 @@ import { DomainError } from '@/lib/core/errors';
 import { inTransaction, type Db } from '@/server/db/client';
 import { appSetting } from '@/server/db/schema';
 import { getServerSecret, openSecret, SecretBoxError, sealSecret } from '@/server/llm/secret-box';
+import { expandCommandArgv, FINE_TUNE_COMMAND_PLACEHOLDERS } from '@/server/fine-tune/command-launcher';
 import { recordAudit } from '@/server/services/audit-service';
 
 const OPENAI_KEY = 'fineTune.openai';
@@ -276,6 +277,8 @@ export function addFineTuneCommand(
   const parsed = ZFineTuneCommandSchema.safeParse(command);
   if (!parsed.success) throw badInput(COMMANDS_KEY, parsed.error);
   const next = parsed.data;
+  // An unknown placeholder is refused now rather than at launch (throws BAD_INPUT naming it).
+  expandCommandArgv(next.argv, Object.fromEntries(FINE_TUNE_COMMAND_PLACEHOLDERS.map((name) => [name, ''])));
   return inTransaction(
     db,
     (tx) => {

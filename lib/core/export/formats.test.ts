@@ -16,6 +16,7 @@ import {
   formatExampleRecord,
   IMAGE_TAG,
   LLAMA_FACTORY_DATASET_NAMES,
+  neutralizeMediaTags,
   usesImageFiles,
 } from '@/lib/core/export/formats';
 import { buildStepExamples, type ExportTrajectory } from '@/lib/core/export/samples';
@@ -87,7 +88,12 @@ const HOME_ELEMENTS: ObservedElement[] = [
 const RESULT_ELEMENTS: ObservedElement[] = [
   ...HOME_ELEMENTS.slice(0, 5),
   { id: '6', role: 'link', name: 'Red Mug, 350 ml — $12.99', box: { x: 40, y: 220, width: 280, height: 24 } },
-  { id: '7', role: 'link', name: 'Red Mug Set of 4 — $39.00', box: { x: 40, y: 260, width: 280, height: 24 } },
+  {
+    id: '7',
+    role: 'link',
+    name: 'Red Mug Set of 4 — $39.00',
+    box: { x: 40, y: 260, width: 280, height: 24 },
+  },
   { id: '8', role: 'button', name: 'Sort by: Relevance', box: { x: 1040, y: 120, width: 160, height: 28 } },
 ];
 
@@ -135,7 +141,13 @@ const TRAJECTORY: ExportTrajectory = {
       elements: HOME_ELEMENTS,
       screenshotHash: SHOT_TYPED.mediaHash,
       screenshotMime: SHOT_TYPED.mime,
-      action: { type: 'click', elementId: '4', elementRole: 'button', elementName: 'Search', raw: 'Click [4]' },
+      action: {
+        type: 'click',
+        elementId: '4',
+        elementRole: 'button',
+        elementName: 'Search',
+        raw: 'Click [4]',
+      },
       actionDescription: 'Click button "Search"',
       thought: null,
     },
@@ -214,7 +226,9 @@ describe('export formats on a three-step trajectory', () => {
       if (user.role !== 'user') throw new Error('second turn is not the user turn');
       return user.content.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n');
     };
-    expect(userText(examples[0]!)).toContain('Your previous actions (oldest first):\nnone (this is the first step)');
+    expect(userText(examples[0]!)).toContain(
+      'Your previous actions (oldest first):\nnone (this is the first step)',
+    );
     expect(userText(examples[0]!)).toContain('[3]: <input> "Search products";\t[4]: <button> "Search"');
     expect(userText(examples[2]!)).toContain(
       'Step 1: Type "red mug" into input "Search products" (on https://shop.acme.test/)\nStep 2: Click button "Search" (on https://shop.acme.test/)',
@@ -297,5 +311,30 @@ describe('export formats on a three-step trajectory', () => {
       },
     });
     expect(Object.keys(buildLlamaFactoryDatasetInfo(['train']))).toEqual(['core_curator_train']);
+  });
+});
+
+describe('literal media tags in text', () => {
+  it('are neutralized in the tagged formats so tags still equal images', () => {
+    const example: NeutralExample = {
+      messages: [
+        { role: 'system', content: 'Act.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Find the <image> tag docs and a <video>' },
+            { type: 'image', image: { mediaHash: 'a'.repeat(64), mime: 'image/png' } },
+          ],
+        },
+        { role: 'assistant', content: 'Action: Type [1]; <image>' },
+      ],
+      meta: { trajectoryId: 't', taskId: 'k', stepIndex: 0, source: 'expert_demos', category: null },
+    };
+    for (const format of ['llama-factory', 'ms-swift'] as const) {
+      const record = formatExampleRecord(format, example, exportImagePath);
+      expect(validateExportRecord(format, record, () => 1)).toEqual([]);
+      expect(JSON.stringify(record)).toContain('Find the < image> tag docs and a < video>');
+    }
+    expect(neutralizeMediaTags('<audio><image>')).toBe('< audio>< image>');
   });
 });

@@ -54,6 +54,18 @@ export function usesImageFiles(format: ExportFormat): boolean {
   return format !== 'openai';
 }
 
+/** Media placeholders of LLaMA-Factory and ms-swift (`<image>`, `<video>`, `<audio>`). */
+const MEDIA_TAG_PATTERN = /<(image|video|audio)>/g;
+
+/**
+ * Text with its literal `<image>` / `<video>` / `<audio>` written `< image>` etc.: in the tagged
+ * formats those strings are placeholders, so one typed into a search box or shown on a page would
+ * be read as an extra image (and break "as many tags as images").
+ */
+export function neutralizeMediaTags(text: string): string {
+  return text.replace(MEDIA_TAG_PATTERN, '< $1>');
+}
+
 /**
  * One JSON line (as an object) of `format` for `example`.
  * @param imageRef gives an image's reference: a `data:` URI for `openai`, a relative path
@@ -82,10 +94,10 @@ export function formatExampleRecord(
   }
   const images: string[] = [];
   const messages = example.messages.map((message) => {
-    if (message.role !== 'user') return { role: message.role, content: message.content };
+    if (message.role !== 'user') return { role: message.role, content: neutralizeMediaTags(message.content) };
     const content = message.content
       .map((part) => {
-        if (part.type === 'text') return part.text;
+        if (part.type === 'text') return neutralizeMediaTags(part.text);
         images.push(imageRef(part.image));
         return IMAGE_TAG;
       })

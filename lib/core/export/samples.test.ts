@@ -32,10 +32,26 @@ describe('formatWebVoyagerAction', () => {
     ['click without element', { type: 'click', raw: 'click(120, 44)' }, 'click(120, 44)'],
     ['type', { type: 'type', elementId: '3', text: 'red mug', raw: 'type [3] red mug' }, 'Type [3]; red mug'],
     ['type without text', { type: 'type', elementId: '3', raw: 'type [3]' }, 'type [3]'],
-    ['scroll an element down', { type: 'scroll', elementId: '12', direction: 'down', raw: '' }, 'Scroll [12]; down'],
-    ['scroll the window up', { type: 'scroll', direction: 'up', raw: 'Scroll [WINDOW]; up' }, 'Scroll [WINDOW]; up'],
-    ['scroll left keeps raw', { type: 'scroll', direction: 'left', raw: 'scroll [WINDOW]; left' }, 'scroll [WINDOW]; left'],
-    ['scroll right keeps raw', { type: 'scroll', elementId: '4', direction: 'right', raw: 'swipe right' }, 'swipe right'],
+    [
+      'scroll an element down',
+      { type: 'scroll', elementId: '12', direction: 'down', raw: '' },
+      'Scroll [12]; down',
+    ],
+    [
+      'scroll the window up',
+      { type: 'scroll', direction: 'up', raw: 'Scroll [WINDOW]; up' },
+      'Scroll [WINDOW]; up',
+    ],
+    [
+      'scroll left keeps raw',
+      { type: 'scroll', direction: 'left', raw: 'scroll [WINDOW]; left' },
+      'scroll [WINDOW]; left',
+    ],
+    [
+      'scroll right keeps raw',
+      { type: 'scroll', elementId: '4', direction: 'right', raw: 'swipe right' },
+      'swipe right',
+    ],
     ['scroll right without raw', { type: 'scroll', direction: 'right', raw: '  ' }, null],
     ['scroll without direction', { type: 'scroll', raw: 'Scroll [WINDOW]' }, 'Scroll [WINDOW]'],
     ['wait', { type: 'wait', raw: 'wait 5s' }, 'Wait'],
@@ -43,7 +59,11 @@ describe('formatWebVoyagerAction', () => {
     ['google', { type: 'google', raw: '' }, 'Google'],
     ['answer', { type: 'answer', answer: '$12.99', raw: 'answer $12.99' }, 'ANSWER; $12.99'],
     ['answer without text', { type: 'answer', raw: 'ANSWER' }, 'ANSWER;'],
-    ['goto keeps raw', { type: 'goto', url: 'https://x.test/', raw: 'goto [https://x.test/]' }, 'goto [https://x.test/]'],
+    [
+      'goto keeps raw',
+      { type: 'goto', url: 'https://x.test/', raw: 'goto [https://x.test/]' },
+      'goto [https://x.test/]',
+    ],
     ['goto without raw', { type: 'goto', url: 'https://x.test/', raw: '' }, null],
     ['key_press keeps raw', { type: 'key_press', key: 'Enter', raw: ' press [Enter] ' }, 'press [Enter]'],
     ['hover keeps raw', { type: 'hover', elementId: '9', raw: 'hover [9]' }, 'hover [9]'],
@@ -60,7 +80,7 @@ describe('formatWebVoyagerAction', () => {
     });
   }
 
-  it('round-trips through parseWebVoyagerAction inside WebVoyager\'s action space', () => {
+  it("round-trips through parseWebVoyagerAction inside WebVoyager's action space", () => {
     const actions: StepAction[] = [
       { type: 'click', elementId: '5', raw: 'Click [5]' },
       { type: 'type', elementId: '3', text: 'red mug; large', raw: 'Type [3]; red mug; large' },
@@ -81,7 +101,9 @@ describe('formatWebVoyagerAction', () => {
 
 describe('formatTarget', () => {
   it('writes Thought and Action on two lines, or Action alone without a thought', () => {
-    expect(formatTarget('  look at the cart ', 'Click [2]')).toBe('Thought: look at the cart\nAction: Click [2]');
+    expect(formatTarget('  look at the cart ', 'Click [2]')).toBe(
+      'Thought: look at the cart\nAction: Click [2]',
+    );
     expect(formatTarget(null, 'Wait')).toBe('Action: Wait');
     expect(formatTarget('   ', 'Wait')).toBe('Action: Wait');
   });
@@ -139,7 +161,10 @@ describe('buildStepExamples', () => {
     expect(userText(examples[1]!.messages[1])).toContain(
       'Step 1: step 0 description (on https://app.test/page-0)\nStep 2: step 1 description (on https://app.test/page-1)\nStep 3: step 2 description (on https://app.test/page-2)',
     );
-    expect(examples[1]!.messages.at(-1)).toEqual({ role: 'assistant', content: 'Thought: thought 3\nAction: ANSWER; done' });
+    expect(examples[1]!.messages.at(-1)).toEqual({
+      role: 'assistant',
+      content: 'Thought: thought 3\nAction: ANSWER; done',
+    });
     expect(examples[0]!.meta).toEqual({
       trajectoryId: 'traj-1',
       taskId: 'task-1',

@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { assignSplit, MAX_VALIDATION_FRACTION } from '@/lib/core/export/split';
 import type { ExportSplit } from '@/lib/core/export/types';
 
-const KEYS = Array.from({ length: 10_000 }, (_, i) => `0b6f${i.toString(16).padStart(4, '0')}-trajectory-${i}`);
+const KEYS = Array.from(
+  { length: 10_000 },
+  (_, i) => `0b6f${i.toString(16).padStart(4, '0')}-trajectory-${i}`,
+);
 
 function splitAll(seed: number, keys: readonly string[], fraction: number): Map<string, ExportSplit> {
   return new Map(keys.map((key) => [key, assignSplit(seed, key, fraction)]));

@@ -118,7 +118,10 @@ describe('validateExportRecord: openai', () => {
     const blank = { messages: [...record.messages.slice(0, 2), { role: 'assistant', content: '  ' }] };
     expect(rules(validateExportRecord('openai', blank, small))).toEqual(['target']);
     const parts = {
-      messages: [...record.messages.slice(0, 2), { role: 'assistant', content: [{ type: 'text', text: 'x' }] }],
+      messages: [
+        ...record.messages.slice(0, 2),
+        { role: 'assistant', content: [{ type: 'text', text: 'x' }] },
+      ],
     };
     expect(rules(validateExportRecord('openai', parts, small))).toEqual(['target']);
   });
@@ -153,10 +156,14 @@ describe.each(['llama-factory', 'ms-swift'] as const)('validateExportRecord: %s'
   it('image_size: an 11 MB file (and 10 MB + 1 byte), measured through the callback', () => {
     const sizes: Record<string, number> = { 'images/big.png': 11 * MB, 'images/ok.png': 1000 };
     const seen: string[] = [];
-    const problems = validateExportRecord(format, taggedRecord(['images/ok.png', 'images/big.png']), (ref) => {
-      seen.push(ref);
-      return sizes[ref] ?? null;
-    });
+    const problems = validateExportRecord(
+      format,
+      taggedRecord(['images/ok.png', 'images/big.png']),
+      (ref) => {
+        seen.push(ref);
+        return sizes[ref] ?? null;
+      },
+    );
     expect(seen).toEqual(['images/ok.png', 'images/big.png']);
     expect(problems).toEqual([
       {
@@ -185,7 +192,9 @@ describe.each(['llama-factory', 'ms-swift'] as const)('validateExportRecord: %s'
     const record = taggedRecord(['images/a.png', 'images/b.png'], 1);
     record.messages[2] = { role: 'assistant', content: `${IMAGE_TAG}\nAction: Click [4]` };
     const problems = validateExportRecord(format, record, small);
-    expect(problems).toEqual([{ rule: 'assistant_image', message: `messages.2 (assistant) holds ${IMAGE_TAG}` }]);
+    expect(problems).toEqual([
+      { rule: 'assistant_image', message: `messages.2 (assistant) holds ${IMAGE_TAG}` },
+    ]);
   });
 
   it('target: the last turn is not an assistant turn', () => {

@@ -200,10 +200,25 @@ describe('core-curator export / finetune / iteration', { timeout: 120_000 }, () 
       '{train_file}',
     );
     expect(add.code, add.stderr).toBe(0);
-    const failing = cli(dataDir, 'finetune', 'command', 'add', 'exit-3', '--', 'node', '-e', 'process.exit(3)');
+    const failing = cli(
+      dataDir,
+      'finetune',
+      'command',
+      'add',
+      'exit-3',
+      '--',
+      'node',
+      '-e',
+      'process.exit(3)',
+    );
     expect(failing.code, failing.stderr).toBe(0);
     const list = cli(dataDir, 'finetune', 'command', 'list');
-    expect(list.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([
+    expect(
+      list.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual([
       {
         name: 'echo-train',
         argv: ['node', '-e', 'console.log(process.argv[1])', '{train_file}'],

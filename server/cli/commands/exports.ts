@@ -24,17 +24,21 @@ import { Argument, InvalidArgumentError, type Command } from 'commander';
 import { DomainError } from '@/lib/core/errors';
 import { EXPORT_MANIFEST_FILE } from '@/lib/core/export/manifest';
 import { MAX_VALIDATION_FRACTION } from '@/lib/core/export/split';
-import { EXPORT_FORMATS, EXPORT_SOURCES, type ExportFormat, type ExportSource } from '@/lib/core/export/types';
+import {
+  EXPORT_FORMATS,
+  EXPORT_SOURCES,
+  type ExportFormat,
+  type ExportSource,
+} from '@/lib/core/export/types';
 import { progressPrinter, resolveDataDir } from '@/server/cli/shared';
 import { DB_FILE_NAME, openDb, type Db } from '@/server/db/client';
 import type { JobStatus } from '@/server/db/schema';
 import {
-  expandCommandArgv,
   FINE_TUNE_COMMAND_PLACEHOLDER_DOCS,
   FINE_TUNE_COMMAND_PLACEHOLDERS,
 } from '@/server/fine-tune/command-launcher';
 import { createJobHandlers } from '@/server/jobs/handlers';
-import { JobRunner, recoverInterruptedJobs, type JobHandler } from '@/server/jobs/runner';
+import { JobRunner, type JobHandler } from '@/server/jobs/runner';
 import { createLazyLabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 import { exportCoreDir } from '@/server/services/core-files-service';
 import {
@@ -194,7 +198,7 @@ interface InProcessJobHooks {
  * SIGINT / SIGTERM cancel it; a second signal exits at once.
  * @returns what `start` returned, and the job's final status and error.
  * @throws what `start` throws (nothing was enqueued); {@link InterruptedError} once a job
- *   cancelled by a signal has ended.
+ *   cancelled by a signal has ended (unless it had finished its work first).
  */
 async function runJobInProcess<T extends { jobId: string }>(
   db: Db,
@@ -235,10 +239,12 @@ async function runJobInProcess<T extends { jobId: string }>(
     });
     while (!isIdle) {
       await waitUnless(idle, hooks.tickMs ?? 1000);
-      await hooks.onTick?.();
+      if (!isIdle) await hooks.onTick?.();
     }
-    if (received) throw new InterruptedError(received);
+    await hooks.onTick?.(); // what the job wrote last
     const { status, error } = getJobOrThrow(db, jobId);
+    // A job that finished its work before the cancel reached it reports success as usual.
+    if (received && status !== 'succeeded') throw new InterruptedError(received);
     return { ...started, status, error };
   } finally {
     process.off('SIGINT', onSignal);
@@ -252,7 +258,10 @@ export interface TrainingExportOutput {
   exportId: string;
   /** Absolute export folder. */
   dir: string;
-  counts: { train: { trajectories: number; examples: number }; validation: { trajectories: number; examples: number } };
+  counts: {
+    train: { trajectories: number; examples: number };
+    validation: { trajectories: number; examples: number };
+  };
   /** Number of files in the folder, the manifest included. */
   files: number;
   /** Absolute path of `manifest.json`. */
@@ -338,7 +347,12 @@ function registerExportCommand(program: Command): void {
       ].join('\n'),
     )
     .action(
-      (format: ExportCommandFormat, target: string | undefined, opts: TrainingExportOptions, cmd: Command) => {
+      (
+        format: ExportCommandFormat,
+        target: string | undefined,
+        opts: TrainingExportOptions,
+        cmd: Command,
+      ) => {
         const given = Object.entries(TRAINING_OPTION_FLAGS)
           .filter(([, key]) => opts[key] !== undefined)
           .map(([flag]) => flag);
@@ -363,9 +377,10 @@ function registerExportCommand(program: Command): void {
             if (format === 'core') {
               for (const file of exportCoreDir(db, path.resolve(target!))) process.stdout.write(`${file}\n`);
             } else if (format === 'rerun') {
-              // A killed CLI leaves its job 'running'; nothing runs it any more.
-              recoverInterruptedJobs(db);
-              await runTrainingExport(db, dataDir, (jobs) => rerunTrainingExport(db, jobs, target!, CLI_ACTOR));
+              // A killed CLI leaves its job 'running'; nothing runs it any more, so take it over.
+              await runTrainingExport(db, dataDir, (jobs) =>
+                rerunTrainingExport(db, jobs, target!, CLI_ACTOR, { takeOver: true }),
+              );
             } else {
               await runTrainingExport(db, dataDir, (jobs) =>
                 startTrainingExport(db, jobs, buildExportRequest(db, format, opts), CLI_ACTOR),
@@ -380,7 +395,10 @@ function registerExportCommand(program: Command): void {
 function buildExportRequest(db: Db, format: ExportFormat, opts: TrainingExportOptions) {
   const iterationId = opts.iteration ?? getOpenIterationId(db);
   if (iterationId === null)
-    throw new DomainError('NOT_FOUND', 'No iteration is open (nothing imported yet?); name one with --iteration');
+    throw new DomainError(
+      'NOT_FOUND',
+      'No iteration is open (nothing imported yet?); name one with --iteration',
+    );
   return {
     iterationId,
     format,
@@ -414,9 +432,6 @@ const COMMAND_HELP = [
   '    llamafactory-cli train examples/sft.yaml dataset_dir={export_dir} output_dir={output_dir}',
 ].join('\n');
 
-/** Every placeholder set to its own name: checks a configured argv before storing it. */
-const PLACEHOLDER_PROBE = Object.fromEntries(FINE_TUNE_COMMAND_PLACEHOLDERS.map((name) => [name, name]));
-
 function registerFineTuneCommands(program: Command): void {
   const finetune = program
     .command('finetune')
@@ -428,7 +443,9 @@ function registerFineTuneCommands(program: Command): void {
 
   command
     .command('add')
-    .description('Add (or with --replace, change) a launch command: add <name> [options] -- <program> [args…]')
+    .description(
+      'Add (or with --replace, change) a launch command: add <name> [options] -- <program> [args…]',
+    )
     .argument('<name>', 'slug of 1..40 characters: a-z, 0-9, ".", "_", "-"')
     .argument('<argv...>', 'the program and its arguments, after "--"')
     .option('--description <text>', 'shown where the command is picked')
@@ -436,14 +453,9 @@ function registerFineTuneCommands(program: Command): void {
     .addHelpText('after', COMMAND_HELP)
     .action((name: string, argv: string[], opts: { description?: string; replace?: boolean }) =>
       withDb(program, (db) => {
-        // An unknown placeholder fails now rather than at launch.
-        expandCommandArgv(argv, PLACEHOLDER_PROBE);
-        const stored = addFineTuneCommand(
-          db,
-          { name, argv, description: opts.description },
-          CLI_ACTOR,
-          { replace: opts.replace === true },
-        );
+        const stored = addFineTuneCommand(db, { name, argv, description: opts.description }, CLI_ACTOR, {
+          replace: opts.replace === true,
+        });
         writeJsonLine(stored);
         return Promise.resolve();
       }),
@@ -526,9 +538,7 @@ function registerFineTuneCommands(program: Command): void {
 // --- iteration -----------------------------------------------------------------------------------
 
 function registerIterationCommands(program: Command): void {
-  const iteration = program
-    .command('iteration')
-    .description('Iterations: one pass of the CORE loop each.');
+  const iteration = program.command('iteration').description('Iterations: one pass of the CORE loop each.');
   iteration
     .command('list')
     .description(
