@@ -7,13 +7,16 @@
  *   stream in while it runs, then closes the iteration, which opens the next.
  */
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { E2E_DATA_DIR } from '../playwright.config';
-import { signIn } from './helpers';
+import { signIn, WEBVOYAGER_EXAMPLES } from './helpers';
 
 /** Prints six "epoch" lines 700 ms apart, then where it would save (a stand-in for llamafactory-cli). */
 const FAKE_TRAINER = [
-  'const [train, out] = process.argv.slice(1);',
+  'const [train, out] = process.argv.slice(2);',
   'console.log("training on " + train);',
   'let epoch = 0;',
   'const timer = setInterval(() => {',
@@ -24,6 +27,18 @@ const FAKE_TRAINER = [
 ].join('\n');
 
 test.beforeAll(() => {
+  // A script file, as a lab's training entry point would be (inline code would need its braces
+  // doubled: `{…}` in a command is a placeholder).
+  const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'core-curator-trainer-')), 'train.mjs');
+  fs.writeFileSync(script, FAKE_TRAINER);
+  // Expert demos to export (a no-op when the import spec already brought them in).
+  execFileSync(
+    'node',
+    ['bin/core-curator.mjs', '--data-dir', E2E_DATA_DIR, 'import', 'webvoyager', WEBVOYAGER_EXAMPLES],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   execFileSync(
     'node',
     [
@@ -39,8 +54,7 @@ test.beforeAll(() => {
       '--replace',
       '--',
       'node',
-      '-e',
-      FAKE_TRAINER,
+      script,
       '{train_file}',
       '{output_dir}',
     ],
@@ -102,7 +116,7 @@ test('a researcher exports an iteration, launches fine-tuning with its log strea
   const launch = page.getByRole('form', { name: 'Launch fine-tuning' });
   await expect(launch.getByRole('radio', { name: /OpenAI-compatible fine-tuning API/ })).toBeDisabled();
   await launch.getByRole('radio', { name: /A command on the server/ }).check();
-  await launch.getByLabel('Command').selectOption('e2e-trainer');
+  await launch.getByRole('combobox', { name: 'Command' }).selectOption('e2e-trainer');
   await launch.getByRole('button', { name: 'Launch fine-tuning' }).click();
   const runs = page.getByRole('list', { name: 'Fine-tuning runs' });
   await expect(runs.getByText('Command · e2e-trainer')).toBeVisible();

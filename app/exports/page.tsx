@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { ExportForm } from '@/components/exports/export-form';
-import { EXPORTS_LIST_INPUT, ExportsList } from '@/components/exports/exports-list';
+import { EXPORTS_LIST_INPUT } from '@/components/exports/export-display';
+import { ExportsList } from '@/components/exports/exports-list';
 import { IterationPanel } from '@/components/exports/iteration-panel';
 import { PageHeader } from '@/components/ui/card';
 import { Forbidden } from '@/components/ui/states';

@@ -7,6 +7,14 @@ import { EXPORT_SOURCES, type ExportFormat, type ExportSource } from '@/lib/core
 
 export { EXPORT_FORMAT_LABELS, EXPORT_SOURCE_LABELS } from '@/lib/core/export/types';
 
+/** The `exports.list` input of the Exports page (prefetched by the page, read by the list). */
+export const EXPORTS_LIST_INPUT = { limit: 50 } as const;
+
+/** The `fineTune.runs` input of an export's page. */
+export function fineTuneRunsInput(exportId: string) {
+  return { exportId, limit: 50 };
+}
+
 /** How often a running export or fine-tuning run is polled, and a run's log, in ms. */
 export const EXPORT_POLL_INTERVAL_MS = 1_000;
 

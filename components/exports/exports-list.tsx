@@ -5,14 +5,16 @@
  */
 import { useSuspenseQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { EXPORT_POLL_INTERVAL_MS, EXPORT_SOURCE_LABELS } from '@/components/exports/export-display';
+import {
+  EXPORT_POLL_INTERVAL_MS,
+  EXPORT_SOURCE_LABELS,
+  EXPORTS_LIST_INPUT,
+} from '@/components/exports/export-display';
 import { isJobActive, JobStatusBadge } from '@/components/import/import-summary';
 import { Card } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
 import { TableHead } from '@/components/ui/table';
 import { useTRPC } from '@/lib/trpc/client';
-
-export const EXPORTS_LIST_INPUT = { limit: 50 } as const;
 
 const COLUMNS = [
   'Export',

@@ -12,6 +12,7 @@ import { errorText } from '@/components/admin/shared';
 import {
   describeRunTarget,
   EXPORT_POLL_INTERVAL_MS,
+  fineTuneRunsInput,
   openAiLaunchProblem,
 } from '@/components/exports/export-display';
 import { RunLog } from '@/components/exports/run-log';
@@ -23,10 +24,6 @@ import { Field, Select } from '@/components/ui/field';
 import { ErrorMessage } from '@/components/ui/states';
 import type { ExportFormat } from '@/lib/core/export/types';
 import { useTRPC } from '@/lib/trpc/client';
-
-export function fineTuneRunsInput(exportId: string) {
-  return { exportId, limit: 50 };
-}
 
 export function FineTunePanel({
   exportId,

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { DomainError } from '@/lib/core/errors';
 import type { Db } from '@/server/db/client';
 import { inTransaction } from '@/server/db/client';
-import { fineTuneRun, iteration, job, trainingExport, trajectory } from '@/server/db/schema';
+import { iteration, job } from '@/server/db/schema';
 import { recordAudit } from '@/server/services/audit-service';
 import { FINE_TUNE_JOB_KIND } from '@/server/services/fine-tune-service';
 
@@ -37,10 +37,12 @@ export function listIterations(db: Db) {
       note: iteration.note,
       createdAt: iteration.createdAt,
       closedAt: iteration.closedAt,
-      rollouts: sql<number>`(select count(*) from ${trajectory} where ${trajectory.iterationId} = ${iteration.id} and ${trajectory.kind} = 'rollout')`,
-      fullyPassed: sql<number>`(select count(*) from ${trajectory} where ${trajectory.iterationId} = ${iteration.id} and ${trajectory.category} = 'fully_passed')`,
-      exports: sql<number>`(select count(*) from ${trainingExport} where ${trainingExport.iterationId} = ${iteration.id})`,
-      fineTuneRuns: sql<number>`(select count(*) from ${fineTuneRun} where ${fineTuneRun.iterationId} = ${iteration.id})`,
+      // Table-qualified by hand: drizzle writes columns unqualified inside `sql`, which would
+      // compare the subquery's own columns.
+      rollouts: sql<number>`(select count(*) from trajectory t where t.iteration_id = iteration.id and t.kind = 'rollout')`,
+      fullyPassed: sql<number>`(select count(*) from trajectory t where t.iteration_id = iteration.id and t.category = 'fully_passed')`,
+      exports: sql<number>`(select count(*) from training_export e where e.iteration_id = iteration.id)`,
+      fineTuneRuns: sql<number>`(select count(*) from fine_tune_run r where r.iteration_id = iteration.id)`,
     })
     .from(iteration)
     .orderBy(desc(iteration.id))

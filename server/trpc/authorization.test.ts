@@ -436,8 +436,13 @@ const PROCEDURES: Record<string, Row> = {
   },
   'iterations.list': {
     minimum: 'researcher',
-    call: (c) => c.iterations.list(),
-    check: (r) => expect(r).toMatchObject([{ id: 1, status: 'open', exports: 0 }]),
+    call: (c, f) => {
+      f.seedExports();
+      return c.iterations.list();
+    },
+    // The fixture's trajectory is an expert demo; the seeded export belongs to iteration 1.
+    check: (r) =>
+      expect(r).toMatchObject([{ id: 1, status: 'open', rollouts: 0, exports: 1, fineTuneRuns: 0 }]),
   },
   'iterations.close': {
     minimum: 'researcher',

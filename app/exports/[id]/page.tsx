@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { ExportDetail } from '@/components/exports/export-detail';
-import { fineTuneRunsInput } from '@/components/exports/fine-tune-panel';
+import { fineTuneRunsInput } from '@/components/exports/export-display';
 import { Forbidden } from '@/components/ui/states';
 import { hasScope } from '@/lib/core/roles';
 import { HydrateClient, prefetch, trpc } from '@/lib/trpc/server';
