@@ -409,10 +409,18 @@ const PROCEDURES: Record<string, Row> = {
       f.seedExports();
       const started = await c.exports.start({ iterationId: 1, format: 'openai', sources: ['expert_demos'] });
       await waitForJob(c, started.jobId);
-      await c.fineTune.launch({ exportId: started.exportId, launcher: 'command', command: 'echo-train' });
+      const launched = await c.fineTune.launch({
+        exportId: started.exportId,
+        launcher: 'command',
+        command: 'echo-train',
+      });
+      await waitForJob(c, launched.jobId);
       return c.fineTune.runs({ exportId: started.exportId });
     },
-    check: (r) => expect(r).toMatchObject([{ launcher: 'command', target: 'echo-train' }]),
+    check: (r) =>
+      expect(r).toMatchObject([
+        { launcher: 'command', target: 'echo-train', status: 'succeeded', exitCode: 0 },
+      ]),
   },
   'fineTune.log': {
     minimum: 'researcher',
