@@ -1,5 +1,7 @@
 /** Helpers shared by the CLI's commands. */
 import path from 'node:path';
+import type { Command } from 'commander';
+import { DB_FILE_NAME, openDb, type Db } from '@/server/db/client';
 import { readEnv } from '@/server/env';
 
 /** The data directory: `--data-dir` when given, else `CORE_CURATOR_DATA_DIR` / `./data`. */
@@ -23,4 +25,15 @@ export function progressPrinter() {
       process.stderr.write(`${pct}% ${message}\n`);
     }
   };
+}
+
+/** Opens the database of the program's data directory for `fn`, and closes it afterwards. */
+export async function withDb<T>(program: Command, fn: (db: Db, dataDir: string) => Promise<T>): Promise<T> {
+  const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
+  const db = openDb(path.join(dataDir, DB_FILE_NAME));
+  try {
+    return await fn(db, dataDir);
+  } finally {
+    db.$client.close();
+  }
 }

@@ -37,7 +37,8 @@ export const ZSamplingSchema = z.object({
   max_tokens: z.number().int().min(1).max(1_000_000).nullable(),
 });
 
-const ZBaseUrlSchema = z
+/** An http(s) base URL without credentials (the key goes in its own, sealed field). */
+export const ZBaseUrlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
   .max(2000)
   .refine((value) => {

@@ -9,6 +9,7 @@
  */
 import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { ExportManifest } from '@/lib/core/export/manifest';
 import { EXPORT_SOURCES, type ExportSource } from '@/lib/core/export/types';
 import type { Category, Environment } from '@/lib/core/types';
 import type { Db } from '@/server/db/client';
@@ -43,7 +44,7 @@ export interface SelectedTrajectory {
   /** The trajectory whose steps decide the split (the original rollout of a relabelled copy). */
   splitKey: string;
   scoredGraphVersionId: string | null;
-  review: { kind: 'proposed_path' | 'extrapolated_intent' | 'proposed_task'; id: string } | null;
+  review: { kind: ExportManifest['reviewDecisions'][number]['kind']; id: string } | null;
 }
 
 export interface ExportSelection {
@@ -218,16 +219,10 @@ export function selectExportTrajectories(db: Db, scope: ExportScope): ExportSele
 }
 
 /** What an export relied on, for its manifest. */
-export interface ExportReliance {
-  graphVersions: { taskId: string; graphVersionId: string; version: number }[];
-  labelFunctionVersions: { nodeId: string; lfVersionId: string; version: number }[];
-  reviewDecisions: {
-    kind: 'proposed_path' | 'extrapolated_intent' | 'proposed_task';
-    id: string;
-    status: string;
-    reviewedBy: string | null;
-    reviewedAt: string | null;
-  }[];
+export interface ExportReliance extends Pick<
+  ExportManifest,
+  'graphVersions' | 'labelFunctionVersions' | 'reviewDecisions'
+> {
   /** Rollouts whose verdict was computed against an older graph version than their task's latest. */
   staleVerdicts: number;
 }

@@ -21,6 +21,7 @@ import { DomainError } from '@/lib/core/errors';
 import { inTransaction, type Db } from '@/server/db/client';
 import { appSetting } from '@/server/db/schema';
 import { getServerSecret, openSecret, SecretBoxError, sealSecret } from '@/server/llm/secret-box';
+import { ZBaseUrlSchema } from '@/server/llm/settings-service';
 import { expandCommandArgv, FINE_TUNE_COMMAND_PLACEHOLDERS } from '@/server/fine-tune/command-launcher';
 import { recordAudit } from '@/server/services/audit-service';
 
@@ -32,14 +33,6 @@ export const DEFAULT_FINE_TUNE_POLL_INTERVAL_MS = 10_000;
 /** Sent as the bearer token when no key is stored: local OpenAI-compatible servers ignore it. */
 export const NO_API_KEY_PLACEHOLDER = 'not-needed';
 export const MAX_FINE_TUNE_COMMANDS = 100;
-
-const ZBaseUrlSchema = z
-  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-  .max(2000)
-  .refine((value) => {
-    const u = new URL(value);
-    return u.username === '' && u.password === '';
-  }, 'must not contain credentials (put the key in the API key field)');
 
 const ZNEpochsSchema = z.union([z.literal('auto'), z.number().int().min(1).max(50)], {
   error: "must be 'auto' or an integer from 1 to 50",

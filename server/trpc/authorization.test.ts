@@ -261,6 +261,20 @@ function seedExports(world: TestWorld) {
   return { failedExportId };
 }
 
+/** Seeds the command, exports the fixture's demo in `format` and runs `echo-train` on it, to the end. */
+async function exportAndLaunch(c: Caller, f: Fixture, format: 'openai' | 'ms-swift') {
+  f.seedExports();
+  const started = await c.exports.start({ iterationId: 1, format, sources: ['expert_demos'] });
+  await waitForJob(c, started.jobId);
+  const launched = await c.fineTune.launch({
+    exportId: started.exportId,
+    launcher: 'command',
+    command: 'echo-train',
+  });
+  await waitForJob(c, launched.jobId);
+  return { ...launched, exportId: started.exportId };
+}
+
 /** Polls a job until it leaves queued/running (the runner works in the background). */
 async function waitForJob(c: Caller, jobId: string) {
   for (;;) {
@@ -384,19 +398,8 @@ const PROCEDURES: Record<string, Row> = {
   'fineTune.launch': {
     minimum: 'researcher',
     call: async (c, f) => {
-      f.seedExports();
-      const started = await c.exports.start({
-        iterationId: 1,
-        format: 'ms-swift',
-        sources: ['expert_demos'],
-      });
-      await waitForJob(c, started.jobId);
-      const launched = await c.fineTune.launch({
-        exportId: started.exportId,
-        launcher: 'command',
-        command: 'echo-train',
-      });
-      return { ...launched, job: await waitForJob(c, launched.jobId) };
+      const launched = await exportAndLaunch(c, f, 'ms-swift');
+      return { ...launched, job: await c.jobs.get({ id: launched.jobId }) };
     },
     check: (r) => {
       expect((r as { runId: string }).runId).toBeTypeOf('string');
@@ -406,16 +409,8 @@ const PROCEDURES: Record<string, Row> = {
   'fineTune.runs': {
     minimum: 'researcher',
     call: async (c, f) => {
-      f.seedExports();
-      const started = await c.exports.start({ iterationId: 1, format: 'openai', sources: ['expert_demos'] });
-      await waitForJob(c, started.jobId);
-      const launched = await c.fineTune.launch({
-        exportId: started.exportId,
-        launcher: 'command',
-        command: 'echo-train',
-      });
-      await waitForJob(c, launched.jobId);
-      return c.fineTune.runs({ exportId: started.exportId });
+      const launched = await exportAndLaunch(c, f, 'openai');
+      return c.fineTune.runs({ exportId: launched.exportId });
     },
     check: (r) =>
       expect(r).toMatchObject([
@@ -425,19 +420,7 @@ const PROCEDURES: Record<string, Row> = {
   'fineTune.log': {
     minimum: 'researcher',
     call: async (c, f) => {
-      f.seedExports();
-      const started = await c.exports.start({
-        iterationId: 1,
-        format: 'ms-swift',
-        sources: ['expert_demos'],
-      });
-      await waitForJob(c, started.jobId);
-      const launched = await c.fineTune.launch({
-        exportId: started.exportId,
-        launcher: 'command',
-        command: 'echo-train',
-      });
-      await waitForJob(c, launched.jobId);
+      const launched = await exportAndLaunch(c, f, 'ms-swift');
       return c.fineTune.log({ runId: launched.runId, offset: 0 });
     },
     check: (r) => expect((r as { text: string }).text).toMatch(/training on .*train\.jsonl/),

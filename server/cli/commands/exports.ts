@@ -30,8 +30,8 @@ import {
   type ExportFormat,
   type ExportSource,
 } from '@/lib/core/export/types';
-import { progressPrinter, resolveDataDir } from '@/server/cli/shared';
-import { DB_FILE_NAME, openDb, type Db } from '@/server/db/client';
+import { progressPrinter, withDb } from '@/server/cli/shared';
+import type { Db } from '@/server/db/client';
 import type { JobStatus } from '@/server/db/schema';
 import {
   FINE_TUNE_COMMAND_PLACEHOLDER_DOCS,
@@ -144,16 +144,6 @@ export function parseExportSources(value: string): ExportSource[] {
 }
 
 // --- helpers -------------------------------------------------------------------------------------
-
-async function withDb<T>(program: Command, fn: (db: Db, dataDir: string) => Promise<T>): Promise<T> {
-  const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
-  const db = openDb(path.join(dataDir, DB_FILE_NAME));
-  try {
-    return await fn(db, dataDir);
-  } finally {
-    db.$client.close();
-  }
-}
 
 /** Runs `action`; an {@link InterruptedError} (after its cleanup) exits the process 128 + signal. */
 async function exitOnInterrupt(action: () => Promise<void>): Promise<void> {

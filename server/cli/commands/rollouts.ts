@@ -8,9 +8,8 @@
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { POLICY_NAMES, type PolicyName } from '@/lib/core/rollouts/types';
-import { DB_FILE_NAME, openDb, type Db } from '@/server/db/client';
 import { createLabelFunctionRunner, type LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
-import { progressPrinter, resolveDataDir } from '@/server/cli/shared';
+import { progressPrinter, withDb } from '@/server/cli/shared';
 import { addStateApiApp, listEnvironmentApps } from '@/server/services/environment-service';
 import { executeRolloutJob } from '@/server/services/rollout-service';
 import { resolveRolloutTaskIds } from '@/server/services/rollout-launch-service';
@@ -21,16 +20,6 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
   return n;
-}
-
-async function withDb<T>(program: Command, fn: (db: Db, dataDir: string) => Promise<T>): Promise<T> {
-  const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
-  const db = openDb(path.join(dataDir, DB_FILE_NAME));
-  try {
-    return await fn(db, dataDir);
-  } finally {
-    db.$client.close();
-  }
 }
 
 /** A lazily started sandbox, closed by the caller. */
