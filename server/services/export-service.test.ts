@@ -7,7 +7,8 @@ import { IMAGE_TAG } from '@/lib/core/export/formats';
 import type { ExportManifest } from '@/lib/core/export/manifest';
 import { validateExportRecord } from '@/lib/core/export/validate';
 import { parseWebVoyagerAction } from '@/lib/core/import/webvoyager';
-import { job, trajectory } from '@/server/db/schema';
+import { job, media, step, trajectory } from '@/server/db/schema';
+import { mediaPath } from '@/server/services/media-store';
 import { importBundle } from '@/server/services/import-service';
 import { readImportSource } from '@/server/services/import-sources';
 import {
@@ -186,6 +187,55 @@ describe('fine-tuning exports on real WebVoyager runs', { timeout: 60_000 }, () 
     expect(file(a.dir, 'validation')).toBe(file(b.dir, 'validation'));
     expect(a.manifest.counts.validation.trajectories).toBeGreaterThan(0);
     expect(file(a.dir, 'validation')).not.toBe(file(c.dir, 'validation'));
+  });
+
+  it('fails without leaving anything when a screenshot is gone, and succeeds once re-run after repair', async () => {
+    // A screenshot of an expert demo (the selection below holds every demo).
+    const shot = world.db
+      .select({ hash: media.hash, mime: media.mime })
+      .from(step)
+      .innerJoin(trajectory, eq(trajectory.id, step.trajectoryId))
+      .innerJoin(media, eq(media.hash, step.screenshotHash))
+      .where(eq(trajectory.kind, 'expert'))
+      .get()!;
+    const original = mediaPath(world.dataDir, shot.hash, shot.mime)!;
+    fs.renameSync(original, `${original}.away`);
+    const { exportId, jobId } = startTrainingExport(
+      world.db,
+      world.jobs,
+      {
+        iterationId: 1,
+        format: 'llama-factory',
+        sources: ['expert_demos', 'fully_passed', 'approved_paths'],
+      },
+      actor,
+    );
+    await world.jobs.idle();
+    const failed = world.db.select().from(job).where(eq(job.id, jobId)).get()!;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/missing from the media store/);
+    const exportsDir = path.join(world.dataDir, 'exports');
+    expect(fs.existsSync(path.join(exportsDir, exportId))).toBe(false);
+    expect(fs.readdirSync(path.join(exportsDir, '.tmp'))).toEqual([]);
+
+    fs.renameSync(`${original}.away`, original);
+    const rerun = rerunTrainingExport(world.db, world.jobs, exportId, actor);
+    await world.jobs.idle();
+    expect(world.db.select().from(job).where(eq(job.id, rerun.jobId)).get()!.status).toBe('succeeded');
+    expect(fs.existsSync(path.join(exportsDir, exportId, 'manifest.json'))).toBe(true);
+  });
+
+  it('is cancelled without leaving anything', async () => {
+    const { exportId, jobId } = startTrainingExport(
+      world.db,
+      world.jobs,
+      { iterationId: 1, format: 'openai', sources: ['expert_demos', 'fully_passed'] },
+      actor,
+    );
+    world.jobs.cancel(jobId);
+    await world.jobs.idle();
+    expect(world.db.select().from(job).where(eq(job.id, jobId)).get()!.status).toBe('cancelled');
+    expect(fs.existsSync(path.join(world.dataDir, 'exports', exportId))).toBe(false);
   });
 
   it('re-runs a stopped export into the same folder and refuses to re-run a finished one', async () => {

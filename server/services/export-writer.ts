@@ -80,10 +80,16 @@ class HashedFile {
   readonly hash = createHash('sha256');
   bytes = 0;
   private readonly stream: fs.WriteStream;
+  /** The stream's error, kept so that one arriving with no write waiting is never unhandled. */
+  private error: Error | null = null;
   constructor(readonly file: string) {
     this.stream = fs.createWriteStream(file, { flags: 'wx' });
+    this.stream.on('error', (error) => {
+      this.error = error;
+    });
   }
   async write(text: string): Promise<void> {
+    if (this.error) throw this.error;
     const chunk = Buffer.from(text, 'utf8');
     this.hash.update(chunk);
     this.bytes += chunk.length;
@@ -179,6 +185,7 @@ async function validateWrittenFile(
   format: ExportManifest['format'],
   problems: string[],
   signal: AbortSignal,
+  onLine: () => void,
 ): Promise<void> {
   const sizes = new Map<string, number | null>();
   const imageBytes = (ref: string) => {
@@ -196,6 +203,7 @@ async function validateWrittenFile(
   let lineNumber = 0;
   for await (const line of lines) {
     lineNumber += 1;
+    onLine();
     if (signal.aborted) throw new Error('Cancelled');
     let record: unknown;
     try {
@@ -316,10 +324,19 @@ export async function executeTrainingExport(
       });
     }
 
-    ctx.progress(0.92, 'Checking the format rules');
+    // Reading back takes a good share of the time for data-URI exports: it reports progress too.
+    const writtenExamples = counts.train.examples + counts.validation.examples;
+    let checked = 0;
+    const onLine = () => {
+      checked += 1;
+      ctx.progress(
+        0.9 + (0.1 * checked) / Math.max(writtenExamples, 1),
+        `Checked ${checked} of ${writtenExamples} examples against the format rules`,
+      );
+    };
     const problems: string[] = [];
     for (const split of EXPORT_SPLITS)
-      await validateWrittenFile(tmpDir, EXPORT_SPLIT_FILES[split], format, problems, ctx.signal);
+      await validateWrittenFile(tmpDir, EXPORT_SPLIT_FILES[split], format, problems, ctx.signal, onLine);
     if (problems.length > 0)
       throw new DomainError('BAD_INPUT', `The export breaks the format rules: ${problems.join('; ')}`);
 
