@@ -32,14 +32,6 @@ import {
 import { formatCount } from '@/lib/format';
 import { useTRPC } from '@/lib/trpc/client';
 
-const DEFAULT_SOURCES: ExportSource[] = [
-  'expert_demos',
-  'fully_passed',
-  'approved_paths',
-  'extrapolated_intents',
-  'proposed_tasks',
-];
-
 function FollowedExport({ exportId, jobId }: { exportId: string; jobId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -81,7 +73,7 @@ export function ExportForm() {
   const { data: iterations } = useSuspenseQuery(trpc.iterations.list.queryOptions());
   const openIteration = iterations.find((i) => i.status === 'open') ?? iterations[0] ?? null;
   const [iterationId, setIterationId] = useState(openIteration ? String(openIteration.id) : '');
-  const [sources, setSources] = useState<ExportSource[]>(DEFAULT_SOURCES);
+  const [sources, setSources] = useState<ExportSource[]>(() => [...EXPORT_SOURCES]);
   const [format, setFormat] = useState<ExportFormat>('llama-factory');
   const [seed, setSeed] = useState('42');
   const [validationPercent, setValidationPercent] = useState('10');

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { DomainError } from '@/lib/core/errors';
 import { EXPORT_MANIFEST_FILE, type ExportManifest } from '@/lib/core/export/manifest';
@@ -265,16 +265,4 @@ export function previewTrainingExport(
     steps: selection.trajectories.reduce((n, t) => n + t.stepCount, 0),
     skippedProposedTasks: selection.skippedProposedTasks,
   };
-}
-
-/** Counts of exports per status for an iteration (the iteration panel). */
-export function countSucceededExports(db: Db, iterationId: number): number {
-  return (
-    db
-      .select({ n: sql<number>`count(*)` })
-      .from(trainingExport)
-      .innerJoin(job, eq(job.id, trainingExport.jobId))
-      .where(and(eq(trainingExport.iterationId, iterationId), eq(job.status, 'succeeded')))
-      .get()?.n ?? 0
-  );
 }

@@ -27,7 +27,7 @@ import {
   formatCommandForDisplay,
   runFineTuneCommand,
 } from '@/server/fine-tune/command-launcher';
-import { readLogChunk, tailStartOffset } from '@/server/fine-tune/log-file';
+import { DEFAULT_LOG_CHUNK_BYTES, readLogChunk, tailStartOffset } from '@/server/fine-tune/log-file';
 import { runOpenAiFineTune } from '@/server/fine-tune/openai-fine-tune';
 import type { JobRunner } from '@/server/jobs/runner';
 import { recordAudit } from '@/server/services/audit-service';
@@ -149,7 +149,6 @@ function getRunRow(db: Db, runId: string) {
 }
 
 function appendLogLine(file: string, line: string) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.appendFileSync(file, `${line}\n`);
 }
 
@@ -185,6 +184,7 @@ export async function executeFineTuneRun(
     db.update(fineTuneRun).set(values).where(eq(fineTuneRun.id, runId)).run();
 
   if (run.launcher === 'openai') {
+    fs.mkdirSync(path.dirname(logFile), { recursive: true });
     const settings = resolveOpenAiFineTuneSettings(db, dataDir);
     finish({ invocation: { baseUrl: settings.baseUrl, model: settings.model, nEpochs: settings.nEpochs } });
     ctx.progress(0, 'Uploading the export');
@@ -293,8 +293,7 @@ export function listFineTuneRuns(db: Db, params: { exportId?: string; limit: num
 export async function readFineTuneLog(db: Db, dataDir: string, runId: string, offset: number | null) {
   const run = getRunRow(db, runId);
   const file = path.join(dataDir, run.logPath);
-  const maxBytes = 64 * 1024;
   const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
-  const start = offset ?? tailStartOffset(size, maxBytes);
-  return { ...(await readLogChunk(file, start, maxBytes)), start };
+  const start = offset ?? tailStartOffset(size, DEFAULT_LOG_CHUNK_BYTES);
+  return { ...(await readLogChunk(file, start, DEFAULT_LOG_CHUNK_BYTES)), start };
 }
