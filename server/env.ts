@@ -7,6 +7,8 @@
  *   `<data dir>/auth-secret` (mode 0600) so sessions survive restarts.
  * - `BETTER_AUTH_URL` / `CORE_CURATOR_BASE_URL`: public base URL (default http://localhost:3000).
  * - `CORE_CURATOR_SIGN_IN_LIMIT` (default 10): sign-in attempts per IP per minute.
+ * - `CORE_CURATOR_UPLOAD_LIMIT_MB` (default 2048): largest request body of an Import-page upload,
+ *   in MiB (the body is streamed to disk and refused with 413 once over it).
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -18,6 +20,7 @@ const ZEnvSchema = z.object({
   CORE_CURATOR_BASE_URL: z.url().optional(),
   PORT: z.coerce.number().int().positive().optional(),
   CORE_CURATOR_SIGN_IN_LIMIT: z.coerce.number().int().positive().default(10),
+  CORE_CURATOR_UPLOAD_LIMIT_MB: z.coerce.number().int().positive().max(1024 * 1024).default(2048),
 });
 
 export interface ServerEnv {
@@ -26,6 +29,8 @@ export interface ServerEnv {
   baseUrl: string;
   /** Sign-in attempts allowed per client IP per minute (Better Auth rate limiter). */
   signInLimitPerMinute: number;
+  /** Largest Import-page upload body, in bytes (`CORE_CURATOR_UPLOAD_LIMIT_MB` × 2^20). */
+  uploadLimitBytes: number;
 }
 
 /** Reads and validates the environment. Throws a readable error naming the bad variable. */
@@ -41,5 +46,6 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
     authSecret: e.BETTER_AUTH_SECRET,
     baseUrl: e.BETTER_AUTH_URL ?? e.CORE_CURATOR_BASE_URL ?? `http://localhost:${e.PORT ?? 3000}`,
     signInLimitPerMinute: e.CORE_CURATOR_SIGN_IN_LIMIT,
+    uploadLimitBytes: e.CORE_CURATOR_UPLOAD_LIMIT_MB * 1024 * 1024,
   };
 }
