@@ -20,7 +20,12 @@ const ZEnvSchema = z.object({
   CORE_CURATOR_BASE_URL: z.url().optional(),
   PORT: z.coerce.number().int().positive().optional(),
   CORE_CURATOR_SIGN_IN_LIMIT: z.coerce.number().int().positive().default(10),
-  CORE_CURATOR_UPLOAD_LIMIT_MB: z.coerce.number().int().positive().max(1024 * 1024).default(2048),
+  CORE_CURATOR_UPLOAD_LIMIT_MB: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(1024 * 1024)
+    .default(2048),
 });
 
 export interface ServerEnv {

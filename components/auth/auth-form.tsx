@@ -8,6 +8,7 @@ import { ErrorMessage } from '@/components/ui/states';
 import { authClient } from '@/lib/auth-client';
 import { formText } from '@/lib/format';
 import { MIN_PASSWORD_LENGTH } from '@/lib/core/roles';
+import { toSafeNextPath } from '@/lib/core/safe-redirect';
 
 /** Submit handling shared by the auth forms: pending state, the auth client's error, then `onDone`. */
 function useAuthSubmit(
@@ -29,18 +30,14 @@ function useAuthSubmit(
   return { error, pending, onSubmit };
 }
 
-function safeNext(next: string | null | undefined): string {
-  // Same-origin paths only: '//host' and '/\host' would leave the site.
-  return next && next.startsWith('/') && !/^\/[/\\]/.test(next) ? next : '/';
-}
-
 export function SignInForm({ next, hasUsers }: { next?: string; hasUsers: boolean }) {
   const router = useRouter();
   const { error, pending, onSubmit } = useAuthSubmit(
     (data) =>
       authClient.signIn.email({ email: formText(data, 'email'), password: formText(data, 'password') }),
     () => {
-      router.push(safeNext(next));
+      // Checked again here: the form must be safe whatever the page handed it.
+      router.push(toSafeNextPath(next));
       router.refresh();
     },
     'Sign-in failed.',

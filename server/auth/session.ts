@@ -3,13 +3,14 @@ import 'server-only';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { hasScope, type Scope } from '@/lib/core/roles';
+import { toSafeNextPath } from '@/lib/core/safe-redirect';
 import { getSessionUser } from '@/server/trpc/context';
 import type { SessionUser } from '@/server/trpc/init';
 
-/** The signed-in user, or a redirect to `/sign-in?next=<path>`. */
+/** The signed-in user, or a redirect to `/sign-in?next=<path>` (`path` reduced by toSafeNextPath). */
 export async function requireUser(nextPath: string): Promise<SessionUser> {
   const user = await getSessionUser(await headers());
-  if (!user) redirect(`/sign-in?next=${encodeURIComponent(nextPath)}`);
+  if (!user) redirect(`/sign-in?next=${encodeURIComponent(toSafeNextPath(nextPath))}`);
   return user;
 }
 

@@ -1,6 +1,8 @@
 import 'server-only';
 import { isRole } from '@/lib/core/roles';
 import { getAppServices } from '@/server/app-services';
+import { readEnv } from '@/server/env';
+import { trustedOriginsFor } from '@/server/http/origin';
 import type { SessionUser, TrpcContext } from '@/server/trpc/init';
 
 /** Reads the signed-in user from the request's session cookie. */
@@ -17,7 +19,12 @@ export async function getSessionUser(headers: Headers): Promise<SessionUser | nu
   };
 }
 
-export async function createTrpcContext(opts: { headers: Headers }): Promise<TrpcContext> {
+/**
+ * The context of one call. `viaHttp` marks calls that arrived at `/api/trpc` over HTTP: their
+ * mutations must pass the same-origin check (server components pass their page request's headers
+ * for the session only).
+ */
+export async function createTrpcContext(opts: { headers: Headers; viaHttp?: boolean }): Promise<TrpcContext> {
   const services = getAppServices();
   return {
     db: services.db,
@@ -25,5 +32,8 @@ export async function createTrpcContext(opts: { headers: Headers }): Promise<Trp
     auth: services.auth,
     jobs: services.jobs,
     user: await getSessionUser(opts.headers),
+    ...(opts.viaHttp
+      ? { http: { headers: opts.headers, allowedOrigins: trustedOriginsFor(readEnv().baseUrl) } }
+      : {}),
   };
 }

@@ -13,6 +13,7 @@ import { hasScope, isRoleAtLeast, type Role, type Scope } from '@/lib/core/roles
 import type { Auth } from '@/server/auth/auth';
 import type { Db } from '@/server/db/client';
 import type { JobRunner } from '@/server/jobs/runner';
+import { checkRequestOrigin, CROSS_ORIGIN_MESSAGE } from '@/server/http/origin';
 
 export interface SessionUser {
   id: string;
@@ -27,6 +28,12 @@ export interface TrpcContext {
   auth: Auth;
   jobs: JobRunner;
   user: SessionUser | null;
+  /**
+   * Set only for calls that arrived over HTTP (`/api/trpc`): the request's headers and the origins
+   * a dashboard page can have. Mutations check them (`server/http/origin.ts`); server-side callers
+   * (`createCaller`, server components, the CLI) leave it out.
+   */
+  http?: { headers: Headers; allowedOrigins: readonly string[] };
 }
 
 const CODE_MAP: Record<DomainErrorCode, TRPCError['code']> = {
@@ -68,10 +75,20 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** A mutation over HTTP must come from a dashboard page (CSRF; `server/http/origin.ts`): else FORBIDDEN. */
+const sameOriginMutations = t.middleware(({ ctx, type, next }) => {
+  if (type === 'mutation' && ctx.http) {
+    const verdict = checkRequestOrigin(ctx.http.headers, ctx.http.allowedOrigins);
+    if (!verdict.allowed)
+      throw new TRPCError({ code: 'FORBIDDEN', message: `${CROSS_ORIGIN_MESSAGE} (${verdict.reason}).` });
+  }
+  return next();
+});
+
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(sameOriginMutations).use(domainErrors);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' });
