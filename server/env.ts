@@ -9,9 +9,34 @@
  * - `CORE_CURATOR_SIGN_IN_LIMIT` (default 10): sign-in attempts per IP per minute.
  * - `CORE_CURATOR_UPLOAD_LIMIT_MB` (default 2048): largest request body of an Import-page upload,
  *   in MiB (the body is streamed to disk and refused with 413 once over it).
+ * - `CORE_CURATOR_TRUSTED_PROXIES` (default none): comma-separated IPs, CIDR ranges or the names
+ *   `loopback`, `linklocal`, `uniquelocal` (proxy-addr syntax) of reverse proxies in front of the
+ *   server. Only a request whose socket peer is one of them has its `X-Forwarded-For` read
+ *   (`server/http/client-address.ts`).
  */
 import path from 'node:path';
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
+
+const ZTrustedProxiesSchema = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .superRefine((entries, ctx) => {
+    try {
+      proxyAddr.compile(entries);
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${(error as Error).message} (expected IPs, CIDRs or loopback/linklocal/uniquelocal)`,
+      });
+    }
+  });
 
 const ZEnvSchema = z.object({
   CORE_CURATOR_DATA_DIR: z.string().min(1).default('./data'),
@@ -26,6 +51,7 @@ const ZEnvSchema = z.object({
     .positive()
     .max(1024 * 1024)
     .default(2048),
+  CORE_CURATOR_TRUSTED_PROXIES: ZTrustedProxiesSchema,
 });
 
 export interface ServerEnv {
@@ -36,6 +62,8 @@ export interface ServerEnv {
   signInLimitPerMinute: number;
   /** Largest Import-page upload body, in bytes (`CORE_CURATOR_UPLOAD_LIMIT_MB` × 2^20). */
   uploadLimitBytes: number;
+  /** Reverse proxies whose `X-Forwarded-For` is believed (proxy-addr trust list; empty = none). */
+  trustedProxies: string[];
 }
 
 /** Reads and validates the environment. Throws a readable error naming the bad variable. */
@@ -52,5 +80,6 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
     baseUrl: e.BETTER_AUTH_URL ?? e.CORE_CURATOR_BASE_URL ?? `http://localhost:${e.PORT ?? 3000}`,
     signInLimitPerMinute: e.CORE_CURATOR_SIGN_IN_LIMIT,
     uploadLimitBytes: e.CORE_CURATOR_UPLOAD_LIMIT_MB * 1024 * 1024,
+    trustedProxies: e.CORE_CURATOR_TRUSTED_PROXIES,
   };
 }
