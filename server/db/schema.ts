@@ -22,6 +22,7 @@ import type {
   TrajectoryKind,
 } from '@/lib/core/types';
 import type { Role } from '@/lib/core/roles';
+import type { BlockedRequest } from '@/lib/core/rollouts/url-policy';
 import { REVIEW_QUEUE_IDS, type ReviewQueueId } from '@/lib/core/review';
 import type { GraphDiff } from '@/lib/core/strategy-graph/merge';
 import type { LlmMessage, LlmProviderName, LlmRole, SamplingParams } from '@/lib/core/llm/types';
@@ -237,6 +238,15 @@ export const step = sqliteTable(
     rawOutput: text('raw_output'),
     /** The recorded model call that chose this step's action (rollouts of the `openai` policy). */
     modelCallId: text('model_call_id'),
+    /**
+     * Requests and navigations the rollout network policy refused while the agent was on this
+     * step (the first `MAX_BLOCKED_REQUESTS_PER_STEP`); `blockedRequestCount` counts them all.
+     */
+    blockedRequests: text('blocked_requests', { mode: 'json' })
+      .$type<BlockedRequest[]>()
+      .notNull()
+      .default([]),
+    blockedRequestCount: integer('blocked_request_count').notNull().default(0),
   },
   (t) => [uniqueIndex('step_trajectory_index_idx').on(t.trajectoryId, t.index)],
 );
