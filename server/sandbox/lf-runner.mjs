@@ -255,6 +255,69 @@ function verifyNeutered(modules) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The clean interpreter state, restored for every label function
+// ---------------------------------------------------------------------------------------------
+
+/** Size of the exchange buffer the driver allocates (a trajectory larger than this goes as text). */
+const BUFFER_BYTES = 4 * 1024 * 1024;
+/** Longest error text taken from the driver (the parent accepts 4000). */
+const MAX_ERROR_CHARS = 2000;
+const OUTCOME_PREFIXES = ['exception', 'non_bool'];
+
+/**
+ * The wasm memory of the hardened interpreter, copied once, and what must hold whenever it is
+ * restored. `restore()` copies it back over the whole linear memory and zeroes everything the
+ * interpreter grew into since, so no byte a previous label function wrote or read survives.
+ */
+function makeCleanState(Module) {
+  const bytes = Module.HEAPU8.slice();
+  const stackPointer = Module.stackSave();
+  const FS = Module.FS;
+  const cwd = FS.cwd();
+  const nextInode = FS.nextInode;
+  return {
+    bytes,
+    restore() {
+      if (Module.stackSave() !== stackPointer)
+        throw new Error('wasm stack pointer moved between evaluations');
+      const heap = Module.HEAPU8;
+      heap.set(bytes);
+      if (heap.length > bytes.length) heap.fill(0, bytes.length);
+    },
+    /** Host-side state Python cannot reach through the audit hook; checked after each evaluation. */
+    intact() {
+      return FS.cwd() === cwd && FS.nextInode === nextInode;
+    },
+  };
+}
+
+/**
+ * Turns what the driver returned into a result record's fields, or null when it is malformed. The
+ * driver returns `2 * (evidence + 1) + result` for a bool result, else `'exception:…'` /
+ * `'non_bool:…'` (see `lf_driver.py` › `_run`).
+ */
+function decodeOutcome(raw) {
+  if (typeof raw === 'number') {
+    if (!Number.isSafeInteger(raw) || raw < 0) return null;
+    const evidencePlusOne = Math.floor(raw / 2);
+    return {
+      result: raw % 2 === 1,
+      evidenceStep: evidencePlusOne === 0 ? null : evidencePlusOne - 1,
+      outcome: 'ok',
+      error: null,
+    };
+  }
+  if (typeof raw === 'string') {
+    const colon = raw.indexOf(':');
+    const outcome = raw.slice(0, colon);
+    if (colon < 0 || !OUTCOME_PREFIXES.includes(outcome)) return null;
+    const error = raw.slice(colon + 1, colon + 1 + MAX_ERROR_CHARS) || outcome;
+    return { result: null, evidenceStep: null, outcome, error };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------------------------
 
@@ -269,9 +332,14 @@ async function main() {
   pyodide.setStdin({ error: true });
   pyodide.setStdout({ write: captureOutput });
   pyodide.setStderr({ write: captureOutput });
+  const Module = pyodide._module; // kept privately: neuterHost removes it from the API object
   send({ type: 'loaded', loadMs: Math.round(performance.now() - startedAt) });
 
+  const encoder = new TextEncoder();
   let driver = null;
+  let clean = null;
+  let bufferOffset = 0;
+  let bufferBytes = 0;
   let pending = Buffer.alloc(0);
   let busy = Promise.resolve();
 
@@ -279,39 +347,116 @@ async function main() {
     outputLimitBytes = message.outputLimitBytes;
     pyodide.runPython(message.driver, { filename: '<lf_driver>' });
     const globals = pyodide.globals;
-    globals.get('setup')(message.api, message.staticPolicy !== false);
+    globals.get('setup')(message.api, message.staticPolicy !== false, BUFFER_BYTES);
+    // The exchange buffer stays exported for the runner's life, so Python cannot resize or move it.
+    const exported = globals.get('exchange_buffer')().getBuffer('u8');
+    bufferOffset = exported.data.byteOffset;
+    bufferBytes = exported.data.byteLength;
     driver = {
-      reset: globals.get('reset'),
-      putTrajectory: globals.get('put_trajectory'),
-      putLabelFunction: globals.get('put_label_function'),
+      convertTrajectory: globals.get('convert_trajectory'),
+      install: globals.get('install'),
       evaluate: globals.get('evaluate'),
+      evaluateJson: globals.get('evaluate_json'),
     };
     globals.get('harden')();
     takeOutput();
+    clean = makeCleanState(Module);
     await neuterHost(pyodide);
     send({ type: 'ready' });
   }
 
-  let pendingPairs = null;
+  /** Writes `bytes` (or a string as UTF-8) to the exchange buffer; returns the length or -1 when it does not fit. */
+  function writeBuffer(data) {
+    const view = Module.HEAPU8.subarray(bufferOffset, bufferOffset + bufferBytes);
+    if (typeof data === 'string') {
+      const { read, written } = encoder.encodeInto(data, view);
+      return read === data.length ? written : -1;
+    }
+    if (data.length > bufferBytes) return -1;
+    view.set(data);
+    return data.length;
+  }
+
+  // The batch lives here, on the JavaScript side, out of the interpreter's reach; the interpreter
+  // only ever holds the one trajectory being evaluated and the one label function being run.
+  let batch = null;
 
   function loadBatch(message) {
-    driver.reset();
-    for (const item of message.trajectories) driver.putTrajectory(item.id, item.json);
-    for (const item of message.labelFunctions) driver.putLabelFunction(item.id, item.code);
+    clean.restore();
+    const trajectories = new Map();
+    for (const item of message.trajectories) {
+      const length = writeBuffer(item.json);
+      const converted = length < 0 ? -1 : driver.convertTrajectory(length);
+      trajectories.set(
+        item.id,
+        converted < 0
+          ? { json: item.json, marshal: null }
+          : { json: null, marshal: Module.HEAPU8.slice(bufferOffset, bufferOffset + converted) },
+      );
+    }
+    clean.restore();
     takeOutput();
-    pendingPairs = message.pairs;
+    batch = {
+      trajectories,
+      labelFunctions: new Map(message.labelFunctions.map((item) => [item.id, item.code])),
+      pairs: message.pairs,
+    };
     send({ type: 'batch_loaded' });
   }
 
+  /** Runs one evaluation; returns the record's fields (the caller adds the index and the output). */
+  function evaluateOne(lfId, trajectoryId, installed) {
+    const startedAt = performance.now();
+    let raw;
+    if (installed.lfId !== lfId) {
+      // A label function's evaluations run on a state restored from the clean copy: nothing the
+      // previous label function did to the interpreter is left.
+      clean.restore();
+      installed.lfId = lfId;
+      const source = batch.labelFunctions.get(lfId);
+      const length = source === undefined ? -1 : writeBuffer(source);
+      if (length < 0) throw new Error(`label function '${lfId}' is missing or too large`);
+      driver.install(length);
+    }
+    const trajectory = batch.trajectories.get(trajectoryId);
+    if (!trajectory) throw new Error(`unknown trajectory '${trajectoryId}'`);
+    if (trajectory.marshal) raw = driver.evaluate(writeBuffer(trajectory.marshal));
+    else raw = driver.evaluateJson(trajectory.json);
+    const durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
+    const decoded = decodeOutcome(raw);
+    if (raw !== null && typeof raw === 'object' && typeof raw.destroy === 'function') raw.destroy();
+    if (!clean.intact())
+      throw new Error('the interpreter changed host-side state (file system or working directory)');
+    if (!decoded) {
+      return {
+        result: null,
+        evidenceStep: null,
+        outcome: 'exception',
+        error: 'the driver returned a malformed result (the label function tampered with the interpreter)',
+        durationMs,
+      };
+    }
+    return { ...decoded, durationMs };
+  }
+
   function evaluatePairs() {
-    const pairs = pendingPairs;
-    pendingPairs = null;
+    const { pairs } = batch;
+    const installed = { lfId: null };
     pairs.forEach(([lfId, trajectoryId], i) => {
-      const text = driver.evaluate(lfId, trajectoryId);
-      const evaluation = JSON_parse(text);
-      send({ type: 'result', i, ...evaluation, output: takeOutput() });
+      const fields = evaluateOne(lfId, trajectoryId, installed);
+      send({
+        type: 'result',
+        i,
+        result: fields.result,
+        evidenceStep: fields.evidenceStep,
+        outcome: fields.outcome,
+        error: fields.error,
+        durationMs: fields.durationMs,
+        output: takeOutput(),
+      });
     });
-    driver.reset();
+    batch = null;
+    clean.restore();
     send({ type: 'done' });
   }
 
@@ -322,7 +467,7 @@ async function main() {
       if (!driver) throw new Error('batch before init');
       loadBatch(message);
     } else if (message.type === 'start') {
-      if (!pendingPairs) throw new Error('start before batch');
+      if (!batch) throw new Error('start before batch');
       evaluatePairs();
     } else throw new Error(`unknown message type '${message.type}'`);
   }

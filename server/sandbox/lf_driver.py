@@ -1,21 +1,34 @@
 """Python half of the label-function runner (see ``label-function-runner.ts`` for the layers).
 
-Loaded into the sandboxed Pyodide interpreter by ``lf-runner.mjs`` (and, unhardened, into native
-CPython by ``bench/lf.ts``). The JavaScript side calls, in order:
+Loaded into the sandboxed Pyodide interpreter by ``lf-runner.mjs``. The JavaScript side calls, in
+order:
 
-1. ``setup(api_source)`` — compile the predefined API, pre-import the modules label functions may
-   use, build the restricted builtins and read-only module views;
+1. ``setup(api_source, static_policy, buffer_bytes)`` — compile the predefined API, pre-import the
+   modules label functions may use, build the restricted builtins and read-only module views, and
+   allocate the *exchange buffer* (a ``bytearray`` whose memory the JavaScript side writes into);
 2. ``harden()`` — remove the JavaScript bridges (``js``, ``pyodide_js``, ``pyodide.ffi``, …) from
    ``sys.modules`` and the import system, disable automatic garbage collection and install a
-   deny-by-default audit hook (``sys.addaudithook`` cannot be removed);
-3. per batch: ``reset()``, ``put_trajectory(id, json_text)``, ``put_label_function(id, source)``,
-   then ``evaluate(lf_id, trajectory_id)`` per pair, which returns one JSON object as text. A label
-   function is checked and compiled on its first evaluation, so that work runs on that
-   evaluation's clock.
+   deny-by-default audit hook (``sys.addaudithook`` cannot be removed).
 
-The layer here is *Python-level policy*: it is what keeps one label function from poisoning the
-state another one sees, and a second line behind the JavaScript and OS layers. It is not trusted to
-be a boundary on its own.
+The JavaScript side then takes a copy of the whole wasm memory: the *clean state*. Everything below
+runs on a state restored from it, so nothing one label function does to the interpreter (rebinding
+this module's functions, module attributes, builtins, audit data, garbage, recursion limits, …)
+survives into another label function's evaluations:
+
+* per batch, on a restored state: ``convert_trajectory(n)`` per trajectory (JSON in the buffer →
+  ``marshal`` bytes in the buffer, which the JavaScript side keeps outside the interpreter);
+* per label function, on a restored state: ``install(n)`` (its source in the buffer) compiles it
+  and executes the predefined API and the label function into a fresh namespace, then
+  ``evaluate(n)`` per trajectory (its ``marshal`` bytes in the buffer) decodes a fresh copy of that
+  one trajectory and calls ``label_function`` on it.
+
+The interpreter never holds another label function's source or any trajectory but the one being
+evaluated (the JavaScript side keeps the batch and passes one trajectory at a time). ``evaluate``
+returns a small ``int`` (result and evidence step) or a ``'exception:…'`` / ``'non_bool:…'`` text; the
+JavaScript side decodes and checks it, measures the duration and writes the result record itself.
+
+The layer here is *Python-level policy*. It keeps honest mistakes and casual attacks out, but it is
+not the boundary: a label function that gets past it only reaches its own evaluations' state.
 
 * Static policy, checked on the AST before compiling: no ``_``-prefixed attributes (so no dunder
   reflection such as ``__globals__`` / ``__subclasses__``), no frame / generator / traceback / code
@@ -25,13 +38,10 @@ be a boundary on its own.
 * Runtime: builtins without ``eval``, ``exec``, ``compile``, ``open``, ``getattr`` / ``setattr`` /
   ``delattr``, ``vars``, ``globals``, ``locals``, ``input``, ``breakpoint``, ``help``, ``exit``,
   ``quit``, ``memoryview``; ``__import__`` that serves only read-only views of allowed modules;
-  ``type`` without its class-creating three-argument form.
-* Isolation between evaluations: each evaluation gets a fresh namespace with a fresh copy of the
-  builtins, executes the predefined API and the label function into it, and decodes its own copy
-  of the trajectory (with the C JSON scanner, so no Python-level state is involved). Afterwards
-  the namespace is cleared and the young generation collected, so finalisers of its objects run on
-  its own clock.
-* Audit hook (deny by default once hardened): only ``compile``, ``builtins.id`` and ``exec`` of
+  ``type`` without its class-creating three-argument form. A module view holds no real module: an
+  attribute that is a module (``typing.sys``, ``json.decoder``'s ``re``) is the view of an allowed
+  module or absent, and ``string.Formatter`` (whose ``get_field`` walks attributes) is absent.
+* Audit hook (deny by default once hardened): only ``compile``, ``builtins.id``, ``marshal.dumps`` / ``marshal.loads`` and ``exec`` of
   code objects this driver compiled pass; every other event (``open``, ``import`` of a module not
   already loaded, ``os.*``, ``subprocess.*``, ``socket.*``, ``ctypes.*``, ``sys._getframe``,
   ``gc.get_objects``, ``object.__getattr__`` on restricted attributes, …) raises ``PermissionError``.
@@ -41,8 +51,7 @@ import ast as _ast
 import builtins as _builtins
 import gc as _gc
 import json as _json
-import json.encoder as _json_encoder
-import json.scanner as _json_scanner
+import marshal as _marshal
 import reprlib as _reprlib
 import sys as _sys
 import time as _time
@@ -126,8 +135,9 @@ BLOCKED_ATTRIBUTES = frozenset(
     }
 )
 
-# Events that pass the audit hook after hardening (``exec`` is checked separately).
-_ALLOWED_EVENTS = frozenset({'compile', 'builtins.id'})
+# Events that pass the audit hook after hardening (``exec`` is checked separately). ``marshal`` is how the
+# driver hands each evaluation its own copy of a trajectory; label functions cannot import it.
+_ALLOWED_EVENTS = frozenset({'compile', 'builtins.id', 'marshal.dumps', 'marshal.loads'})
 
 LABEL_FUNCTION_FILENAME = '<label_function>'
 API_FILENAME = '<predefined_api>'
@@ -138,23 +148,32 @@ MAX_EVIDENCE_RECORDS = 100_000
 # Largest evidence step reported (a forged record beyond it reports no evidence).
 MAX_STEP_INDEX = 1_000_000
 
-_perf_counter = _time.perf_counter
-_encode_json_string = _json_encoder.c_encode_basestring_ascii or _json_encoder.py_encode_basestring_ascii
-_scan_json = (_json_scanner.c_make_scanner or _json_scanner.py_make_scanner)(_json.JSONDecoder())
+_json_loads = _json.loads
+_marshal_dumps = _marshal.dumps
+_marshal_loads = _marshal.loads
 _gc_collect = _gc.collect
 _real_type = type
 _isinstance = isinstance
+_bytes = bytes
+_memoryview = memoryview
+
+# Default size of the exchange buffer; a trajectory whose JSON or marshal form is larger is passed
+# as a str instead (slower, same result).
+DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024
+# The marshal format version used for trajectories (any version this interpreter reads).
+MARSHAL_VERSION = 4
 
 _state = {
     'api_code': None,
     'safe_builtins': None,
     'evidence_step': None,
     'hardened': False,
-    'collect_after_each': False,
+    'buffer': None,
+    'namespace': None,
+    'function': None,
+    'install_error': None,
 }
 _approved_code = {}  # code -> code: the code objects ``exec`` may run after hardening (checked by identity)
-_trajectories = {}  # id -> JSON text
-_label_functions = {}  # id -> code object, or an error string
 
 
 class PolicyError(Exception):
@@ -193,16 +212,40 @@ class _ReadOnlyModule:
 _module_views = {}
 
 
+# Public attributes left out of module views: ``string.Formatter().get_field`` walks attributes by
+# name (``'0.__globals__'``) and hands back the objects, which the static policy cannot see.
+HIDDEN_MODULE_ATTRIBUTES = {'string': frozenset({'Formatter'})}
+
+
 def _build_module_views():
+    """Build a read-only view per allowed module. A view never holds a real module: an attribute
+    whose value is a module becomes the view of that module when it is allowed, else is left out
+    (``typing.sys``, ``re.enum``, ``json.decoder`` …)."""
+    module_type = _real_type(_sys)
+    attrs_by_name = {}
     for name in ALLOWED_IMPORTS:
         module = _sys.modules[name]
-        attrs = {key: value for key, value in vars(module).items() if not key.startswith('_')}
-        _module_views[name] = _ReadOnlyModule(name, attrs)
+        hidden = HIDDEN_MODULE_ATTRIBUTES.get(name, frozenset())
+        attrs_by_name[name] = {
+            key: value
+            for key, value in vars(module).items()
+            if not key.startswith('_') and key not in hidden
+        }
+        _module_views[name] = _ReadOnlyModule(name, attrs_by_name[name])
+    views_by_module = {id(_sys.modules[name]): _module_views[name] for name in ALLOWED_IMPORTS}
+    for name, attrs in attrs_by_name.items():
+        for key, value in list(attrs.items()):
+            if _isinstance(value, module_type):
+                view = views_by_module.get(id(value))
+                if view is None:
+                    del attrs[key]
+                else:
+                    attrs[key] = view
     # ``import collections.abc`` binds ``collections``; its view must lead to the sub-view.
     for name in ALLOWED_IMPORTS:
         if '.' in name:
             parent, _, child = name.rpartition('.')
-            object.__getattribute__(_module_views[parent], '_view_attrs')[child] = _module_views[name]
+            attrs_by_name[parent][child] = _module_views[name]
 
 
 def _safe_import(name, globals=None, locals=None, fromlist=(), level=0):
@@ -284,8 +327,9 @@ def check_policy(tree):
 # ---------------------------------------------------------------------------------------------
 
 
-def setup(api_source, static_policy=True):
-    """Compile the predefined API and prepare builtins and module views. Call once, first."""
+def setup(api_source, static_policy=True, buffer_bytes=DEFAULT_BUFFER_BYTES):
+    """Compile the predefined API, prepare builtins and module views, and allocate the exchange
+    buffer of ``buffer_bytes`` bytes. Call once, first."""
     for name in _PRELOAD:
         __import__(name)
     _build_module_views()
@@ -298,6 +342,14 @@ def setup(api_source, static_policy=True):
     private = {'__builtins__': _state['safe_builtins'], '__name__': 'predefined_api'}
     exec(api_code, private)
     _state['evidence_step'] = private['evidence_step']
+    _state['buffer'] = bytearray(int(buffer_bytes))
+    _gc_collect()
+
+
+def exchange_buffer():
+    """The exchange buffer (a ``bytearray``): the JavaScript side exports it once with
+    ``getBuffer()`` and writes inputs into it; its size never changes while exported."""
+    return _state['buffer']
 
 
 def _make_audit_hook():
@@ -332,64 +384,114 @@ def harden():
     ]
     _sys.path_hooks.clear()
     _sys.path_importer_cache.clear()
-    isolate_garbage()
+    # Automatic collection off: each evaluation's cyclic garbage (and its finalisers) is collected
+    # right after it, on its own clock (``_run``); a restore discards whatever is left.
+    _gc.disable()
     _sys.addaudithook(_make_audit_hook())
     _state['hardened'] = True
 
 
-def isolate_garbage():
-    """Disable automatic garbage collection and collect the young generation after each
-    evaluation instead, so every evaluation's cyclic garbage (and its finalisers) is dealt with on
-    its own clock. Part of ``harden``; the native benchmark calls it alone."""
-    _gc.disable()
-    _state['collect_after_each'] = True
-
-
 # ---------------------------------------------------------------------------------------------
-# Batches
+# Trajectories, label functions and evaluations (each on a state restored by the JavaScript side)
 # ---------------------------------------------------------------------------------------------
 
 
-def reset():
-    """Forget the trajectories and label functions of the previous batch."""
-    _trajectories.clear()
-    for entry in _label_functions.values():
-        if not _isinstance(entry, str):  # a compiled code object
-            _approved_code.pop(entry, None)
-    _label_functions.clear()
+def _read_buffer(n):
+    buffer = _state['buffer']
+    if _real_type(n) is not int or not 0 <= n <= len(buffer):
+        raise ValueError(f'bad buffer length {n!r}')
+    return _bytes(_memoryview(buffer)[:n])
 
 
-def put_trajectory(trajectory_id, json_text):
-    """Keep a trajectory dict as JSON text; each evaluation decodes its own copy."""
-    _trajectories[trajectory_id] = json_text
+def convert_trajectory(n):
+    """Decode the trajectory JSON in the first ``n`` bytes of the buffer and write it back in
+    ``marshal`` form. Returns the marshal length, or ``-1`` when it does not fit in the buffer.
+    Runs on a clean state before any label function of the batch (trusted code only)."""
+    value = _json_loads(_read_buffer(n))
+    data = _marshal_dumps(value, MARSHAL_VERSION)
+    buffer = _state['buffer']
+    if len(data) > len(buffer):
+        return -1
+    buffer[: len(data)] = data
+    return len(data)
 
 
-def put_label_function(lf_id, source):
-    """Keep a label function's source; it is checked and compiled on its first evaluation, on
-    that evaluation's clock."""
-    _label_functions[lf_id] = _Source(source)
-
-
-class _Source(str):
-    """Label-function source not compiled yet (a str subclass, to tell it from error texts)."""
-
-
-def _compile_label_function(lf_id, source):
-    """Check and compile a label function; keep and return the code object or the error text."""
+def install(n):
+    """Check and compile the label-function source in the first ``n`` bytes of the buffer (UTF-8),
+    then execute the predefined API and it into a fresh namespace with fresh builtins. Returns
+    ``''``, or the error text that every evaluation of this label function reports."""
+    _state['namespace'] = None
+    _state['function'] = None
+    _state['install_error'] = None
     try:
+        source = _read_buffer(n).decode('utf-8')
         tree = _ast.parse(source, LABEL_FUNCTION_FILENAME, 'exec')
         if _state.get('static_policy', True):
             check_policy(tree)
         code = compile(tree, LABEL_FUNCTION_FILENAME, 'exec')
-    except PolicyError as error:
-        entry = _truncate(f'PolicyError: {error}')
-    except BaseException as error:  # SyntaxError, RecursionError on absurd nesting, MemoryError, …
-        entry = _describe_exception(error)
-    else:
+        tree = None
         _approved_code[code] = code
-        entry = code
-    _label_functions[lf_id] = entry
-    return entry
+        namespace = {'__builtins__': dict(_state['safe_builtins']), '__name__': 'label_function'}
+        exec(_state['api_code'], namespace)
+        exec(code, namespace)
+        function = namespace.get('label_function')
+        if not callable(function):
+            raise NameError("the code does not define a function 'label_function'")
+    except PolicyError as error:
+        _state['install_error'] = _truncate(f'PolicyError: {error}')
+    except BaseException as error:  # SyntaxError, errors of top-level code, RecursionError, MemoryError …
+        _state['install_error'] = _describe_exception(error)
+        error = None
+    else:
+        _state['namespace'] = namespace
+        _state['function'] = function
+    return _state['install_error'] or ''
+
+
+def evaluate(n):
+    """Run the installed label function on a fresh decode of the trajectory whose marshal bytes
+    are the first ``n`` bytes of the buffer. See :func:`_run` for the return value."""
+    if _state['install_error'] is not None:
+        return 'exception:' + _state['install_error']
+    return _run(_marshal_loads(_read_buffer(n)))
+
+
+def evaluate_json(text):
+    """As :func:`evaluate`, for a trajectory passed as JSON text (one too large for the buffer)."""
+    if _state['install_error'] is not None:
+        return 'exception:' + _state['install_error']
+    return _run(_json_loads(text))
+
+
+def _run(trajectory):
+    """Call ``label_function(trajectory)``. Returns ``2 * (evidence + 1) + result`` for a bool
+    result (``evidence + 1`` is 0 when there is no evidence step), else ``'non_bool:<text>'`` or
+    ``'exception:<text>'``. The JavaScript side decodes this; it writes the result record."""
+    namespace = _state['namespace']
+    namespace['_CALLS'] = []
+    value = None
+    try:
+        value = _state['function'](trajectory)
+        if _real_type(value) is bool:
+            evidence = None
+            calls = namespace.get('_CALLS')
+            if _real_type(calls) is list:
+                evidence = _state['evidence_step'](calls[:MAX_EVIDENCE_RECORDS], value)
+                if _real_type(evidence) is not int or not 0 <= evidence <= MAX_STEP_INDEX:
+                    evidence = None
+            return 2 * (0 if evidence is None else evidence + 1) + (1 if value else 0)
+        return 'non_bool:' + _truncate(
+            f'label_function returned {_real_type(value).__name__} ({_repr.repr(value)}), not a bool'
+        )
+    except BaseException as raised:  # SystemExit and KeyboardInterrupt are the function's failures too
+        text = _describe_exception(raised)
+        raised = None
+        return 'exception:' + text
+    finally:
+        trajectory = None
+        value = None
+        namespace['_CALLS'] = None
+        _gc_collect(0)
 
 
 def _truncate(text):
@@ -426,89 +528,3 @@ def _describe_exception(error):
     return _truncate(text)
 
 
-def _json_value(value):
-    if value is None:
-        return 'null'
-    if value is True:
-        return 'true'
-    if value is False:
-        return 'false'
-    if _real_type(value) is int:
-        return str(value)
-    if _real_type(value) is float:
-        return repr(round(value, 3))
-    return _encode_json_string(value)
-
-
-def _result_json(result, evidence, outcome, error, duration_ms):
-    return (
-        '{"result":'
-        + _json_value(result)
-        + ',"evidenceStep":'
-        + _json_value(evidence)
-        + ',"outcome":'
-        + _json_value(outcome)
-        + ',"error":'
-        + _json_value(error)
-        + ',"durationMs":'
-        + _json_value(duration_ms)
-        + '}'
-    )
-
-
-def _decode_trajectory(text):
-    value, end = _scan_json(text, 0)
-    return value
-
-
-def evaluate(lf_id, trajectory_id):
-    """Run one label function on one trajectory. Returns the LfEvaluation as JSON text."""
-    start = _perf_counter()
-    entry = _label_functions.get(lf_id)
-    text = _trajectories.get(trajectory_id)
-    if entry is None:
-        return _result_json(None, None, 'exception', f"unknown label function '{lf_id}'", 0.0)
-    if text is None:
-        return _result_json(None, None, 'exception', f"unknown trajectory '{trajectory_id}'", 0.0)
-    if _real_type(entry) is _Source:
-        entry = _compile_label_function(lf_id, entry)
-    if _isinstance(entry, str):
-        duration_ms = (_perf_counter() - start) * 1000.0
-        return _result_json(None, None, 'exception', entry, duration_ms)
-    safe_builtins = dict(_state['safe_builtins'])
-    namespace = {'__builtins__': safe_builtins, '__name__': 'label_function'}
-    outcome = 'ok'
-    error = None
-    result = None
-    evidence = None
-    try:
-        exec(_state['api_code'], namespace)
-        exec(entry, namespace)
-        function = namespace.get('label_function')
-        if not callable(function):
-            raise NameError("the code does not define a function 'label_function'")
-        value = function(_decode_trajectory(text))
-        if _real_type(value) is bool:
-            result = value
-            calls = namespace.get('_CALLS')
-            if _real_type(calls) is list:
-                evidence = _state['evidence_step'](calls[:MAX_EVIDENCE_RECORDS], value)
-                if _real_type(evidence) is not int or not 0 <= evidence <= MAX_STEP_INDEX:
-                    evidence = None
-        else:
-            outcome = 'non_bool'
-            error = _truncate(
-                f'label_function returned {_real_type(value).__name__} ({_repr.repr(value)}), not a bool'
-            )
-        value = None
-    except BaseException as raised:  # SystemExit and KeyboardInterrupt are the function's failures too
-        outcome = 'exception'
-        error = _describe_exception(raised)
-        raised = None
-    finally:
-        namespace.clear()
-        safe_builtins.clear()
-        if _state['collect_after_each']:
-            _gc_collect(0)
-    duration_ms = (_perf_counter() - start) * 1000.0
-    return _result_json(result, evidence, outcome, error, duration_ms)
