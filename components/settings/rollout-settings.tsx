@@ -5,6 +5,9 @@
  *   steps, step timeout, the noisy expert's noise) — `rollouts.updateSettings`;
  * - WebArena site URLs: placeholder → base URL of the user's own site (`__SHOPPING__` in a task's
  *   start URL becomes the SHOPPING URL) — `rollouts.updateSiteUrls`;
+ * - Allowed hosts: origins a rollout's browser may reach besides its app's server and the site
+ *   URLs (README › Security › Rollout network); PIs edit them (`rollouts.updateAllowedHosts`),
+ *   researchers read them;
  * - Environments: the registered State-API apps, and "Add app folder" (`rollouts.addApp`) for a
  *   folder on the server machine.
  * Every save is audited server-side; server errors are shown as they come.
@@ -35,11 +38,14 @@ const CODE_CLASS = 'rounded bg-slate-100 px-1 font-mono text-xs';
 export function RolloutSettings({
   canSeeApps,
   canManageApps,
+  canEditNetwork,
 }: {
   /** May list the registered apps (`rollouts:watch`). */
   canSeeApps: boolean;
   /** May add an app folder (`environments:manage`). */
   canManageApps: boolean;
+  /** May edit the allowed hosts (`settings:rollout-network`, PIs). */
+  canEditNetwork: boolean;
 }) {
   return (
     <div className="space-y-5">
@@ -50,6 +56,7 @@ export function RolloutSettings({
       <div className="grid gap-5 xl:grid-cols-2">
         <SettingsForm />
         <SiteUrlsForm />
+        <AllowedHostsForm canEdit={canEditNetwork} />
       </div>
       {canSeeApps ? <Environments canManageApps={canManageApps} /> : null}
     </div>
@@ -290,6 +297,84 @@ function SiteUrlsForm() {
             {update.isPending ? 'Saving…' : 'Save'}
           </Button>
         </div>
+      </form>
+    </Card>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allowed hosts (rollout network)
+// ---------------------------------------------------------------------------------------------
+
+function AllowedHostsForm({ canEdit }: { canEdit: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { data } = useSuspenseQuery(trpc.rollouts.settings.queryOptions());
+  const [text, setText] = useState(() => data.allowedHosts.join('\n'));
+  const update = useMutation(
+    trpc.rollouts.updateAllowedHosts.mutationOptions({
+      onSuccess: (saved) => {
+        // Shows what was stored: canonical, deduplicated, sorted.
+        setText(saved.join('\n'));
+        return queryClient.invalidateQueries({ queryKey: trpc.rollouts.settings.queryKey() });
+      },
+    }),
+  );
+
+  function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const allowedHosts = text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+    update.mutate({ allowedHosts });
+  }
+
+  return (
+    <Card title="Allowed hosts">
+      <form aria-label="Allowed hosts" onSubmit={onSubmit} className="space-y-3" noValidate>
+        <p className="text-sm text-slate-600">
+          A rollout&apos;s browser reaches only its app&apos;s own server, the site URLs above and these
+          origins. Every other request is blocked and listed on the step. One origin per line:{' '}
+          <code className={CODE_CLASS}>https://www.allrecipes.com</code>,{' '}
+          <code className={CODE_CLASS}>http://10.0.0.5:8080</code>, or{' '}
+          <code className={CODE_CLASS}>https://*.example.com</code> for every subdomain. A port is part of the
+          origin.
+        </p>
+        <Field
+          label="Origins"
+          hint={
+            canEdit ? 'scheme, host and optional port; nothing after the host' : 'only a PI can change these'
+          }
+        >
+          <textarea
+            name="allowedHosts"
+            aria-label="Allowed origins"
+            rows={5}
+            value={text}
+            readOnly={!canEdit}
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="https://www.allrecipes.com"
+            className="w-full rounded-md border border-slate-300 px-2 py-1.5 font-mono text-sm read-only:bg-slate-50"
+            onChange={(e) => {
+              setText(e.currentTarget.value);
+              update.reset();
+            }}
+          />
+        </Field>
+        {update.isError ? <ErrorMessage>{errorText(update.error)}</ErrorMessage> : null}
+        {update.isSuccess && !update.isPending ? (
+          <p role="status" className="text-sm text-emerald-800">
+            Saved {update.data.length} {update.data.length === 1 ? 'origin' : 'origins'}. New rollouts use
+            them.
+          </p>
+        ) : null}
+        {canEdit ? (
+          <Button type="submit" disabled={update.isPending}>
+            {update.isPending ? 'Saving…' : 'Save'}
+          </Button>
+        ) : null}
       </form>
     </Card>
   );

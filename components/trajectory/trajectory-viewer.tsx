@@ -26,6 +26,7 @@ import { Filmstrip } from '@/components/trajectory/filmstrip';
 import { StepComments } from '@/components/trajectory/step-comments';
 import { useLiveTrajectory } from '@/components/trajectory/use-live-trajectory';
 import { ConnectionIndicator, TrajectoryStatusBadge } from '@/components/live/live-status';
+import type { BlockedRequest, BlockReason } from '@/lib/core/rollouts/url-policy';
 import type { StepAction } from '@/lib/core/types';
 import { formatEnvVerdict, mediaUrl } from '@/lib/format';
 import { useTRPC } from '@/lib/trpc/client';
@@ -283,6 +284,13 @@ export function TrajectoryViewer({
                 {step.url ? <p className="break-all font-mono text-xs text-slate-600">{step.url}</p> : null}
               </section>
             ) : null}
+            {step.blockedRequestCount > 0 ? (
+              <BlockedRequests
+                requests={step.blockedRequests}
+                count={step.blockedRequestCount}
+                trajectoryCount={trajectory.steps.reduce((sum, s) => sum + s.blockedRequestCount, 0)}
+              />
+            ) : null}
             <StepComments trajectoryId={id} stepIndex={current} onSelectStep={goTo} />
             <section className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
               <h2 className="text-xs font-medium uppercase tracking-wide text-slate-500">
@@ -334,5 +342,55 @@ export function TrajectoryViewer({
         </div>
       )}
     </div>
+  );
+}
+
+const BLOCK_REASON_TEXT: Record<BlockReason, string> = {
+  scheme: 'scheme not allowed',
+  origin: 'origin not allowed',
+  unparsable: 'not a URL',
+  download: 'download',
+  'local-file': 'local file (refused by Chromium)',
+};
+
+/**
+ * Requests the rollout network policy refused while the agent was on this step. Page-made text
+ * (URLs) is rendered as text only, never as HTML or links.
+ */
+function BlockedRequests({
+  requests,
+  count,
+  trajectoryCount,
+}: {
+  requests: BlockedRequest[];
+  count: number;
+  trajectoryCount: number;
+}) {
+  return (
+    <section
+      className="rounded-lg bg-white p-4 text-sm shadow-sm ring-1 ring-amber-300"
+      data-testid="blocked-requests"
+    >
+      <h2 className="text-xs font-medium uppercase tracking-wide text-amber-800">
+        Blocked requests ({count} on this step, {trajectoryCount} in this trajectory)
+      </h2>
+      <ol className="mt-1 max-h-72 space-y-1 overflow-y-auto">
+        {requests.map((r, i) => (
+          <li key={i} className="rounded bg-amber-50 px-2 py-1">
+            <p className="break-all font-mono text-xs text-slate-800">
+              {r.method} {r.url}
+            </p>
+            <p className="text-xs text-slate-600">
+              {r.resourceType} · {BLOCK_REASON_TEXT[r.reason] ?? r.reason} · by {r.layer}
+            </p>
+          </li>
+        ))}
+      </ol>
+      {count > requests.length ? (
+        <p className="mt-1 text-xs text-slate-500">
+          …and {count - requests.length} more (the first {requests.length} are kept).
+        </p>
+      ) : null}
+    </section>
   );
 }

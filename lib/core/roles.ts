@@ -40,6 +40,8 @@ export const SCOPES = {
   'rollouts:run': 'researcher',
   'environments:manage': 'researcher',
   'settings:rollouts': 'researcher',
+  // What a rollout's browser may reach beyond its environment (issue 14): a PI decides.
+  'settings:rollout-network': 'pi',
   // Ingestion API keys: researchers create and revoke their own; a PI revokes anyone's.
   'api-keys:manage': 'researcher',
   'api-keys:revoke-any': 'pi',

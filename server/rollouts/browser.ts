@@ -12,6 +12,9 @@ import { chromium, type Browser, type BrowserServer, type Page } from 'playwrigh
 import { DomainError } from '@/lib/core/errors';
 import type { Observation } from '@/lib/core/rollouts/types';
 import type { StepAction } from '@/lib/core/types';
+import { createUrlPolicy, type UrlPolicy } from '@/lib/core/rollouts/url-policy';
+import { startEgressProxy } from '@/server/rollouts/egress-proxy';
+import { assertNavigationAllowed, type BlockedRequestLog } from '@/server/rollouts/network-guard';
 import { collectSetOfMarks, MAX_SOM_ELEMENTS, SOM_ATTRIBUTE, type SomResult } from '@/server/rollouts/som';
 
 export const VIEWPORT = { width: 1280, height: 800 } as const;
@@ -26,6 +29,12 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-gpu',
   '--disable-dev-shm-usage',
+  // Rollout network policy (README › Security › Rollout network): WebRTC may not send UDP outside
+  // a proxy (STUN / media to any host:port would bypass every other layer); TCP candidates then go
+  // through the context's egress proxy, which refuses them.
+  '--webrtc-ip-handling-policy=disable_non_proxied_udp',
+  // Loopback is proxied too (Chromium bypasses proxies for it by default).
+  '--proxy-bypass-list=<-loopback>',
 ];
 
 /**
@@ -56,17 +65,29 @@ export function assertChromiumAvailable(): string {
 
 export interface RolloutBrowser {
   browser: Browser;
+
   /** Kills the browser process (tests simulate a crash with it). */
   kill(): void;
   close(): Promise<void>;
 }
 
+/**
+ * Starts Chromium for one rollout worker. Its browser-wide proxy refuses everything: each rollout
+ * context brings its own egress proxy (`network-guard.ts`), so only Chromium's own background
+ * traffic (update and sign-in checks) lands on this one, and nothing of it leaves the machine.
+ */
 export async function launchRolloutBrowser(): Promise<RolloutBrowser> {
   const executablePath = assertChromiumAvailable();
+  const fallbackProxy = await startEgressProxy(createUrlPolicy([]));
   let server: BrowserServer;
   try {
-    server = await chromium.launchServer({ executablePath, headless: true, args: CHROMIUM_ARGS });
+    server = await chromium.launchServer({
+      executablePath,
+      headless: true,
+      args: [...CHROMIUM_ARGS, `--proxy-server=${fallbackProxy.url}`],
+    });
   } catch (error) {
+    await fallbackProxy.close();
     throw new DomainError(
       'CONFLICT',
       `Chromium at ${executablePath} did not start: ${(error as Error).message}`,
@@ -79,6 +100,7 @@ export async function launchRolloutBrowser(): Promise<RolloutBrowser> {
     close: async () => {
       await browser.close().catch(() => undefined);
       await server.close().catch(() => undefined);
+      await fallbackProxy.close();
     },
   };
 }
@@ -111,10 +133,16 @@ export async function observePage(
 
 /**
  * Performs `action` on the page observed last (elements addressed by their set-of-marks id).
- * `answer` and `status` do nothing here. @throws DomainError('BAD_INPUT') for an element id the
- * observation did not list; Playwright errors (timeouts) propagate.
+ * `answer` and `status` do nothing here. A `goto` opens only what `navigation` allows
+ * (`assertNavigationAllowed`). @throws DomainError('BAD_INPUT') for an element id the observation
+ * did not list or a refused `goto`; Playwright errors (timeouts) propagate.
  */
-export async function executeAction(page: Page, action: StepAction, timeoutMs: number): Promise<void> {
+export async function executeAction(
+  page: Page,
+  action: StepAction,
+  timeoutMs: number,
+  navigation: { policy: UrlPolicy; log: BlockedRequestLog | null },
+): Promise<void> {
   const element = () => {
     if (action.elementId === undefined)
       throw new DomainError('BAD_INPUT', `${action.type} needs an element id`);
@@ -148,7 +176,10 @@ export async function executeAction(page: Page, action: StepAction, timeoutMs: n
       await page.goBack({ timeout: timeoutMs });
       break;
     case 'goto':
-      if (action.url) await page.goto(action.url, { timeout: timeoutMs });
+      if (action.url) {
+        assertNavigationAllowed(navigation.policy, navigation.log, action.url);
+        await page.goto(action.url, { timeout: timeoutMs });
+      }
       break;
     case 'hover':
       await element().hover({ timeout: timeoutMs });

@@ -20,6 +20,13 @@ import {
   type PageProbe,
   type WebArenaSiteUrls,
 } from '@/lib/core/evaluators/webarena';
+import {
+  checkStartUrl,
+  START_URL_LIST_SEPARATOR,
+  truncateUrl,
+  type UrlPolicy,
+} from '@/lib/core/rollouts/url-policy';
+import { assertNavigationAllowed, type BlockedRequestLog } from '@/server/rollouts/network-guard';
 import { startStateApiServer, type StateApiServer } from '@/server/rollouts/state-api-server';
 import { runVerifier } from '@/server/rollouts/verifier';
 
@@ -45,11 +52,19 @@ function hasWebArenaEval(evalSpec: unknown): boolean {
   return !!evalSpec && typeof evalSpec === 'object' && 'eval_types' in evalSpec;
 }
 
-/** Playwright's page as the evaluators' PageProbe. */
-export function pageProbe(page: Page, timeoutMs: number): PageProbe {
+/**
+ * Playwright's page as the evaluators' PageProbe. The evaluators' URLs come from task files, so
+ * they open only what the rollout's network policy allows (`assertNavigationAllowed`).
+ */
+export function pageProbe(
+  page: Page,
+  timeoutMs: number,
+  navigation: { policy: UrlPolicy; log: BlockedRequestLog | null },
+): PageProbe {
   return {
     currentUrl: () => Promise.resolve(page.url()),
     goto: async (url) => {
+      assertNavigationAllowed(navigation.policy, navigation.log, url);
       await page.goto(url, { timeout: timeoutMs, waitUntil: 'load' });
     },
     // Playwright evaluates a string as a page expression; the configs' locators are JS expressions.
@@ -70,19 +85,33 @@ export class WorkerEnvironments {
   constructor(private readonly siteUrls: WebArenaSiteUrls) {}
 
   /**
-   * Resets what can be reset and returns the URL to open.
-   * @throws DomainError('BAD_INPUT') for a task with no start URL, or a placeholder without a site URL.
+   * Resets what can be reset and returns the URL to open, with the origins the environment itself
+   * serves (a State-API app's own server; none for URL tasks, whose sites come from the settings).
+   * A WebArena ` |AND| ` list opens its first URL; every part is still checked.
+   * @throws DomainError('BAD_INPUT') for a task with no start URL, a placeholder without a site URL,
+   *   or a start URL that is not http(s) (`checkStartUrl`).
    */
-  async prepare(task: RolloutTask): Promise<string> {
+  async prepare(task: RolloutTask): Promise<{ startUrl: string; origins: string[] }> {
     if (task.source === 'state-api') {
       const server = await this.serverFor(task);
       server.reset();
-      return `${server.url}/`;
+      return { startUrl: `${server.url}/`, origins: [server.url] };
     }
     if (!task.startUrl) {
       throw new DomainError('BAD_INPUT', `Task ${task.externalId} has no start URL and no app to serve`);
     }
-    return resolveSitePlaceholders(task.startUrl, this.siteUrls);
+    const parts = resolveSitePlaceholders(task.startUrl, this.siteUrls)
+      .split(START_URL_LIST_SEPARATOR)
+      .map((part) => part.trim());
+    for (const part of parts) {
+      const problem = checkStartUrl(part);
+      if (problem)
+        throw new DomainError(
+          'BAD_INPUT',
+          `Task ${task.externalId}: start URL ${truncateUrl(part)}: ${problem}`,
+        );
+    }
+    return { startUrl: parts[0]!, origins: [] };
   }
 
   /** Judges the episode that just ended on `page`. Never throws for a failing verdict. */
@@ -91,6 +120,7 @@ export class WorkerEnvironments {
     page: Page | null,
     finalAnswer: string | null,
     timeoutMs: number,
+    navigation: { policy: UrlPolicy; log: BlockedRequestLog | null },
   ): Promise<EnvironmentVerdict> {
     if (task.source === 'state-api') {
       const server = await this.serverFor(task);
@@ -108,7 +138,7 @@ export class WorkerEnvironments {
       const evalBlock = parseWebArenaEval(task.evalSpec);
       const result = await evaluateWebArenaTask(evalBlock, {
         answer: finalAnswer ?? '',
-        page: pageProbe(page, timeoutMs),
+        page: pageProbe(page, timeoutMs, navigation),
         sites: this.siteUrls,
       });
       if (isUnsupported(result)) return { envSuccess: null, message: `not judged: ${result.unsupported}` };

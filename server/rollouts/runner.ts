@@ -27,7 +27,9 @@ import {
 import type { WebArenaSiteUrls } from '@/lib/core/evaluators/webarena';
 import type { Db } from '@/server/db/client';
 import { storeImage } from '@/server/services/media-store';
+import { createUrlPolicy, truncateUrl } from '@/lib/core/rollouts/url-policy';
 import {
+  addBlockedRequestsToStep,
   appendLiveStep,
   createLiveTrajectory,
   finishLiveTrajectory,
@@ -43,6 +45,12 @@ import {
   type RolloutBrowser,
 } from '@/server/rollouts/browser';
 import { WorkerEnvironments, type RolloutTask } from '@/server/rollouts/environments';
+import {
+  assertNavigationAllowed,
+  BlockedRequestLog,
+  openGuardedContext,
+  type GuardedContext,
+} from '@/server/rollouts/network-guard';
 
 /** Longest a refused action may wait for its element (a mis-click should not cost the whole step). */
 export const ACTION_TIMEOUT_MS = 5_000;
@@ -66,6 +74,11 @@ export interface RunRolloutsOptions {
   maxSteps: number;
   stepTimeoutMs: number;
   siteUrls: WebArenaSiteUrls;
+  /**
+   * Origins a PI allowed beyond the environments' own servers and the site URLs (Rollout settings ›
+   * Allowed hosts), e.g. `https://www.allrecipes.com`, `https://*.example.com`.
+   */
+  allowedHosts: readonly string[];
   /** Author of the trajectories (user id or label). */
   createdBy: string;
   jobId?: string | null;
@@ -103,6 +116,8 @@ export interface RolloutRunSummary {
 }
 
 class StepTimeoutError extends Error {}
+/** The browser did not give a context: the episode errors with this message as it is. */
+class BrowserUnavailableError extends Error {}
 
 async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -209,33 +224,40 @@ async function runEpisode(
   let stepIndex = 0;
   let judging = false;
   const base = { trajectoryId, taskId: task.id, sampleIndex: episode.sampleIndex };
-  const context = await browser.browser
-    .newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 })
-    .catch((error: unknown) => {
-      finishLiveTrajectory(db, trajectoryId, {
-        status: 'errored',
-        envSuccess: null,
-        error: `The browser could not open a page: ${(error as Error).message}`,
-      });
-      return null;
-    });
-  if (!context) {
-    return {
-      ...base,
-      status: 'errored',
-      end: 'errored',
-      envSuccess: null,
-      steps: 0,
-      message: 'browser could not open a page',
-    };
-  }
+  const blocked = new BlockedRequestLog();
+  let lastStepId: string | null = null;
+  /** Puts what was refused since the last call on the step the agent is on (the last stored one). */
+  const flushBlocked = () => {
+    if (lastStepId) addBlockedRequestsToStep(db, lastStepId, blocked.drain());
+  };
+  let guarded: GuardedContext | null = null;
   try {
-    await context.addInitScript(PAGE_INIT_SCRIPT);
-    page = await context.newPage();
+    // Nothing is opened before the start URL passes the network policy.
+    const { startUrl, origins } = await environments.prepare(task);
+    const policy = createUrlPolicy([...origins, ...Object.values(options.siteUrls), ...options.allowedHosts]);
+    const navigation = { policy, log: blocked };
+    const startVerdict = policy.check(startUrl, { navigation: true });
+    if (!startVerdict.allowed) {
+      throw new DomainError(
+        'BAD_INPUT',
+        `Start URL ${truncateUrl(startUrl)} refused: ${startVerdict.message}. A rollout may reach only its app's server, the WebArena site URLs and the allowed hosts of Rollout settings.`,
+      );
+    }
+    guarded = await openGuardedContext(browser.browser, policy, blocked, {
+      viewport: VIEWPORT,
+      deviceScaleFactor: 1,
+    }).catch((error: unknown) => {
+      throw new BrowserUnavailableError(`The browser could not open a page: ${(error as Error).message}`);
+    });
+    await guarded.context.addInitScript(PAGE_INIT_SCRIPT);
+    page = await guarded.context.newPage();
     page.setDefaultTimeout(options.stepTimeoutMs);
-    const startUrl = await environments.prepare(task);
+    const opening = page;
     await withTimeout(
-      page.goto(startUrl, { waitUntil: 'load' }),
+      (async () => {
+        assertNavigationAllowed(policy, blocked, startUrl);
+        await opening.goto(startUrl, { waitUntil: 'load' });
+      })(),
       options.stepTimeoutMs,
       `Opening ${startUrl} took longer than ${options.stepTimeoutMs} ms`,
     );
@@ -279,7 +301,8 @@ async function runEpisode(
               signal: options.signal ?? new AbortController().signal,
             },
           );
-          await appendLiveStep(db, dataDir, trajectoryId, {
+          if (lastStepId) flushBlocked();
+          const appended = await appendLiveStep(db, dataDir, trajectoryId, {
             url: observed.url,
             title: observed.title,
             elements: observed.elements,
@@ -289,7 +312,9 @@ async function runEpisode(
             rawOutput: decision.rawOutput,
             modelCallId: decision.modelCallId ?? null,
             capturedAt,
+            blocked: blocked.drain(),
           });
+          lastStepId = appended.stepId;
           history.push({
             index: stepIndex,
             action: decision.action,
@@ -304,7 +329,12 @@ async function runEpisode(
               status: decision.action.status,
             };
           try {
-            await executeAction(current, decision.action, Math.min(ACTION_TIMEOUT_MS, options.stepTimeoutMs));
+            await executeAction(
+              current,
+              decision.action,
+              Math.min(ACTION_TIMEOUT_MS, options.stepTimeoutMs),
+              navigation,
+            );
             failures = 0;
           } catch (error) {
             if (isBrowserGoneError(error) || error instanceof StepTimeoutError) throw error;
@@ -316,6 +346,7 @@ async function runEpisode(
               );
             }
           }
+          flushBlocked();
           return { terminal: false as const };
         })(),
         options.stepTimeoutMs,
@@ -330,6 +361,7 @@ async function runEpisode(
     }
     end ??= { kind: 'max_steps' };
     if (end.kind === 'cancelled') {
+      flushBlocked();
       finishLiveTrajectory(db, trajectoryId, { status: 'errored', envSuccess: null, error: 'Cancelled' });
       return {
         ...base,
@@ -345,7 +377,8 @@ async function runEpisode(
     await page
       .waitForLoadState('networkidle', { timeout: Math.min(5_000, options.stepTimeoutMs) })
       .catch(() => undefined);
-    const verdict = await environments.verdict(task, page, finalAnswer, options.stepTimeoutMs);
+    const verdict = await environments.verdict(task, page, finalAnswer, options.stepTimeoutMs, navigation);
+    flushBlocked();
     finishLiveTrajectory(db, trajectoryId, {
       status: 'complete',
       envSuccess: verdict.envSuccess,
@@ -360,16 +393,37 @@ async function runEpisode(
       message: verdict.message,
     };
   } catch (error) {
-    const gone = isBrowserGoneError(error) || !browser.browser.isConnected();
+    const gone =
+      !(error instanceof BrowserUnavailableError) &&
+      (isBrowserGoneError(error) || !browser.browser.isConnected());
     const reason = (error as Error).message.split('\n')[0] ?? 'unknown error';
-    const message = gone
-      ? `The browser crashed or was closed at step ${stepIndex}: ${reason}`
-      : judging
-        ? `Environment verdict: ${reason}`
-        : `Step ${stepIndex}: ${reason}`;
+    let message =
+      error instanceof BrowserUnavailableError
+        ? reason
+        : gone
+          ? `The browser crashed or was closed at step ${stepIndex}: ${reason}`
+          : judging
+            ? `Environment verdict: ${reason}`
+            : `Step ${stepIndex}: ${reason}`;
+    if (lastStepId) {
+      try {
+        flushBlocked();
+      } catch {
+        // The database write failing must not hide the episode's own error.
+      }
+    } else {
+      // No step to carry them: the refusals go into the error text (never silent).
+      const pending = blocked.drain();
+      if (pending.count > 0) {
+        const shown = pending.requests
+          .slice(0, 3)
+          .map((r) => `${r.method} ${truncateUrl(r.url).slice(0, 200)} (${r.reason})`);
+        message += ` [${pending.count} blocked request(s): ${shown.join('; ')}${pending.count > 3 ? '; …' : ''}]`;
+      }
+    }
     finishLiveTrajectory(db, trajectoryId, { status: 'errored', envSuccess: null, error: message });
     return { ...base, status: 'errored', end: 'errored', envSuccess: null, steps: stepIndex, message };
   } finally {
-    await context.close().catch(() => undefined);
+    await guarded?.close();
   }
 }

@@ -13,6 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import { DomainError } from '@/lib/core/errors';
 import { formatElementList } from '@/lib/core/rollouts/elements';
+import { MAX_BLOCKED_REQUESTS_PER_STEP, type BlockedRequestBatch } from '@/lib/core/rollouts/url-policy';
 import { describeAction } from '@/lib/core/step-descriptions';
 import type { ObservedElement, StepAction, TrajectoryKind } from '@/lib/core/types';
 import { inTransaction, type Db } from '@/server/db/client';
@@ -101,6 +102,8 @@ export interface LiveStepInput {
   modelCallId?: string | null;
   /** When the observation was captured (ms since the epoch); defaults to now. */
   capturedAt?: number;
+  /** Requests the rollout network policy refused so far on this step (built-in rollouts only). */
+  blocked?: BlockedRequestBatch;
 }
 
 function isStoredMedia(value: Buffer | StoredMedia): value is StoredMedia {
@@ -163,6 +166,8 @@ export async function appendLiveStep(
             thought: input.thought ?? null,
             rawOutput: input.rawOutput ?? null,
             modelCallId: input.modelCallId ?? null,
+            blockedRequests: input.blocked?.requests ?? [],
+            blockedRequestCount: input.blocked?.count ?? 0,
           })
           .run();
         tx.update(trajectory)
@@ -198,6 +203,35 @@ export async function appendLiveStep(
     actionDescription,
   });
   return { index, stepId };
+}
+
+/**
+ * Adds refused requests to a stored step (the runner's refusals that came after the step was
+ * stored, while its action ran). Keeps at most `MAX_BLOCKED_REQUESTS_PER_STEP` records; the count
+ * grows by `batch.count`. Works on finished trajectories too (the last step gets what the verdict's
+ * page loads refused). @throws DomainError('NOT_FOUND') for an unknown step.
+ */
+export function addBlockedRequestsToStep(db: Db, stepId: string, batch: BlockedRequestBatch): void {
+  if (batch.count === 0) return;
+  inTransaction(
+    db,
+    (tx) => {
+      const row = tx
+        .select({ requests: step.blockedRequests, count: step.blockedRequestCount })
+        .from(step)
+        .where(eq(step.id, stepId))
+        .get();
+      if (!row) throw new DomainError('NOT_FOUND', `Step ${stepId} not found`);
+      tx.update(step)
+        .set({
+          blockedRequests: [...row.requests, ...batch.requests].slice(0, MAX_BLOCKED_REQUESTS_PER_STEP),
+          blockedRequestCount: row.count + batch.count,
+        })
+        .where(eq(step.id, stepId))
+        .run();
+    },
+    { immediate: true },
+  );
 }
 
 function getRunningHead(db: Db, trajectoryId: string) {

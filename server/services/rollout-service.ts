@@ -23,7 +23,7 @@ import type { RolloutTask } from '@/server/rollouts/environments';
 import { runRollouts, type RolloutEpisode, type RolloutRunSummary } from '@/server/rollouts/runner';
 import type { RolloutBrowser } from '@/server/rollouts/browser';
 import { createOpenAiPolicy } from '@/server/rollouts/policies/openai-policy';
-import { getRolloutSettings, getSiteUrls } from '@/server/services/rollout-settings-service';
+import { getAllowedHosts, getRolloutSettings, getSiteUrls } from '@/server/services/rollout-settings-service';
 import { listTaskIdsWithGraphs, scoreTasks } from '@/server/services/scoring-service';
 import { syncReviewItems } from '@/server/services/review-sync-service';
 import type { LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
@@ -215,6 +215,7 @@ export async function executeRolloutJob(
     maxSteps: input.maxSteps ?? settings.maxSteps,
     stepTimeoutMs: input.stepTimeoutMs ?? settings.stepTimeoutMs,
     siteUrls: getSiteUrls(db),
+    allowedHosts: getAllowedHosts(db),
     createdBy: input.actor.userId ?? input.actor.label,
     jobId: hooks.jobId ?? null,
     signal: hooks.signal,

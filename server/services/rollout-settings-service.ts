@@ -5,12 +5,16 @@
  *   `samplesPerTask` (5, DESIGN.md › Sampling defaults), `maxSteps` (15), `stepTimeoutMs` (30 s),
  *   `noise` (the noisy-expert deviation probability, 0.2);
  * - `siteUrls`: WebArena / VisualWebArena placeholder → base URL of the user's site, e.g.
- *   `{ "SHOPPING": "http://localhost:7770" }` for `__SHOPPING__`.
+ *   `{ "SHOPPING": "http://localhost:7770" }` for `__SHOPPING__`;
+ * - `allowedHosts` (set by a PI): origins a rollout's browser may reach besides its app's own
+ *   server and the site URLs (`lib/core/rollouts/url-policy.ts`), e.g.
+ *   `["https://www.allrecipes.com", "https://*.example.com"]`, stored canonical and sorted.
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { DomainError } from '@/lib/core/errors';
 import { DEFAULT_NOISE } from '@/lib/core/rollouts/noisy-expert';
+import { formatAllowedOrigin, parseAllowedOrigin } from '@/lib/core/rollouts/url-policy';
 import type { Db } from '@/server/db/client';
 import { inTransaction } from '@/server/db/client';
 import { appSetting } from '@/server/db/schema';
@@ -40,8 +44,37 @@ export const ZSiteUrlsSchema = z.record(
 );
 export type TSiteUrls = z.infer<typeof ZSiteUrlsSchema>;
 
+/** Most entries in the allowed-hosts list. */
+export const MAX_ALLOWED_HOSTS = 100;
+
+/**
+ * The PI's allowed hosts: each an http(s) origin (`https://host[:port]`) or `https://*.domain`;
+ * written back canonical (`HTTPS://Shop.Example:443/` → `https://shop.example`), without
+ * duplicates, sorted.
+ */
+export const ZAllowedHostsSchema = z
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(300)
+      .transform((text, ctx) => {
+        const parsed = parseAllowedOrigin(text);
+        if ('error' in parsed) {
+          ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)}: ${parsed.error}` });
+          return z.NEVER;
+        }
+        return formatAllowedOrigin(parsed);
+      }),
+  )
+  .max(MAX_ALLOWED_HOSTS)
+  .transform((hosts) => [...new Set(hosts)].sort());
+export type TAllowedHosts = z.output<typeof ZAllowedHostsSchema>;
+
 const ROLLOUTS_KEY = 'rollouts';
 const SITE_URLS_KEY = 'siteUrls';
+const ALLOWED_HOSTS_KEY = 'allowedHosts';
 
 function readSetting<S extends z.ZodType>(
   db: Db,
@@ -62,6 +95,10 @@ export function getRolloutSettings(db: Db): TRolloutSettings {
 
 export function getSiteUrls(db: Db): TSiteUrls {
   return readSetting(db, SITE_URLS_KEY, ZSiteUrlsSchema, {});
+}
+
+export function getAllowedHosts(db: Db): TAllowedHosts {
+  return readSetting(db, ALLOWED_HOSTS_KEY, ZAllowedHostsSchema, []);
 }
 
 function writeSetting(
@@ -120,5 +157,23 @@ export function updateSiteUrls(
     throw new DomainError('BAD_INPUT', `siteUrls.${issue?.path.join('.')}: ${issue?.message}`);
   }
   writeSetting(db, SITE_URLS_KEY, parsed.data, actor);
+  return parsed.data;
+}
+
+/**
+ * Replaces the allowed hosts (PI only: the router checks the role). Audited like every setting.
+ * @returns the stored list (canonical, sorted). @throws DomainError('BAD_INPUT') naming the entry.
+ */
+export function updateAllowedHosts(
+  db: Db,
+  value: unknown,
+  actor: { userId: string | null; label: string },
+): TAllowedHosts {
+  const parsed = ZAllowedHostsSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DomainError('BAD_INPUT', `allowedHosts.${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  writeSetting(db, ALLOWED_HOSTS_KEY, parsed.data, actor);
   return parsed.data;
 }

@@ -40,6 +40,8 @@ export function getTrajectoryOrThrow(db: Db, id: string) {
       actionDescription: step.actionDescription,
       thought: step.thought,
       rawOutput: step.rawOutput,
+      blockedRequests: step.blockedRequests,
+      blockedRequestCount: step.blockedRequestCount,
     })
     .from(step)
     .leftJoin(media, eq(media.hash, step.screenshotHash))

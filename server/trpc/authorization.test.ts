@@ -1038,7 +1038,11 @@ const PROCEDURES: Record<string, Row> = {
     minimum: 'researcher',
     call: (c) => c.rollouts.settings(),
     check: (r) =>
-      expect(r).toMatchObject({ rollouts: { samplesPerTask: 5, parallelBrowsers: 2 }, siteUrls: {} }),
+      expect(r).toMatchObject({
+        rollouts: { samplesPerTask: 5, parallelBrowsers: 2 },
+        siteUrls: {},
+        allowedHosts: [],
+      }),
   },
   'rollouts.updateSettings': {
     minimum: 'researcher',
@@ -1056,6 +1060,14 @@ const PROCEDURES: Record<string, Row> = {
     minimum: 'researcher',
     call: (c) => c.rollouts.updateSiteUrls({ siteUrls: { SHOPPING: 'http://localhost:7770' } }),
     check: (r) => expect(r).toEqual({ SHOPPING: 'http://localhost:7770' }),
+  },
+  'rollouts.updateAllowedHosts': {
+    minimum: 'pi',
+    call: (c) =>
+      c.rollouts.updateAllowedHosts({
+        allowedHosts: ['HTTPS://www.Allrecipes.com/', 'http://10.0.0.5:7770'],
+      }),
+    check: (r) => expect(r).toEqual(['http://10.0.0.5:7770', 'https://www.allrecipes.com']),
   },
   'rollouts.demoStatus': {
     minimum: 'public',

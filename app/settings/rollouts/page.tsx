@@ -17,7 +17,11 @@ export default async function RolloutSettingsPage() {
   if (canSeeApps) prefetch(trpc.rollouts.apps.queryOptions());
   return (
     <HydrateClient>
-      <RolloutSettings canSeeApps={canSeeApps} canManageApps={hasScope(user.role, 'environments:manage')} />
+      <RolloutSettings
+        canSeeApps={canSeeApps}
+        canManageApps={hasScope(user.role, 'environments:manage')}
+        canEditNetwork={hasScope(user.role, 'settings:rollout-network')}
+      />
     </HydrateClient>
   );
 }

@@ -73,6 +73,15 @@ export interface BlockedRequest {
   at: number;
 }
 
+/** Blocked requests stored per step; the step's count goes on past it. */
+export const MAX_BLOCKED_REQUESTS_PER_STEP = 50;
+
+/** Refusals handed to a step: the first ones and how many there were in all. */
+export interface BlockedRequestBatch {
+  requests: BlockedRequest[];
+  count: number;
+}
+
 export type UrlVerdict = { allowed: true } | { allowed: false; reason: BlockReason; message: string };
 
 /** An allow-list entry: an origin, or every subdomain of a domain on one scheme and port. */

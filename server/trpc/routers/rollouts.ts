@@ -13,10 +13,13 @@ import {
   listEnvironmentApps,
 } from '@/server/services/environment-service';
 import {
+  getAllowedHosts,
   getRolloutSettings,
   getSiteUrls,
+  updateAllowedHosts,
   updateRolloutSettings,
   updateSiteUrls,
+  ZAllowedHostsSchema,
   ZRolloutSettingsSchema,
   ZSiteUrlsSchema,
 } from '@/server/services/rollout-settings-service';
@@ -50,6 +53,9 @@ export const ZAddEnvironmentRequestSchema = z.object({
   id: z.string().min(1).max(40).optional(),
 });
 
+export const ZUpdateAllowedHostsRequestSchema = z.object({ allowedHosts: ZAllowedHostsSchema });
+export type TUpdateAllowedHostsRequest = z.input<typeof ZUpdateAllowedHostsRequestSchema>;
+
 export const rolloutsRouter = createTRPCRouter({
   start: scopedProcedure('rollouts:run')
     .input(ZStartRolloutsRequestSchema)
@@ -72,6 +78,7 @@ export const rolloutsRouter = createTRPCRouter({
   settings: scopedProcedure('settings:rollouts').query(({ ctx }) => ({
     rollouts: getRolloutSettings(ctx.db),
     siteUrls: getSiteUrls(ctx.db),
+    allowedHosts: getAllowedHosts(ctx.db),
   })),
   updateSettings: scopedProcedure('settings:rollouts')
     .input(ZRolloutSettingsSchema)
@@ -82,6 +89,12 @@ export const rolloutsRouter = createTRPCRouter({
     .input(z.object({ siteUrls: ZSiteUrlsSchema }))
     .mutation(({ ctx, input }) =>
       updateSiteUrls(ctx.db, input.siteUrls, { userId: ctx.user.id, label: ctx.user.email }),
+    ),
+  /** PI only: what a rollout's browser may reach is a security boundary (README › Rollout network). */
+  updateAllowedHosts: scopedProcedure('settings:rollout-network')
+    .input(ZUpdateAllowedHostsRequestSchema)
+    .mutation(({ ctx, input }) =>
+      updateAllowedHosts(ctx.db, input.allowedHosts, { userId: ctx.user.id, label: ctx.user.email }),
     ),
   /** Public: the first screen shows the embedded demo's progress before anyone has an account. */
   demoStatus: publicProcedure.query(({ ctx }) => getDemoStatus(ctx.db)),
