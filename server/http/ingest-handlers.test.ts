@@ -3,6 +3,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { asc, count, eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ import {
 } from '@/server/http/ingest-handlers';
 import { subscribeLiveEvents, type LiveEvent } from '@/server/rollouts/live-bus';
 import { createApiKey, revokeApiKey } from '@/server/services/api-key-service';
-import { MAX_SCREENSHOT_BYTES } from '@/server/services/media-store';
+import { MAX_SCREENSHOT_BYTES, MAX_SCREENSHOT_PIXELS } from '@/server/services/media-store';
 import { createTestWorld, type TestWorld } from '@/server/testing/harness';
 import type { SessionUser } from '@/server/trpc/init';
 
@@ -93,6 +94,12 @@ function appendStep(trajectoryId: string, options: RequestOptions) {
 
 function stepCount(trajectoryId: string): number {
   return world.db.select({ n: count() }).from(step).where(eq(step.trajectoryId, trajectoryId)).get()!.n;
+}
+
+/** What is left under `<data dir>/uploads/.tmp` (multipart steps are received there). */
+function uploadTemps(): string[] {
+  const root = path.join(world.dataDir, 'uploads', '.tmp');
+  return fs.existsSync(root) ? fs.readdirSync(root, { recursive: true, encoding: 'utf8' }) : [];
 }
 
 function storedFiles(): string[] {
@@ -337,7 +344,10 @@ describe('ingestion API: refusals', () => {
     const huge = new Blob([new Uint8Array(MAX_SCREENSHOT_BYTES + 1)], { type: 'image/png' });
     const multipart = await read(await appendStep(id, { body: multipartStep({ actionText: 'Wait' }, huge) }));
     expect(multipart.status).toBe(413);
-    expect(multipart.body.error).toMatch(/^screenshot: \d+ bytes is over the limit/);
+    expect(multipart.body.error).toBe(
+      `screenshot: file 'shot.png' is over the limit of ${MAX_SCREENSHOT_BYTES} bytes`,
+    );
+    expect(uploadTemps()).toEqual([]);
 
     const base64 = await appendStep(id, {
       json: {
@@ -412,5 +422,142 @@ describe('ingestion API: refusals', () => {
     expect((await appendStep(id, { auth: `Bearer ${piKey}`, json: { actionText: 'Wait' } })).status).toBe(
       201,
     );
+  });
+});
+
+describe('ingestion API: hostile screenshots and multipart bodies', () => {
+  /** A PNG whose IHDR declares `width` × `height` (CRC fixed), followed by the real small image. */
+  async function pngDeclaring(width: number, height: number): Promise<Buffer> {
+    const bytes = Buffer.from(await png());
+    bytes.writeUInt32BE(width, 16);
+    bytes.writeUInt32BE(height, 20);
+    bytes.writeUInt32BE(zlib.crc32(bytes.subarray(12, 29)), 29);
+    return bytes;
+  }
+
+  it('answers 400 naming the screenshot for a truncated PNG, junk named .png, an empty file and a pixel bomb; stores nothing', async () => {
+    const id = await createTrajectory();
+    const whole = await png(400);
+    const cases: [string, Buffer, RegExp][] = [
+      [
+        'truncated',
+        whole.subarray(0, Math.floor(whole.length / 2)),
+        /^screenshot of step 0 is not a valid PNG: .+/,
+      ],
+      ['junk', Buffer.from('GIF? no, just text in a .png'), /^screenshot of step 0: not a readable image/],
+      ['empty', Buffer.alloc(0), /^screenshot: empty file/],
+      [
+        'pixel bomb',
+        await pngDeclaring(100_000, 100_000),
+        new RegExp(
+          `^screenshot of step 0: 100000×100000 pixels is over the limit of ${MAX_SCREENSHOT_PIXELS} pixels$`,
+        ),
+      ],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const form = multipartStep(
+        { actionText: 'Wait' },
+        new Blob([new Uint8Array(bytes)], { type: 'image/png' }),
+      );
+      const multipart = await read(await appendStep(id, { body: form }));
+      expect(multipart, `${name} (multipart)`).toMatchObject({ status: 400 });
+      expect(multipart.body.error, name).toMatch(message);
+      if (bytes.length > 0) {
+        const base64 = await read(
+          await appendStep(id, { json: { actionText: 'Wait', screenshotBase64: bytes.toString('base64') } }),
+        );
+        expect(base64, `${name} (base64)`).toMatchObject({ status: 400 });
+        expect(base64.body.error, name).toMatch(message);
+      }
+    }
+    expect(stepCount(id)).toBe(0);
+    expect(storedFiles()).toEqual([]);
+    expect(fs.existsSync(path.join(world.dataDir, 'thumbs'))).toBe(false);
+    expect(uploadTemps()).toEqual([]);
+
+    // The same trajectory still takes a good step afterwards.
+    const ok = await appendStep(id, {
+      body: multipartStep({ actionText: 'Wait' }, new Blob([new Uint8Array(whole)])),
+    });
+    expect(ok.status).toBe(201);
+    expect(uploadTemps()).toEqual([]);
+  });
+
+  it('answers 413 for a chunked multipart body over the limit (no Content-Length) and keeps no temporary file', async () => {
+    const id = await createTrajectory();
+    const boundary = 'core-curator-test-boundary';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="step"\r\n\r\n{"actionText":"Wait"}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="junk"; filename="junk.bin"\r\n` +
+        'Content-Type: application/octet-stream\r\n\r\n',
+    );
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new Uint8Array(head));
+        controller.enqueue(new Uint8Array(1024 * 1024));
+        sent += 1024 * 1024;
+        if (sent > MAX_STEP_MULTIPART_BYTES * 2) controller.close();
+      },
+    });
+    const req = new Request(`${BASE}/api/ingest/v1/trajectories/${id}/steps`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    const res = await read(await handleAppendStep(req, deps(), id));
+    // An unexpected file part is refused as soon as it starts.
+    expect(res).toEqual({ status: 400, body: { error: "step: unexpected file part 'junk'" } });
+    expect(sent).toBeLessThan(MAX_STEP_MULTIPART_BYTES);
+
+    sent = 0;
+    const screenshotHead = Buffer.from(head.toString().replace('name="junk"', 'name="screenshot"'));
+    const big = new Request(`${BASE}/api/ingest/v1/trajectories/${id}/steps`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
+      body: new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent === 0) controller.enqueue(new Uint8Array(screenshotHead));
+          controller.enqueue(new Uint8Array(1024 * 1024));
+          sent += 1024 * 1024;
+          if (sent > MAX_STEP_MULTIPART_BYTES * 2) controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    const tooBig = await read(await handleAppendStep(big, deps(), id));
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.error).toBe(
+      `screenshot: file 'junk.bin' is over the limit of ${MAX_SCREENSHOT_BYTES} bytes`,
+    );
+    // Reading stopped at the limit (plus what was in flight), not at the end of the body.
+    expect(sent).toBeLessThan(MAX_STEP_MULTIPART_BYTES + 8 * 1024 * 1024);
+    expect(uploadTemps()).toEqual([]);
+    expect(stepCount(id)).toBe(0);
+  });
+
+  it('answers 400 for a multipart body cut short or without a boundary', async () => {
+    const id = await createTrajectory();
+    const cut = await read(
+      await appendStep(id, {
+        body: '--b\r\nContent-Disposition: form-data; name="step"\r\n\r\n{"actionText":"Wait"}',
+        headers: { 'content-type': 'multipart/form-data; boundary=b' },
+      }),
+    );
+    expect(cut.status).toBe(400);
+    expect(cut.body.error).toMatch(/^step: not a readable multipart\/form-data body \(.+\)$/);
+    const noBoundary = await read(
+      await appendStep(id, { body: 'x', headers: { 'content-type': 'multipart/form-data' } }),
+    );
+    expect(noBoundary.status).toBe(400);
+    expect(noBoundary.body.error).toMatch(/^step: not a readable multipart\/form-data body/);
+    expect(uploadTemps()).toEqual([]);
   });
 });

@@ -1,15 +1,19 @@
 /**
  * HTTP side of the ingestion API (`app/api/ingest/v1/**`; the route files only pass the app's
  * services in). Every request carries `Authorization: Bearer cck_…`; bodies are JSON except a step,
- * which may also be `multipart/form-data` with a `step` JSON field and a `screenshot` file part.
+ * which may also be `multipart/form-data` with a `step` JSON field and a `screenshot` file part;
+ * a multipart step is streamed to `<data dir>/uploads/.tmp/` before it is read (see
+ * `multipart-upload.ts`), a JSON body is read into memory under its cap.
  *
  * Status codes: 201 created · 200 ok · 400 malformed body (message names the field) · 401 missing,
  * malformed, unknown or revoked key (with `WWW-Authenticate: Bearer`) · 403 the key's user may no
  * longer ingest · 404 unknown trajectory or someone else's · 409 trajectory already finished, or
  * externalId taken · 413 body or screenshot too large. Error bodies are `{ "error": "…" }`.
  */
+import fs from 'node:fs';
 import { DomainError, type DomainErrorCode } from '@/lib/core/errors';
 import type { Db } from '@/server/db/client';
+import { isMultipartRequest, receiveMultipart, type MultipartLimits } from '@/server/http/multipart-upload';
 import { ApiKeyAuthError, authenticateApiKey } from '@/server/services/api-key-service';
 import {
   appendIngestStep,
@@ -114,38 +118,62 @@ async function readJsonBody(req: Request, limit: number, what: string): Promise<
   return parseIngestJson(body.toString('utf8'), what);
 }
 
-function isMultipart(req: Request): boolean {
-  return /^multipart\/form-data\b/i.test(req.headers.get('content-type') ?? '');
+/** Limits of a multipart step: one `step` field (or file) and one `screenshot` file. */
+export const STEP_MULTIPART_LIMITS: MultipartLimits = {
+  maxBodyBytes: MAX_STEP_MULTIPART_BYTES,
+  maxFileBytes: MAX_SCREENSHOT_BYTES,
+  maxFiles: 2,
+  maxFieldBytes: MAX_STEP_FIELDS_BYTES,
+  maxFields: 4,
+};
+
+/**
+ * A multipart step: the body is streamed to a temporary folder under the data directory first
+ * (never held whole in memory), then the `step` JSON and the screenshot are read from it.
+ */
+async function readMultipartStep(
+  req: Request,
+  dataDir: string,
+): Promise<{ step: unknown; screenshot: Buffer | null }> {
+  const upload = await receiveMultipart(req, {
+    dataDir,
+    limits: STEP_MULTIPART_LIMITS,
+    fileFields: ['step', 'screenshot'],
+    what: 'step',
+  });
+  try {
+    if (upload.fieldValues('screenshot').length > 0)
+      throw new DomainError('BAD_INPUT', 'screenshot: expected a file part (curl -F screenshot=@file.png)');
+    const stepFiles = upload.files.filter((f) => f.field === 'step');
+    const stepFields = upload.fieldValues('step');
+    if (stepFiles.length + stepFields.length === 0)
+      throw new DomainError('BAD_INPUT', 'step: missing form field (the step as JSON)');
+    if (stepFiles.length + stepFields.length > 1)
+      throw new DomainError('BAD_INPUT', 'step: given more than once');
+    const stepFile = stepFiles[0];
+    if (stepFile && stepFile.bytes > MAX_STEP_FIELDS_BYTES)
+      throw new DomainError(
+        'TOO_LARGE',
+        `step: ${stepFile.bytes} bytes is over the limit of ${MAX_STEP_FIELDS_BYTES} bytes`,
+      );
+    const shots = upload.files.filter((f) => f.field === 'screenshot');
+    if (shots.length > 1) throw new DomainError('BAD_INPUT', 'screenshot: more than one file part');
+    const text = stepFile ? await fs.promises.readFile(stepFile.path, 'utf8') : stepFields[0]!;
+    const step = parseIngestJson(text, 'step');
+    // At most MAX_SCREENSHOT_BYTES (busboy stopped the part there); the image is decoded from it.
+    const screenshot = shots[0] ? await fs.promises.readFile(shots[0].path) : null;
+    return { step, screenshot };
+  } finally {
+    upload.remove();
+  }
 }
 
 /** A step request's fields and screenshot, from multipart or JSON. */
-async function readStepRequest(req: Request): Promise<{ step: unknown; screenshot: Buffer | null }> {
-  if (isMultipart(req)) {
-    const body = await readBodyCapped(req, MAX_STEP_MULTIPART_BYTES);
-    let form: FormData;
-    try {
-      form = await new Response(new Uint8Array(body), {
-        headers: { 'content-type': req.headers.get('content-type')! },
-      }).formData();
-    } catch {
-      throw new DomainError('BAD_INPUT', 'body: not a readable multipart/form-data body');
-    }
-    const field = form.get('step');
-    if (field === null) throw new DomainError('BAD_INPUT', 'step: missing form field (the step as JSON)');
-    const text = typeof field === 'string' ? field : await field.text();
-    const part = form.get('screenshot');
-    if (part !== null && typeof part === 'string')
-      throw new DomainError('BAD_INPUT', 'screenshot: expected a file part (curl -F screenshot=@file.png)');
-    if (part && part.size > MAX_SCREENSHOT_BYTES)
-      throw new DomainError(
-        'TOO_LARGE',
-        `screenshot: ${part.size} bytes is over the limit of ${MAX_SCREENSHOT_BYTES} bytes`,
-      );
-    return {
-      step: parseIngestJson(text, 'step'),
-      screenshot: part ? Buffer.from(await part.arrayBuffer()) : null,
-    };
-  }
+async function readStepRequest(
+  req: Request,
+  dataDir: string,
+): Promise<{ step: unknown; screenshot: Buffer | null }> {
+  if (isMultipartRequest(req)) return readMultipartStep(req, dataDir);
   const body = await readJsonBody(req, MAX_STEP_JSON_BYTES, 'step');
   if (body === null || typeof body !== 'object' || Array.isArray(body) || !('screenshotBase64' in body))
     return { step: body, screenshot: null };
@@ -182,11 +210,11 @@ export function handleAppendStep(
   return withActor(req, deps, async (actor) => {
     // Refuse early — before a large upload is read — what the body cannot change.
     const declared = Number(req.headers.get('content-length') ?? NaN);
-    const limit = isMultipart(req) ? MAX_STEP_MULTIPART_BYTES : MAX_STEP_JSON_BYTES;
+    const limit = isMultipartRequest(req) ? MAX_STEP_MULTIPART_BYTES : MAX_STEP_JSON_BYTES;
     if (Number.isFinite(declared) && declared > limit)
       throw new DomainError('TOO_LARGE', `Request body is over the limit of ${limit} bytes`);
     assertIngestTrajectoryOpen(deps.db, actor, trajectoryId);
-    const { step, screenshot } = await readStepRequest(req);
+    const { step, screenshot } = await readStepRequest(req, deps.dataDir);
     const { index, stepId } = await appendIngestStep(deps, actor, trajectoryId, { step, screenshot });
     return json({ index, stepId }, 201);
   });

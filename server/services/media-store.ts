@@ -57,8 +57,20 @@ export function thumbPath(dataDir: string, hash: string): string | null {
 }
 
 /**
- * Stores an image (bytes already read) and its thumbnail if not present yet.
- * @throws DomainError('BAD_INPUT') when the bytes are not a PNG/JPEG/WebP/GIF image, naming `label`.
+ * Largest screenshot in pixels (width × height): a 4K screen is 8.3 M, a long full-page capture
+ * at 1280 px wide about 40 M. Bigger is refused before decoding (a small PNG can declare
+ * 100,000 × 100,000 pixels: a decompression bomb).
+ */
+export const MAX_SCREENSHOT_PIXELS = 64_000_000;
+
+/**
+ * Stores an image (bytes already read) and its thumbnail if not present yet. The image is decoded
+ * in full (making the thumbnail) before anything is written, so a truncated or corrupt file is
+ * refused and leaves nothing.
+ * @param label names the image in errors (`screenshot of step 3`, a file path).
+ * @throws DomainError('BAD_INPUT') naming `label` for bytes that are empty or not a PNG/JPEG/WebP/GIF
+ *   image (`<label>: not a readable image (…)`), an image that does not decode (`<label> is not a
+ *   valid PNG: …`), or one over MAX_SCREENSHOT_PIXELS.
  * @throws DomainError('TOO_LARGE') above MAX_SCREENSHOT_BYTES.
  */
 export async function storeImage(dataDir: string, data: Buffer, label: string): Promise<StoredMedia> {
@@ -68,30 +80,59 @@ export async function storeImage(dataDir: string, data: Buffer, label: string): 
       `${label}: screenshot is ${data.byteLength} bytes (limit ${MAX_SCREENSHOT_BYTES})`,
     );
   }
+  if (data.byteLength === 0) throw new DomainError('BAD_INPUT', `${label}: empty file (0 bytes)`);
   let meta: Metadata;
   try {
-    meta = await sharp(data).metadata();
+    // Header only (no decoding): the pixel count is checked below with a message that says so.
+    meta = await sharp(data, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new DomainError('BAD_INPUT', `${label}: not a readable image (${(error as Error).message})`);
   }
   const format = meta.format ? MIME_BY_FORMAT[meta.format] : undefined;
   if (!format)
     throw new DomainError('BAD_INPUT', `${label}: unsupported image format '${meta.format ?? 'unknown'}'`);
+  const formatName =
+    meta.format === 'jpeg' ? 'JPEG' : meta.format === 'webp' ? 'WebP' : meta.format.toUpperCase();
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  if (width * height > MAX_SCREENSHOT_PIXELS)
+    throw new DomainError(
+      'BAD_INPUT',
+      `${label}: ${width}×${height} pixels is over the limit of ${MAX_SCREENSHOT_PIXELS} pixels`,
+    );
   const hash = createHash('sha256').update(data).digest('hex') as MediaHash;
   const original = mediaPath(dataDir, hash, format.mime)!;
   const thumb = thumbPath(dataDir, hash)!;
-  const createdFiles: string[] = [];
-  if (!fs.existsSync(original)) {
-    writeFileAtomic(original, data);
-    createdFiles.push(original);
+  const hasOriginal = fs.existsSync(original);
+  const hasThumb = fs.existsSync(thumb);
+  let thumbData: Buffer | null = null;
+  if (!hasOriginal || !hasThumb) {
+    // Decoding every pixel is what finds a truncated or corrupt image; the header alone does not.
+    try {
+      thumbData = await sharp(data, { limitInputPixels: MAX_SCREENSHOT_PIXELS, failOn: 'error' })
+        .resize({ width: THUMB_WIDTH, withoutEnlargement: true })
+        .webp({ quality: 70 })
+        .toBuffer();
+    } catch (error) {
+      throw new DomainError(
+        'BAD_INPUT',
+        `${label} is not a valid ${formatName}: ${(error as Error).message}`,
+      );
+    }
   }
-  if (!fs.existsSync(thumb)) {
-    const thumbData = await sharp(data)
-      .resize({ width: THUMB_WIDTH, withoutEnlargement: true })
-      .webp({ quality: 70 })
-      .toBuffer();
-    writeFileAtomic(thumb, thumbData);
-    createdFiles.push(thumb);
+  const createdFiles: string[] = [];
+  try {
+    if (!hasOriginal) {
+      writeFileAtomic(original, data);
+      createdFiles.push(original);
+    }
+    if (!hasThumb && thumbData) {
+      writeFileAtomic(thumb, thumbData);
+      createdFiles.push(thumb);
+    }
+  } catch (error) {
+    removeCreatedFiles(createdFiles);
+    throw error;
   }
   return {
     hash,

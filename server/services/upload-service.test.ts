@@ -13,6 +13,7 @@ import { readImportSource } from '@/server/services/import-sources';
 import {
   importRootOf,
   MAX_COMPRESSION_RATIO,
+  MAX_UPLOAD_FILES,
   resolveInside,
   stageFolderUpload,
   stageZipUpload,
@@ -79,6 +80,16 @@ async function rejection(promise: Promise<unknown>): Promise<DomainError> {
   );
   expect(error).toBeInstanceOf(DomainError);
   return error as DomainError;
+}
+
+function syncError(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DomainError);
+    return error as DomainError;
+  }
+  throw new Error('expected a DomainError');
 }
 
 const RUN = 'taskAmazon--0';
@@ -178,6 +189,77 @@ describe('upload-service', () => {
       expect(uploadsContent(world.dataDir)).toEqual([]);
       expect(fs.existsSync(path.join(world.dataDir, 'evil.txt'))).toBe(false);
       expect(fs.existsSync(path.join(path.dirname(world.dataDir), 'evil.txt'))).toBe(false);
+    });
+
+    it.each<[string, ZipEntry[], string]>([
+      [
+        'a file, then a file inside a folder of the same name',
+        [
+          { name: 'runs/a', text: 'file' },
+          { name: 'runs/a/b.json', text: '{}' },
+        ],
+        "Upload entry 'runs/a' is a file, but 'runs/a/b.json' needs a folder of that name",
+      ],
+      [
+        "a file inside a folder, then a file of the folder's name",
+        [
+          { name: 'runs/a/b.json', text: '{}' },
+          { name: 'runs/a', text: 'file' },
+        ],
+        "Upload entry 'runs/a' is a file, but 'runs/a/b.json' needs a folder of that name",
+      ],
+      [
+        'a folder entry, then a file of the same name',
+        [
+          { name: 'runs/a/', dir: true },
+          { name: 'runs/a', text: 'file' },
+        ],
+        "Upload entry 'runs/a' is a file, but 'runs/a/' needs a folder of that name",
+      ],
+      [
+        'a file, then a folder entry of the same name',
+        [
+          { name: 'runs/a', text: 'file' },
+          { name: 'runs/a/', dir: true },
+        ],
+        "Upload entry 'runs/a' is a file, but 'runs/a/' needs a folder of that name",
+      ],
+      [
+        'the same name twice',
+        [
+          { name: 'runs/x.json', text: '{"first": true}' },
+          { name: 'runs/x.json', text: '{"second": true}' },
+        ],
+        "Upload entry 'runs/x.json' appears twice (as 'runs/x.json' too)",
+      ],
+    ])('refuses %s as BAD_INPUT naming the entries, writing nothing', async (_case, entries, message) => {
+      const zip = writeZip(zipPath('clash.zip'), [{ name: 'runs/ok.txt', text: 'fine' }, ...entries]);
+      const error = await rejection(stageZipUpload(world.dataDir, zip));
+      expect(error).toMatchObject({ code: 'BAD_INPUT', message });
+      expect(uploadsContent(world.dataDir)).toEqual([]);
+    });
+
+    it('refuses a Windows-style traversal name (backslashes)', async () => {
+      const zip = writeZip(zipPath('backslash.zip'), [{ name: 'runs\\..\\..\\evil.txt', text: 'pwned' }]);
+      const error = await rejection(stageZipUpload(world.dataDir, zip));
+      expect(error.code).toBe('BAD_INPUT');
+      expect(error.message).toContain('evil.txt');
+      expect(uploadsContent(world.dataDir)).toEqual([]);
+    });
+
+    it(`refuses more than the entry limit (${MAX_UPLOAD_FILES}) as TOO_LARGE before writing`, async () => {
+      const zip = zipPath('many.zip');
+      execFileSync('python3', [
+        '-c',
+        `import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    for i in range(${MAX_UPLOAD_FILES + 1}):\n        z.writestr(f'runs/{i}.txt', '')`,
+        zip,
+      ]);
+      const error = await rejection(stageZipUpload(world.dataDir, zip));
+      expect(error).toMatchObject({
+        code: 'TOO_LARGE',
+        message: `The archive holds more than ${MAX_UPLOAD_FILES} entries`,
+      });
+      expect(uploadsContent(world.dataDir)).toEqual([]);
     });
 
     it('refuses a symlink entry as BAD_INPUT naming it', async () => {
@@ -289,40 +371,69 @@ describe('upload-service', () => {
   });
 
   describe('stageFolderUpload', () => {
-    const blob = (text: string) => new Blob([text]);
+    /** A received temporary file holding `data`, as multipart-upload.ts leaves it. */
+    let n = 0;
+    const received = (data: string | Uint8Array) => {
+      const file = path.join(scratch, `received-${n++}`);
+      fs.writeFileSync(file, data);
+      return file;
+    };
 
-    it('writes each file under its relative path', async () => {
-      const staged = await stageFolderUpload(world.dataDir, [
-        { relativePath: `${RUN}/interact_messages.json`, data: blob('[]') },
-        { relativePath: `${RUN}/sub/screenshot1.png`, data: new Blob([new Uint8Array([137, 80, 78, 71])]) },
+    it('moves each received file under its relative path', () => {
+      const first = received('[]');
+      const staged = stageFolderUpload(world.dataDir, [
+        { relativePath: `${RUN}/interact_messages.json`, file: first },
+        { relativePath: `${RUN}/sub/screenshot1.png`, file: received(new Uint8Array([137, 80, 78, 71])) },
       ]);
       expect(staged).toMatchObject({ files: 2, bytes: 6 });
       expect(fs.readFileSync(path.join(staged.dir, RUN, 'interact_messages.json'), 'utf8')).toBe('[]');
       expect([...fs.readFileSync(path.join(staged.dir, RUN, 'sub/screenshot1.png'))]).toEqual([
         137, 80, 78, 71,
       ]);
+      expect(fs.existsSync(first)).toBe(false);
       expect(importRootOf(staged)).toBe(path.join(staged.dir, RUN));
     });
 
-    it.each(['../x', 'runs/../../x', '/tmp/x', 'C:\\x'])(
-      'refuses %j after good files and removes what it wrote',
-      async (bad) => {
-        const error = await rejection(
+    it.each(['../x', 'runs/../../x', '/tmp/x', 'C:\\x', `${'n'.repeat(256)}/x`])(
+      'refuses %j beside good files and writes nothing',
+      (bad) => {
+        const error = syncError(() =>
           stageFolderUpload(world.dataDir, [
-            { relativePath: 'runs/good.txt', data: blob('good') },
-            { relativePath: bad, data: blob('bad') },
+            { relativePath: 'runs/good.txt', file: received('good') },
+            { relativePath: bad, file: received('bad') },
           ]),
         );
         expect(error.code).toBe('BAD_INPUT');
-        expect(error.message).toContain(`'${bad}'`);
+        expect(error.message).toContain(`'${bad.slice(0, 100)}`);
         expect(uploadsContent(world.dataDir)).toEqual([]);
         expect(fs.existsSync(path.join(world.dataDir, 'uploads', 'x'))).toBe(false);
         expect(fs.existsSync(path.join(world.dataDir, 'x'))).toBe(false);
       },
     );
 
-    it('refuses an empty upload', async () => {
-      const error = await rejection(stageFolderUpload(world.dataDir, []));
+    it.each([
+      [
+        ['runs/a', 'runs/a/b.json'],
+        "Upload entry 'runs/a' is a file, but 'runs/a/b.json' needs a folder of that name",
+      ],
+      [
+        ['runs/a/b.json', 'runs/a'],
+        "Upload entry 'runs/a' is a file, but 'runs/a/b.json' needs a folder of that name",
+      ],
+      [['runs/x.json', 'runs/./x.json'], "Upload entry 'runs/./x.json' appears twice (as 'runs/x.json' too)"],
+    ])('refuses the paths %j naming the entries', (paths, message) => {
+      const error = syncError(() =>
+        stageFolderUpload(
+          world.dataDir,
+          paths.map((relativePath) => ({ relativePath, file: received('{}') })),
+        ),
+      );
+      expect(error).toMatchObject({ code: 'BAD_INPUT', message });
+      expect(uploadsContent(world.dataDir)).toEqual([]);
+    });
+
+    it('refuses an empty upload', () => {
+      const error = syncError(() => stageFolderUpload(world.dataDir, []));
       expect(error).toMatchObject({ code: 'BAD_INPUT', message: 'The upload holds no files' });
       expect(uploadsContent(world.dataDir)).toEqual([]);
     });

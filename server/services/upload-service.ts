@@ -2,9 +2,11 @@
  * Staging of uploads from the Import page: a folder (files with relative paths, from a browser
  * `webkitdirectory` input) or a .zip archive, written under `<data dir>/uploads/<id>/` before the
  * import job reads them. Checks: every path stays inside the staging folder (no `..`, no absolute
- * paths, no symlinks), at most MAX_UPLOAD_FILES files and MAX_UPLOAD_BYTES in all (a zip's
- * declared sizes are checked before anything is written and the real bytes are counted while
- * inflating, so a zip bomb stops at the limit), and at most MAX_COMPRESSION_RATIO per entry.
+ * paths, no symlinks, no name used twice, no name that is both a file and a folder), at most
+ * MAX_UPLOAD_FILES files and MAX_UPLOAD_BYTES in all (a zip's declared sizes are checked before
+ * anything is written and the real bytes are counted while inflating, so a zip bomb stops at the
+ * limit), and at most MAX_COMPRESSION_RATIO per entry. The request body itself was streamed to
+ * temporary files first (`server/http/multipart-upload.ts`); nothing here reads a request.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -18,6 +20,10 @@ export const MAX_UPLOAD_FILES = 20_000;
 export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
 /** Deflate rarely exceeds ~20:1 on screenshots and JSON; 1000:1 is a bomb. */
 export const MAX_COMPRESSION_RATIO = 1000;
+/** Longest file or folder name in an upload path, in bytes (the file system's NAME_MAX). */
+export const MAX_UPLOAD_NAME_BYTES = 255;
+/** Longest upload path, in bytes. */
+export const MAX_UPLOAD_PATH_BYTES = 1024;
 
 export interface StagedUpload {
   id: string;
@@ -46,11 +52,60 @@ export function resolveInside(root: string, relative: string): string {
       `Upload path '${relative}' is not allowed (absolute or contains '..')`,
     );
   }
+  if (
+    Buffer.byteLength(normalized) > MAX_UPLOAD_PATH_BYTES ||
+    normalized.split('/').some((part) => Buffer.byteLength(part) > MAX_UPLOAD_NAME_BYTES)
+  ) {
+    throw new DomainError(
+      'BAD_INPUT',
+      `Upload path '${relative.slice(0, 120)}…' is too long (at most ${MAX_UPLOAD_NAME_BYTES} bytes a name, ${MAX_UPLOAD_PATH_BYTES} in all)`,
+    );
+  }
   const target = path.resolve(root, normalized);
-  if (target !== root && !target.startsWith(root + path.sep)) {
+  const inside = path.relative(root, target);
+  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
     throw new DomainError('BAD_INPUT', `Upload path '${relative}' escapes the upload folder`);
   }
   return target;
+}
+
+/**
+ * Checks a list of upload paths as a tree before anything is written: no path twice (after
+ * normalising `./`, `\\` and a trailing `/`), and no path that is a file and also a folder of
+ * another path (`a` and `a/b.json`, in either order, or a folder entry `a/` beside a file `a`).
+ * @param entries the paths, with `isDir` for a zip's folder entries.
+ * @throws DomainError('BAD_INPUT') naming both entries.
+ */
+export function assertUploadTree(entries: readonly { name: string; isDir: boolean }[]): void {
+  const root = path.resolve('/upload-tree');
+  /** Normalised path → the entry's name as given, and whether it is a folder. */
+  const seen = new Map<string, { name: string; isDir: boolean }>();
+  const add = (key: string, entry: { name: string; isDir: boolean }) => {
+    const before = seen.get(key);
+    if (!before) {
+      seen.set(key, entry);
+      return;
+    }
+    if (before.isDir && entry.isDir) return;
+    if (!before.isDir && !entry.isDir)
+      throw new DomainError(
+        'BAD_INPUT',
+        `Upload entry '${entry.name}' appears twice (as '${before.name}' too)`,
+      );
+    const file = before.isDir ? entry : before;
+    const folder = before.isDir ? before : entry;
+    throw new DomainError(
+      'BAD_INPUT',
+      `Upload entry '${file.name}' is a file, but '${folder.name}' needs a folder of that name`,
+    );
+  };
+  for (const entry of entries) {
+    const key = path.relative(root, resolveInside(root, entry.name));
+    const parts = key.split(path.sep);
+    for (let i = 1; i < parts.length; i++)
+      add(parts.slice(0, i).join('/'), { name: entry.name, isDir: true });
+    add(parts.join('/'), entry);
+  }
 }
 
 function newStagingDir(dataDir: string): { id: string; dir: string } {
@@ -64,15 +119,23 @@ export function removeStagedUpload(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** Stages the files of a folder upload. Paths are the browser's `webkitRelativePath`s. */
-export async function stageFolderUpload(
+/**
+ * Stages the files of a folder upload, already received into temporary files (same file system:
+ * each is moved, not copied). Paths are the browser's `webkitRelativePath`s.
+ * @param files `relativePath` inside the upload, `file` the temporary file holding its bytes.
+ * @throws DomainError('BAD_INPUT') naming a bad path (see {@link resolveInside},
+ *   {@link assertUploadTree}) or for an empty upload; DomainError('TOO_LARGE') for too many files or
+ *   bytes. The staging folder is removed on any error; the temporary files stay the caller's.
+ */
+export function stageFolderUpload(
   dataDir: string,
-  files: { relativePath: string; data: Blob }[],
-): Promise<StagedUpload> {
+  files: readonly { relativePath: string; file: string }[],
+): StagedUpload {
   if (files.length === 0) throw new DomainError('BAD_INPUT', 'The upload holds no files');
   if (files.length > MAX_UPLOAD_FILES)
     throw new DomainError('TOO_LARGE', `The upload holds ${files.length} files (limit ${MAX_UPLOAD_FILES})`);
-  const total = files.reduce((n, f) => n + f.data.size, 0);
+  assertUploadTree(files.map((f) => ({ name: f.relativePath, isDir: false })));
+  const total = files.reduce((n, f) => n + fs.statSync(f.file).size, 0);
   if (total > MAX_UPLOAD_BYTES)
     throw new DomainError('TOO_LARGE', `The upload is ${total} bytes (limit ${MAX_UPLOAD_BYTES})`);
   const { id, dir } = newStagingDir(dataDir);
@@ -80,7 +143,7 @@ export async function stageFolderUpload(
     for (const f of files) {
       const target = resolveInside(dir, f.relativePath);
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, Buffer.from(await f.data.arrayBuffer()));
+      fs.renameSync(f.file, target);
     }
   } catch (error) {
     removeStagedUpload(dir);
@@ -140,8 +203,10 @@ const S_IFLNK = 0o120000;
 
 /**
  * Extracts a .zip into a new staging folder, all-or-nothing (the folder is removed on any error).
- * @throws DomainError('BAD_INPUT') for traversal paths, symlinks or a corrupt archive;
- *   DomainError('TOO_LARGE') for too many entries, too many bytes or a bomb-like ratio.
+ * @throws DomainError('BAD_INPUT') naming the entry for a traversal or absolute path, a symlink,
+ *   a name used twice, a name that is both a file and a folder, or a corrupt entry; for a file that
+ *   is not a zip; DomainError('TOO_LARGE') for too many entries, too many bytes (declared, or
+ *   counted while inflating) or a bomb-like ratio.
  */
 export async function stageZipUpload(dataDir: string, zipFile: string): Promise<StagedUpload> {
   // Pass 1: headers only.
@@ -151,7 +216,6 @@ export async function stageZipUpload(dataDir: string, zipFile: string): Promise<
     const mode = (e.externalFileAttributes >>> 16) & S_IFMT;
     if (mode === S_IFLNK)
       throw new DomainError('BAD_INPUT', `${e.fileName}: symbolic links are not allowed in archives`);
-    resolveInside('/staging', e.fileName);
     declared += e.uncompressedSize;
     if (
       e.compressedSize > 0 &&
@@ -169,6 +233,8 @@ export async function stageZipUpload(dataDir: string, zipFile: string): Promise<
       'TOO_LARGE',
       `The archive unpacks to ${declared} bytes (limit ${MAX_UPLOAD_BYTES})`,
     );
+  // Traversal, duplicates and file/folder clashes, all before anything is written.
+  assertUploadTree(entries.map((e) => ({ name: e.fileName, isDir: e.fileName.endsWith('/') })));
 
   // Pass 2: extract, counting real bytes.
   const { id, dir } = newStagingDir(dataDir);
@@ -198,7 +264,12 @@ export async function stageZipUpload(dataDir: string, zipFile: string): Promise<
               else callback(null, chunk);
             },
           });
-          await pipeline(await openEntryStream(zip, entry), counter, fs.createWriteStream(target));
+          // 'wx': the tree check above already refused duplicates; never write through an existing file.
+          await pipeline(
+            await openEntryStream(zip, entry),
+            counter,
+            fs.createWriteStream(target, { flags: 'wx' }),
+          );
           files++;
           zip.readEntry();
         })().catch((error: Error) => {
