@@ -5,16 +5,28 @@
  * token a PI created (`invitation` table, only its sha256 stored); the invitee gets the invited
  * role. A PI can also create accounts directly (same path: an invitation consumed at once).
  * Roles live in `user.role` and cannot be set through sign-up input (`input: false`).
+ *
+ * Passwords: every endpoint that sets one (see `newPasswordIn`) first passes it through
+ * `checkPasswordStrength` (zxcvbn score ≥ 3 with the person's email and name as guessable words);
+ * a weak one is refused with 400 `PASSWORD_TOO_WEAK` and the library's advice. This covers the
+ * sign-up form, invitations, accounts a PI or the CLI creates, and password change and reset.
+ *
+ * Sign-in limit: per client address as resolved by `server/http/client-address.ts` (the socket
+ * peer; `X-Forwarded-For` only from a trusted proxy); origins: `trustedOriginsFor(baseUrl)`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
-import { APIError } from 'better-auth/api';
+import { APIError, createAuthMiddleware, getSessionFromCtx } from 'better-auth/api';
 import { and, count, eq, gt, isNull } from 'drizzle-orm';
 import { isRole, MIN_PASSWORD_LENGTH, type Role } from '@/lib/core/roles';
+import { checkPasswordStrength } from '@/server/auth/password-strength';
 import type { Db } from '@/server/db/client';
+import { clientAddressHeader } from '@/server/http/client-address';
+import { ensurePrivateDir, tightenMode } from '@/server/private-files';
+import { trustedOriginsFor } from '@/server/http/origin';
 import { account, invitation, session, user, verification } from '@/server/db/schema';
 
 export { MIN_PASSWORD_LENGTH };
@@ -27,8 +39,11 @@ export function hashInviteToken(token: string): string {
 export function resolveAuthSecret(dataDir: string, fromEnv: string | undefined): string {
   if (fromEnv) return fromEnv;
   const file = path.join(dataDir, 'auth-secret');
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  fs.mkdirSync(dataDir, { recursive: true });
+  if (fs.existsSync(file)) {
+    tightenMode(file);
+    return fs.readFileSync(file, 'utf8').trim();
+  }
+  ensurePrivateDir(dataDir);
   const secret = randomBytes(32).toString('hex');
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, secret, { mode: 0o600 });
@@ -60,6 +75,34 @@ function readInviteToken(body: unknown): string | null {
   return null;
 }
 
+/**
+ * The new password a Better Auth request carries, if any. In Better Auth 1.7.7 every endpoint that
+ * sets a password names it `newPassword` (change-password, reset-password, the server-only
+ * set-password) except sign-up, which names it `password`; `password-strength.test.ts` fails if an
+ * endpoint appears that breaks this. Keyed on the body, not the path: server-only endpoints run
+ * their hooks with the path `/`.
+ */
+function newPasswordIn(path: string, body: Record<string, unknown>): string | undefined {
+  if (typeof body.newPassword === 'string') return body.newPassword;
+  if (path === '/sign-up/email' && typeof body.password === 'string') return body.password;
+  return undefined;
+}
+
+/** Refuses a weak new password before the endpoint that would set it runs. */
+const passwordStrengthHook = createAuthMiddleware(async (ctx) => {
+  const body = (ctx.body ?? {}) as Record<string, unknown>;
+  const password = newPasswordIn(ctx.path, body);
+  // A missing or non-string password is left to the endpoint's own validation.
+  if (password === undefined) return;
+  const inputs = [body.email, body.name].filter((v): v is string => typeof v === 'string');
+  if (typeof body.newPassword === 'string') {
+    const current = await getSessionFromCtx(ctx).catch(() => null);
+    if (current) inputs.push(current.user.email, current.user.name);
+  }
+  const verdict = checkPasswordStrength(password, inputs);
+  if (!verdict.ok) throw new APIError('BAD_REQUEST', { message: verdict.message, code: 'PASSWORD_TOO_WEAK' });
+});
+
 export function createAuth(
   db: Db,
   options: { secret: string; baseUrl: string; signInLimitPerMinute?: number },
@@ -68,11 +111,15 @@ export function createAuth(
     appName: 'core-curator',
     secret: options.secret,
     baseURL: options.baseUrl,
-    trustedOrigins: [options.baseUrl, 'http://localhost:3000', 'http://127.0.0.1:3000'],
+    trustedOrigins: trustedOriginsFor(options.baseUrl),
     database: drizzleAdapter(db, { provider: 'sqlite', schema: { user, session, account, verification } }),
     emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH, autoSignIn: true },
     session: { expiresIn: 60 * 60 * 24 * 14, updateAge: 60 * 60 * 24 },
-    // Brute-force protection per client IP, in memory (one server process).
+    // Brute-force protection per client address, in memory (one server process). The address is
+    // the one server/http/client-address.ts resolved into its per-process header; a request
+    // without it falls into one shared bucket (never a client-chosen key).
+    advanced: { ipAddress: { ipAddressHeaders: [clientAddressHeader()] } },
+    hooks: { before: passwordStrengthHook },
     rateLimit: {
       enabled: true,
       window: 60,

@@ -25,6 +25,7 @@ import { registerPipelineCommands } from '@/server/cli/commands/pipeline';
 import { registerRolloutCommands } from '@/server/cli/commands/rollouts';
 import { registerExportCommands } from '@/server/cli/commands/exports';
 import { progressPrinter, resolveDataDir } from '@/server/cli/shared';
+import { applyPrivateUmask } from '@/server/private-files';
 
 function printSummary(s: ImportSummary): string {
   const c = (x: { created: number; updated: number; unchanged: number }) =>
@@ -99,7 +100,10 @@ export function buildProgram(): Command {
     .command('create')
     .description('Create an account with a password.')
     .requiredOption('--email <email>', 'email address')
-    .requiredOption('--password <password>', 'initial password (at least 8 characters)')
+    .requiredOption(
+      '--password <password>',
+      'initial password (8+ characters, zxcvbn strength 3 of 4: a few uncommon words)',
+    )
     .option('--name <name>', 'display name')
     .option(
       '--role <role>',
@@ -197,4 +201,6 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
+// Files the CLI creates under the data directory are its owner's only (server/private-files.ts).
+applyPrivateUmask();
 process.exitCode = await runCli(process.argv.slice(2));

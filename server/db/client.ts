@@ -3,13 +3,13 @@
  * mode with foreign keys on, wrapped by drizzle. `getDb()` keeps one handle per process
  * (a `globalThis` singleton, so Next dev reloads do not open new handles — STACK.md).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { readEnv } from '@/server/env';
 import { migrateDb } from '@/server/db/migrate';
 import * as schema from '@/server/db/schema';
+import { ensurePrivateDir, ensurePrivateFile, tightenMode } from '@/server/private-files';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -17,10 +17,15 @@ export const DB_FILE_NAME = 'core-curator.db';
 
 /**
  * Opens (creating if needed) the database at `file`, applies pragmas and pending migrations.
- * Use `':memory:'` for tests.
+ * Use `':memory:'` for tests. Its folder is created 0700 and the file 0600 (SQLite gives `-wal`
+ * and `-shm` the same mode); older, more open ones are tightened (server/private-files.ts).
  */
 export function openDb(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    ensurePrivateDir(path.dirname(file));
+    ensurePrivateFile(file);
+    for (const companion of [`${file}-wal`, `${file}-shm`]) tightenMode(companion);
+  }
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
