@@ -1,23 +1,28 @@
 /**
- * `npm run bench:lf` — label-function evaluations per second in the sandbox, against the same
- * label functions on the same trajectories in native CPython (`python3`), in the same run.
+ * `npm run bench:lf` — label-function evaluations per second in the sandbox, against a baseline run
+ * in the same process: the same label functions on the same trajectories evaluated the way CORE's
+ * reference pipeline does it, by native CPython `exec` of each label function's source into a copy
+ * of a namespace where the predefined API is already loaded, with the trajectory dicts already in
+ * memory (no sandbox, no isolation, no decoding, no process boundary).
  *
  * Trajectories: the shared WebVoyager example runs (through the import parser and
  * `buildTrajectoryDict`), each repeated under COPIES ids. Label functions: LABEL_FUNCTIONS, typical
- * single-key-step checks through the predefined API. Both sides run the same `lf_driver.py` and
- * `predefined_api.py` with the same per-evaluation work (fresh namespace, API executed into it,
- * the trajectory decoded from JSON, young-generation collection); the sandbox side adds Pyodide
- * (wasm), the hardening, the process boundary and the parent's validation. Prints the runner start
- * time, evaluations/s for both (best of RUNS) and their ratio. No assertions: numbers are for reading.
+ * single-key-step checks through the predefined API. The sandbox side is the production runner
+ * (bubblewrap unless `CORE_CURATOR_LF_SANDBOX=process`): every label function on an interpreter
+ * restored from the clean copy, each evaluation on its own marshal decode of its trajectory, the
+ * parent validating every result. Prints both rates, where the sandbox's time goes, a second
+ * baseline with the sources compiled once, and, as the last line, `sandbox/bare-exec ratio: X`.
+ * No assertions: numbers are for reading.
  */
 import { spawnSync } from 'node:child_process';
 
 import {
   createLabelFunctionRunner,
   type LabelFunctionSource,
+  type LfBatchResult,
   type LfTrajectory,
 } from '@/server/sandbox/label-function-runner';
-import { describeSandboxMode, LF_DRIVER_FILE, PREDEFINED_API_FILE } from '@/server/sandbox/sandbox-launch';
+import { describeSandboxMode, PREDEFINED_API_FILE } from '@/server/sandbox/sandbox-launch';
 import { loadWebVoyagerTrajectoryDicts } from '@/server/sandbox/test-trajectories';
 
 /** Each example trajectory is sent this many times under distinct ids. */
@@ -38,27 +43,40 @@ const LABEL_FUNCTIONS: LabelFunctionSource[] = [
   ['by-hand', "any('star' in (s['action'].get('element_name') or '').lower() for s in t['steps'])"],
 ].map(([id, body]) => ({ id: id ?? '', code: `def label_function(t):\n    return ${body}\n` }));
 
-/** Runs the driver in native CPython over the same pairs; prints `{"seconds": [..], "results": [..]}`. */
-const NATIVE_HARNESS = `
-import importlib.util, json, sys, time
-spec = importlib.util.spec_from_file_location('lf_driver', sys.argv[1])
-driver = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(driver)
+/**
+ * The bare-exec baseline in native CPython: the API executed once, the trajectories decoded once,
+ * then per evaluation `exec(source, dict(api))` and `label_function(trajectory)`. Also times the
+ * same with each source compiled once. Prints `{"seconds", "compiledSeconds", "results", "version"}`.
+ */
+const BARE_EXEC_HARNESS = `
+import json, sys, time
 payload = json.load(sys.stdin)
-driver.setup(open(sys.argv[2], encoding='utf-8').read())
-driver.isolate_garbage()
-for item in payload['trajectories']:
-    driver.put_trajectory(item['id'], item['json'])
-for item in payload['labelFunctions']:
-    driver.put_label_function(item['id'], item['code'])
-pairs = payload['pairs']
-seconds = []
+api = {'__name__': 'predefined_api'}
+exec(open(sys.argv[1], encoding='utf-8').read(), api)
+trajectories = {item['id']: json.loads(item['json']) for item in payload['trajectories']}
+sources = {item['id']: item['code'] for item in payload['labelFunctions']}
+compiled = {key: compile(code, '<label_function>', 'exec') for key, code in sources.items()}
+pairs = [(lf, trajectories[t]) for lf, t in payload['pairs']]
+
+def run(codes):
+    results = []
+    for lf, trajectory in pairs:
+        namespace = dict(api)
+        namespace['_CALLS'] = []
+        exec(codes[lf], namespace)
+        results.append(namespace['label_function'](trajectory))
+    return results
+
+seconds, compiled_seconds = [], []
 for _ in range(payload['runs']):
     start = time.perf_counter()
-    results = [driver.evaluate(lf, trajectory) for lf, trajectory in pairs]
+    results = run(sources)
     seconds.append(time.perf_counter() - start)
-print(json.dumps({'seconds': seconds, 'version': sys.version.split()[0],
-                  'results': [json.loads(r)['result'] for r in results]}))
+    start = time.perf_counter()
+    run(compiled)
+    compiled_seconds.append(time.perf_counter() - start)
+print(json.dumps({'seconds': seconds, 'compiledSeconds': compiled_seconds,
+                  'version': sys.version.split()[0], 'results': results}))
 `;
 
 function formatRate(evaluations: number, seconds: number): string {
@@ -70,6 +88,7 @@ const trajectories: LfTrajectory[] = [];
 for (let copy = 0; copy < COPIES; copy += 1) {
   for (const [name, trajectory] of dicts) trajectories.push({ id: `${name}#${copy}`, trajectory });
 }
+// Pairs trajectory by trajectory (the default order of `evaluate`); the runner regroups them.
 const pairs = trajectories.flatMap((t) => LABEL_FUNCTIONS.map((lf) => [lf.id, t.id] as [string, string]));
 const total = pairs.length;
 console.log(
@@ -85,15 +104,14 @@ console.log(
   `  runner start: ${runner.stats().startMs.join(', ')} ms (pool ready after ${Math.round(createMs)} ms)`,
 );
 const sandboxSeconds: number[] = [];
-let sandboxResults: (boolean | null)[] = [];
-let inRunnerMs = 0;
+let best: LfBatchResult[] = [];
 await runner.evaluate({ labelFunctions: LABEL_FUNCTIONS, trajectories: trajectories.slice(0, 10) }); // warm-up
 for (let run = 0; run < RUNS; run += 1) {
   const start = performance.now();
   const results = await runner.evaluate({ labelFunctions: LABEL_FUNCTIONS, trajectories });
-  sandboxSeconds.push((performance.now() - start) / 1000);
-  sandboxResults = results.map((r) => r.evaluation.result);
-  inRunnerMs = results.reduce((sum, r) => sum + r.evaluation.durationMs, 0);
+  const seconds = (performance.now() - start) / 1000;
+  if (sandboxSeconds.length === 0 || seconds < Math.min(...sandboxSeconds)) best = results;
+  sandboxSeconds.push(seconds);
 }
 const stats = runner.stats();
 await runner.close();
@@ -101,13 +119,35 @@ const sandboxBest = Math.min(...sandboxSeconds);
 console.log(
   `  ${formatRate(total, sandboxBest)} (runs: ${sandboxSeconds.map((s) => s.toFixed(3)).join(', ')} s)`,
 );
+
+// Where the time goes: the runner's own clock per evaluation; the first evaluation of each label
+// function also restores the clean interpreter and installs the label function.
+const firstOfLf = new Set<number>();
+const seenLf = new Set<string>();
+best.forEach((r, k) => {
+  // results come back in pair order; the runner ran each label function's pairs together
+  if (!seenLf.has(r.labelFunctionId)) {
+    seenLf.add(r.labelFunctionId);
+    firstOfLf.add(k);
+  }
+});
+const inRunnerMs = best.reduce((sum, r) => sum + r.evaluation.durationMs, 0);
+const firstMs = best.filter((_, k) => firstOfLf.has(k)).reduce((sum, r) => sum + r.evaluation.durationMs, 0);
+const restMs = inRunnerMs - firstMs;
+const wallMs = sandboxBest * 1000;
 console.log(
-  `  time inside label functions (driver-measured): ${(inRunnerMs / total).toFixed(3)} ms/evaluation; ` +
-    `runner memory growth peak ${Math.round(stats.peakMemoryGrowthBytes / (1024 * 1024))} MB`,
+  `  time per evaluation: ${(wallMs / total).toFixed(3)} ms wall = ` +
+    `${(restMs / (total - firstOfLf.size)).toFixed(3)} ms decoding + running the label function (runner clock) + ` +
+    `${((wallMs - inRunnerMs) / total).toFixed(3)} ms outside it (pipe, JSON, the parent's validation, batch load and conversion); ` +
+    `restoring the clean interpreter + installing a label function: ${(firstMs / firstOfLf.size).toFixed(2)} ms, once per label function`,
+);
+console.log(
+  `  runners started ${stats.runnersStarted}, stopped ${stats.runnersStopped}, recycled ${stats.runnersRecycled}; ` +
+    `memory growth peak ${Math.round(stats.peakMemoryGrowthBytes / (1024 * 1024))} MB`,
 );
 
-// --- native CPython -------------------------------------------------------------------------
-const native = spawnSync('python3', ['-c', NATIVE_HARNESS, LF_DRIVER_FILE, PREDEFINED_API_FILE], {
+// --- bare exec in native CPython ----------------------------------------------------------------
+const native = spawnSync('python3', ['-c', BARE_EXEC_HARNESS, PREDEFINED_API_FILE], {
   input: JSON.stringify({
     trajectories: trajectories.map((t) => ({ id: t.id, json: JSON.stringify(t.trajectory) })),
     labelFunctions: LABEL_FUNCTIONS,
@@ -118,24 +158,27 @@ const native = spawnSync('python3', ['-c', NATIVE_HARNESS, LF_DRIVER_FILE, PREDE
   maxBuffer: 64 * 1024 * 1024,
 });
 if (native.status !== 0) {
-  console.log(`native CPython: could not run python3 (${native.error?.message ?? native.stderr.trim()})`);
-  process.exit(0);
+  console.log(`bare exec: could not run python3 (${native.error?.message ?? native.stderr.trim()})`);
+  process.exit(1);
 }
 const nativeOut = JSON.parse(native.stdout) as {
   seconds: number[];
+  compiledSeconds: number[];
   version: string;
-  results: (boolean | null)[];
+  results: boolean[];
 };
 const nativeBest = Math.min(...nativeOut.seconds);
-console.log(`native CPython ${nativeOut.version} (python3, same driver and API, no sandbox):`);
+const compiledBest = Math.min(...nativeOut.compiledSeconds);
 console.log(
-  `  ${formatRate(total, nativeBest)} (runs: ${nativeOut.seconds.map((s) => s.toFixed(3)).join(', ')} s)`,
+  `bare exec, native CPython ${nativeOut.version} (API loaded once, trajectories in memory, no sandbox):`,
 );
-
-// --- comparison -----------------------------------------------------------------------------
+console.log(
+  `  exec of the source per evaluation: ${formatRate(total, nativeBest)} (runs: ${nativeOut.seconds.map((s) => s.toFixed(3)).join(', ')} s)`,
+);
+console.log(
+  `  sources compiled once:             ${formatRate(total, compiledBest)} → sandbox/compiled-exec ratio ${(compiledBest / sandboxBest).toFixed(3)}`,
+);
+const sandboxResults = best.map((r) => r.evaluation.result);
 const agree = nativeOut.results.every((result, k) => result === sandboxResults[k]);
-console.log(
-  `ratio: native is ${(sandboxBest / nativeBest).toFixed(1)}× the sandbox's throughput ` +
-    `(sandbox ${((1000 * sandboxBest) / total).toFixed(3)} ms vs native ${((1000 * nativeBest) / total).toFixed(3)} ms per evaluation); ` +
-    `results ${agree ? 'identical' : 'DIFFER'} on all ${total} evaluations`,
-);
+console.log(`results ${agree ? 'identical' : 'DIFFER'} on all ${total} evaluations`);
+console.log(`sandbox/bare-exec ratio: ${(nativeBest / sandboxBest).toFixed(3)}`);

@@ -58,7 +58,9 @@ import { readFileSync } from 'node:fs';
 import { DomainError } from '@/lib/core/errors';
 import type { TrajectoryDict } from '@/lib/core/label-functions/trajectory-dict';
 import type { LfEvaluation, LfOutcome } from '@/lib/core/label-functions/types';
+import { jsonToMarshal, MarshalDepthError } from '@/server/sandbox/python-marshal';
 import {
+  RUNNER_BUFFER_BYTES,
   RunnerProcess,
   type RunnerEvaluation,
   type RunnerInit,
@@ -208,6 +210,10 @@ interface BatchContext {
   results: (LfBatchResult | undefined)[];
   lfCode: Map<string, string>;
   trajectoryJson: Map<string, string>;
+  /** The step indices of each trajectory: an evidence step must be one of them. */
+  stepIndices: Map<string, ReadonlySet<number>>;
+  /** Each trajectory as sent to runners, made once per `evaluate` call. */
+  wireTrajectories: Map<string, WireBatch['trajectories'][number]>;
   kills: Map<string, { count: number; last: RunnerStop }>;
   done: number;
   total: number;
@@ -215,6 +221,14 @@ interface BatchContext {
 }
 
 function record(ctx: BatchContext, item: WorkItem, evaluation: SandboxedLfEvaluation): void {
+  // The parent decides what a result is: an evidence step that is not a step of the evaluated
+  // trajectory is dropped, whatever the runner said.
+  if (
+    evaluation.evidenceStep !== null &&
+    !ctx.stepIndices.get(item.trajectoryId)?.has(evaluation.evidenceStep)
+  ) {
+    evaluation = { ...evaluation, evidenceStep: null };
+  }
   const result: LfBatchResult = { labelFunctionId: item.lfId, trajectoryId: item.trajectoryId, evaluation };
   ctx.results[item.index] = result;
   ctx.done += 1;
@@ -299,7 +313,7 @@ class RunnerSlot {
         return false;
       });
       if (remaining.length === 0) break;
-      const chunk = takeChunk(remaining, ctx);
+      const chunk = groupByLabelFunction(takeChunk(remaining, ctx));
       const rest = remaining.slice(chunk.length);
       const runner = await this.warm();
       const { completed, stop } = await runner.runBatch(buildWireBatch(chunk, ctx), (i, evaluation) => {
@@ -349,11 +363,59 @@ function takeChunk(items: readonly WorkItem[], ctx: BatchContext): WorkItem[] {
   return items.slice(0, Math.max(end, 1));
 }
 
+/**
+ * The items in label-function order (each label function's items together, in first-appearance
+ * order): the runner restores a clean interpreter whenever the label function changes, so each is
+ * installed once per chunk.
+ */
+function groupByLabelFunction(items: readonly WorkItem[]): WorkItem[] {
+  const groups = new Map<string, WorkItem[]>();
+  for (const item of items) {
+    const group = groups.get(item.lfId);
+    if (group) group.push(item);
+    else groups.set(item.lfId, [item]);
+  }
+  return [...groups.values()].flat();
+}
+
+/** The `index` of every step of a trajectory dict (its position when `index` is not an integer). */
+function readStepIndices(trajectory: unknown): ReadonlySet<number> {
+  const steps = (trajectory as { steps?: unknown } | null)?.steps;
+  const indices = new Set<number>();
+  if (!Array.isArray(steps)) return indices;
+  steps.forEach((step: unknown, position) => {
+    const index = (step as { index?: unknown } | null)?.index;
+    indices.add(typeof index === 'number' && Number.isInteger(index) ? index : position);
+  });
+  return indices;
+}
+
+/** A trajectory as the runner receives it: base64 marshal bytes, or JSON when they are too large. */
+function wireTrajectory(id: string, ctx: BatchContext): WireBatch['trajectories'][number] {
+  let wire = ctx.wireTrajectories.get(id);
+  if (!wire) {
+    const json = ctx.trajectoryJson.get(id) ?? 'null';
+    let marshal: Buffer | null = null;
+    try {
+      marshal = jsonToMarshal(json);
+    } catch (error) {
+      if (!(error instanceof MarshalDepthError)) throw error;
+      // too deep for marshal: the runner decodes the JSON (and reports Python's error, if any)
+    }
+    wire =
+      marshal && marshal.length <= RUNNER_BUFFER_BYTES
+        ? { id, marshal: marshal.toString('base64') }
+        : { id, json };
+    ctx.wireTrajectories.set(id, wire);
+  }
+  return wire;
+}
+
 function buildWireBatch(items: readonly WorkItem[], ctx: BatchContext): WireBatch {
   const trajectoryIds = [...new Set(items.map((item) => item.trajectoryId))];
   const lfIds = [...new Set(items.map((item) => item.lfId))];
   return {
-    trajectories: trajectoryIds.map((id) => ({ id, json: ctx.trajectoryJson.get(id) ?? 'null' })),
+    trajectories: trajectoryIds.map((id) => wireTrajectory(id, ctx)),
     labelFunctions: lfIds.map((id) => ({ id, code: ctx.lfCode.get(id) ?? '' })),
     pairs: items.map((item) => [item.lfId, item.trajectoryId]),
   };
@@ -372,6 +434,7 @@ function prepareBatch(batch: LfBatch): { ctx: Omit<BatchContext, 'onResult'>; it
     lfCode.set(lf.id, lf.code);
   }
   const trajectoryJson = new Map<string, string>();
+  const stepIndices = new Map<string, ReadonlySet<number>>();
   for (const item of batch.trajectories) {
     if (trajectoryJson.has(item.id))
       throw new DomainError('BAD_INPUT', `duplicate trajectory id '${item.id}'`);
@@ -383,6 +446,7 @@ function prepareBatch(batch: LfBatch): { ctx: Omit<BatchContext, 'onResult'>; it
       );
     }
     trajectoryJson.set(item.id, json);
+    stepIndices.set(item.id, readStepIndices(item.trajectory));
   }
   const pairs =
     batch.pairs ??
@@ -406,6 +470,8 @@ function prepareBatch(batch: LfBatch): { ctx: Omit<BatchContext, 'onResult'>; it
       results: new Array<LfBatchResult | undefined>(items.length),
       lfCode,
       trajectoryJson,
+      stepIndices,
+      wireTrajectories: new Map(),
       kills: new Map(),
       done: 0,
       total: items.length,

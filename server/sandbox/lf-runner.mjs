@@ -16,10 +16,20 @@
 //    also starts node with `--disallow-code-generation-from-strings`, so a JS `Function` reached
 //    from Python cannot compile `return process`.
 //
+// 4. Every label function runs on a clean interpreter: after hardening, the whole wasm memory is
+//    copied once; before each label function of a batch it is copied back (and memory the
+//    interpreter grew into since is zeroed), so nothing a label function did to the interpreter
+//    is left for the next one. The batch (trajectories, sources) stays here, out of the
+//    interpreter's reach; the interpreter receives one label function's source and then one
+//    trajectory at a time (marshal bytes written into its exchange buffer). The driver returns a
+//    small int or an `exception:` / `non_bool:` text; this file decodes and checks it, measures
+//    the duration and writes the result record. The parent validates every record again.
+//
 // Protocol (newline-delimited JSON; stdin from the parent, stdout to it; stderr is diagnostics):
-//   parent → runner: {"type":"init","driver":str,"api":str,"outputLimitBytes":n,"staticPolicy":bool}
-//                    {"type":"batch","trajectories":[{"id","json"}],"labelFunctions":[{"id","code"}],
-//                     "pairs":[[lfId, trajectoryId], …]}
+//   parent → runner: {"type":"init","driver":str,"api":str,"outputLimitBytes":n,"staticPolicy":bool,
+//                     "bufferBytes":n}
+//                    {"type":"batch","trajectories":[{"id","marshal":base64} | {"id","json"}],
+//                     "labelFunctions":[{"id","code"}],"pairs":[[lfId, trajectoryId], …]}
 //                    {"type":"start"}  (after batch_loaded: the parent has measured the memory baseline)
 //   runner → parent: {"type":"loaded","loadMs":n}  (Pyodide loaded, waiting for init)
 //                    {"type":"ready"}                (hardened; untrusted code may now run)
@@ -27,7 +37,8 @@
 //                    {"type":"result","i":n,"result","evidenceStep","outcome","error","durationMs","output"}
 //                    {"type":"done"}                 (end of a batch)
 //                    {"type":"fatal","error":str}    (then the runner exits)
-/* global process, Buffer, performance */
+// Result lines are written in bursts at least every FLUSH_INTERVAL_MS.
+/* global process, Buffer, performance, TextEncoder */
 import module from 'node:module';
 
 const syncBuiltinESMExports = module.syncBuiltinESMExports;
@@ -258,11 +269,11 @@ function verifyNeutered(modules) {
 // The clean interpreter state, restored for every label function
 // ---------------------------------------------------------------------------------------------
 
-/** Size of the exchange buffer the driver allocates (a trajectory larger than this goes as text). */
-const BUFFER_BYTES = 4 * 1024 * 1024;
 /** Longest error text taken from the driver (the parent accepts 4000). */
 const MAX_ERROR_CHARS = 2000;
 const OUTCOME_PREFIXES = ['exception', 'non_bool'];
+/** Longest time result lines wait in the runner before they are written to the parent. */
+const FLUSH_INTERVAL_MS = 5;
 
 /**
  * The wasm memory of the hardened interpreter, copied once, and what must hold whenever it is
@@ -340,20 +351,18 @@ async function main() {
   let clean = null;
   let bufferOffset = 0;
   let bufferBytes = 0;
-  let pending = Buffer.alloc(0);
   let busy = Promise.resolve();
 
   async function initialise(message) {
     outputLimitBytes = message.outputLimitBytes;
     pyodide.runPython(message.driver, { filename: '<lf_driver>' });
     const globals = pyodide.globals;
-    globals.get('setup')(message.api, message.staticPolicy !== false, BUFFER_BYTES);
+    globals.get('setup')(message.api, message.staticPolicy !== false, message.bufferBytes);
     // The exchange buffer stays exported for the runner's life, so Python cannot resize or move it.
     const exported = globals.get('exchange_buffer')().getBuffer('u8');
     bufferOffset = exported.data.byteOffset;
     bufferBytes = exported.data.byteLength;
     driver = {
-      convertTrajectory: globals.get('convert_trajectory'),
       install: globals.get('install'),
       evaluate: globals.get('evaluate'),
       evaluateJson: globals.get('evaluate_json'),
@@ -382,20 +391,15 @@ async function main() {
   let batch = null;
 
   function loadBatch(message) {
-    clean.restore();
     const trajectories = new Map();
     for (const item of message.trajectories) {
-      const length = writeBuffer(item.json);
-      const converted = length < 0 ? -1 : driver.convertTrajectory(length);
       trajectories.set(
         item.id,
-        converted < 0
-          ? { json: item.json, marshal: null }
-          : { json: null, marshal: Module.HEAPU8.slice(bufferOffset, bufferOffset + converted) },
+        typeof item.marshal === 'string'
+          ? { json: null, marshal: Buffer.from(item.marshal, 'base64') }
+          : { json: String(item.json), marshal: null },
       );
     }
-    clean.restore();
-    takeOutput();
     batch = {
       trajectories,
       labelFunctions: new Map(message.labelFunctions.map((item) => [item.id, item.code])),
@@ -414,13 +418,14 @@ async function main() {
       clean.restore();
       installed.lfId = lfId;
       const source = batch.labelFunctions.get(lfId);
-      const length = source === undefined ? -1 : writeBuffer(source);
-      if (length < 0) throw new Error(`label function '${lfId}' is missing or too large`);
-      driver.install(length);
+      const sourceLength = source === undefined ? -1 : writeBuffer(source);
+      if (sourceLength < 0) throw new Error(`label function '${lfId}' is missing or too large`);
+      driver.install(sourceLength);
     }
     const trajectory = batch.trajectories.get(trajectoryId);
     if (!trajectory) throw new Error(`unknown trajectory '${trajectoryId}'`);
-    if (trajectory.marshal) raw = driver.evaluate(writeBuffer(trajectory.marshal));
+    const length = trajectory.marshal ? writeBuffer(trajectory.marshal) : -1;
+    if (length >= 0) raw = driver.evaluate(length);
     else raw = driver.evaluateJson(trajectory.json);
     const durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
     const decoded = decodeOutcome(raw);
@@ -442,9 +447,18 @@ async function main() {
   function evaluatePairs() {
     const { pairs } = batch;
     const installed = { lfId: null };
+    // Result lines are written in bursts, at least every FLUSH_INTERVAL_MS, so the parent's clock
+    // (which runs from the last line it received) never lags by more than that.
+    let lines = [];
+    let flushedAt = performance.now();
+    const flush = () => {
+      if (lines.length > 0) stdout.write(lines.join(''));
+      lines = [];
+      flushedAt = performance.now();
+    };
     pairs.forEach(([lfId, trajectoryId], i) => {
       const fields = evaluateOne(lfId, trajectoryId, installed);
-      send({
+      queue({
         type: 'result',
         i,
         result: fields.result,
@@ -454,10 +468,16 @@ async function main() {
         durationMs: fields.durationMs,
         output: takeOutput(),
       });
+      if (performance.now() - flushedAt >= FLUSH_INTERVAL_MS) flush();
     });
     batch = null;
     clean.restore();
-    send({ type: 'done' });
+    queue({ type: 'done' });
+    flush();
+
+    function queue(message) {
+      lines.push(`${JSON_stringify(message)}\n`);
+    }
   }
 
   async function handle(line) {
@@ -472,15 +492,20 @@ async function main() {
     } else throw new Error(`unknown message type '${message.type}'`);
   }
 
+  // A batch line is megabytes long: keep its chunks and join them once, when its newline arrives.
+  let pendingChunks = [];
   stdin.on('data', (chunk) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    let newline = pending.indexOf(10);
+    let rest = chunk;
+    let newline = rest.indexOf(10);
     while (newline >= 0) {
-      const line = pending.subarray(0, newline).toString('utf8');
-      pending = pending.subarray(newline + 1);
+      pendingChunks.push(rest.subarray(0, newline));
+      const line = Buffer.concat(pendingChunks).toString('utf8');
+      pendingChunks = [];
+      rest = rest.subarray(newline + 1);
       busy = busy.then(() => handle(line)).catch(fail);
-      newline = pending.indexOf(10);
+      newline = rest.indexOf(10);
     }
+    if (rest.length > 0) pendingChunks.push(rest);
   });
   stdin.on('end', () => {
     busy.then(() => exitProcess(0)).catch(fail);

@@ -15,15 +15,13 @@ runs on a state restored from it, so nothing one label function does to the inte
 this module's functions, module attributes, builtins, audit data, garbage, recursion limits, …)
 survives into another label function's evaluations:
 
-* per batch, on a restored state: ``convert_trajectory(n)`` per trajectory (JSON in the buffer →
-  ``marshal`` bytes in the buffer, which the JavaScript side keeps outside the interpreter);
 * per label function, on a restored state: ``install(n)`` (its source in the buffer) compiles it
   and executes the predefined API and the label function into a fresh namespace, then
   ``evaluate(n)`` per trajectory (its ``marshal`` bytes in the buffer) decodes a fresh copy of that
   one trajectory and calls ``label_function`` on it.
 
 The interpreter never holds another label function's source or any trajectory but the one being
-evaluated (the JavaScript side keeps the batch and passes one trajectory at a time). ``evaluate``
+evaluated (the JavaScript side keeps the batch and passes one trajectory at a time, in ``marshal`` form made by the parent process). ``evaluate``
 returns a small ``int`` (result and evidence step) or a ``'exception:…'`` / ``'non_bool:…'`` text; the
 JavaScript side decodes and checks it, measures the duration and writes the result record itself.
 
@@ -41,7 +39,7 @@ not the boundary: a label function that gets past it only reaches its own evalua
   ``type`` without its class-creating three-argument form. A module view holds no real module: an
   attribute that is a module (``typing.sys``, ``json.decoder``'s ``re``) is the view of an allowed
   module or absent, and ``string.Formatter`` (whose ``get_field`` walks attributes) is absent.
-* Audit hook (deny by default once hardened): only ``compile``, ``builtins.id``, ``marshal.dumps`` / ``marshal.loads`` and ``exec`` of
+* Audit hook (deny by default once hardened): only ``compile``, ``builtins.id``, ``marshal.loads`` and ``exec`` of
   code objects this driver compiled pass; every other event (``open``, ``import`` of a module not
   already loaded, ``os.*``, ``subprocess.*``, ``socket.*``, ``ctypes.*``, ``sys._getframe``,
   ``gc.get_objects``, ``object.__getattr__`` on restricted attributes, …) raises ``PermissionError``.
@@ -137,7 +135,7 @@ BLOCKED_ATTRIBUTES = frozenset(
 
 # Events that pass the audit hook after hardening (``exec`` is checked separately). ``marshal`` is how the
 # driver hands each evaluation its own copy of a trajectory; label functions cannot import it.
-_ALLOWED_EVENTS = frozenset({'compile', 'builtins.id', 'marshal.dumps', 'marshal.loads'})
+_ALLOWED_EVENTS = frozenset({'compile', 'builtins.id', 'marshal.loads'})
 
 LABEL_FUNCTION_FILENAME = '<label_function>'
 API_FILENAME = '<predefined_api>'
@@ -149,7 +147,6 @@ MAX_EVIDENCE_RECORDS = 100_000
 MAX_STEP_INDEX = 1_000_000
 
 _json_loads = _json.loads
-_marshal_dumps = _marshal.dumps
 _marshal_loads = _marshal.loads
 _gc_collect = _gc.collect
 _real_type = type
@@ -157,11 +154,9 @@ _isinstance = isinstance
 _bytes = bytes
 _memoryview = memoryview
 
-# Default size of the exchange buffer; a trajectory whose JSON or marshal form is larger is passed
-# as a str instead (slower, same result).
+# Default size of the exchange buffer; a trajectory whose marshal form is larger is passed as JSON
+# text instead (slower, same result).
 DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024
-# The marshal format version used for trajectories (any version this interpreter reads).
-MARSHAL_VERSION = 4
 
 _state = {
     'api_code': None,
@@ -403,19 +398,6 @@ def _read_buffer(n):
     return _bytes(_memoryview(buffer)[:n])
 
 
-def convert_trajectory(n):
-    """Decode the trajectory JSON in the first ``n`` bytes of the buffer and write it back in
-    ``marshal`` form. Returns the marshal length, or ``-1`` when it does not fit in the buffer.
-    Runs on a clean state before any label function of the batch (trusted code only)."""
-    value = _json_loads(_read_buffer(n))
-    data = _marshal_dumps(value, MARSHAL_VERSION)
-    buffer = _state['buffer']
-    if len(data) > len(buffer):
-        return -1
-    buffer[: len(data)] = data
-    return len(data)
-
-
 def install(n):
     """Check and compile the label-function source in the first ``n`` bytes of the buffer (UTF-8),
     then execute the predefined API and it into a fresh namespace with fresh builtins. Returns
@@ -453,14 +435,22 @@ def evaluate(n):
     are the first ``n`` bytes of the buffer. See :func:`_run` for the return value."""
     if _state['install_error'] is not None:
         return 'exception:' + _state['install_error']
-    return _run(_marshal_loads(_read_buffer(n)))
+    try:
+        trajectory = _marshal_loads(_read_buffer(n))
+    except BaseException as error:  # MemoryError on a huge trajectory, ValueError on a bad length
+        return 'exception:could not decode the trajectory: ' + _describe_exception(error)
+    return _run(trajectory)
 
 
 def evaluate_json(text):
     """As :func:`evaluate`, for a trajectory passed as JSON text (one too large for the buffer)."""
     if _state['install_error'] is not None:
         return 'exception:' + _state['install_error']
-    return _run(_json_loads(text))
+    try:
+        trajectory = _json_loads(text)
+    except BaseException as error:  # RecursionError on absurd nesting, MemoryError
+        return 'exception:could not decode the trajectory: ' + _describe_exception(error)
+    return _run(trajectory)
 
 
 def _run(trajectory):

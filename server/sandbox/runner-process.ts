@@ -63,8 +63,15 @@ export interface RunnerStop {
   duringEvaluation: boolean;
 }
 
+/**
+ * Size of the runner's exchange buffer: a trajectory whose marshal form is larger is sent as JSON
+ * text instead (slower in the runner, same result).
+ */
+export const RUNNER_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export interface WireBatch {
-  trajectories: { id: string; json: string }[];
+  /** Each trajectory as base64 `marshal` bytes (`python-marshal.ts`), or as JSON when too large. */
+  trajectories: ({ id: string; marshal: string } | { id: string; json: string })[];
   labelFunctions: { id: string; code: string }[];
   pairs: [string, string][];
 }
@@ -174,6 +181,9 @@ export class RunnerProcess {
   private polls = 0;
   private isPolling = false;
   private clockStartedAt = 0;
+  /** When the batch's evaluations started, and the duration reported for them so far (ms). */
+  private evaluationsStartedAt = 0;
+  private reportedMs = 0;
   private batch: BatchState | null = null;
   private stopReason: RunnerStop | null = null;
   private readonly clockTimer: NodeJS.Timeout;
@@ -358,6 +368,8 @@ export class RunnerProcess {
     if (this.phase !== 'measuring') return;
     this.phase = this.batch?.pairCount === 0 ? 'finishing' : 'evaluating';
     this.clockStartedAt = performance.now();
+    this.evaluationsStartedAt = this.clockStartedAt;
+    this.reportedMs = 0;
     this.child.stdin.write('{"type":"start"}\n');
   }
 
@@ -454,6 +466,7 @@ export class RunnerProcess {
             api: this.init.apiSource,
             outputLimitBytes: this.limits.outputLimitBytes,
             staticPolicy: this.init.staticPolicy,
+            bufferBytes: RUNNER_BUFFER_BYTES,
           })}\n`,
         );
         return;
@@ -489,6 +502,11 @@ export class RunnerProcess {
       return;
     }
     const { type: _type, i, ...evaluation } = parsed.data;
+    // The runner measures each evaluation itself; together they can never be longer than the
+    // parent has seen the batch's evaluations run.
+    const budgetMs = performance.now() - this.evaluationsStartedAt - this.reportedMs;
+    evaluation.durationMs = Math.max(0, Math.min(evaluation.durationMs, Math.round(budgetMs * 1000) / 1000));
+    this.reportedMs += evaluation.durationMs;
     batch.completed += 1;
     this.clockStartedAt = performance.now();
     if (batch.completed === batch.pairCount) this.phase = 'finishing'; // waiting for `done`
