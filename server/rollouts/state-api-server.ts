@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import sirv from 'sirv';
 import { DomainError } from '@/lib/core/errors';
+import { isPathInside, realAppFolder, resolveAppFile } from '@/server/rollouts/app-files';
 
 /** Largest state a PUT may store, in bytes. */
 export const MAX_STATE_BYTES = 5 * 1024 * 1024;
@@ -32,16 +33,42 @@ export interface StateApiServer {
 
 /**
  * Reads the folder's seed state.
- * @throws DomainError('BAD_INPUT') naming `seed-state.json` when it is not valid JSON.
+ * @throws DomainError('BAD_INPUT') naming `seed-state.json` when it is not valid JSON or is a link
+ *   to a file outside the folder.
  */
 export function readSeedState(folder: string): unknown {
   const file = path.join(folder, SEED_STATE_FILE);
-  if (!fs.existsSync(file)) return null;
+  const real = resolveAppFile(folder, SEED_STATE_FILE, `${file}:`);
+  if (!fs.existsSync(real)) return null;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    return JSON.parse(fs.readFileSync(real, 'utf8')) as unknown;
   } catch (error) {
     throw new DomainError('BAD_INPUT', `${file}: not valid JSON (${(error as Error).message})`);
   }
+}
+
+/**
+ * False when any file sirv might serve for `pathname` (the path itself, with `.html` / `.htm`, or
+ * its `index` page) exists and resolves, through symbolic links, outside the real folder `root`.
+ */
+export function isStaticRequestInside(root: string, pathname: string): boolean {
+  let decoded = pathname;
+  try {
+    decoded = decodeURI(pathname);
+  } catch {
+    // sirv keeps a malformed path as it is.
+  }
+  const base = path.join(root, path.normalize(`/${decoded}`)).replace(/[/\\]+$/, '');
+  const candidates = ['', '.html', '.htm', '/index', '/index.html', '/index.htm'].map((x) => base + x);
+  return candidates.every((file) => {
+    let real: string;
+    try {
+      real = fs.realpathSync(file);
+    } catch {
+      return true; // missing: sirv answers 404 for it
+    }
+    return isPathInside(root, real);
+  });
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
@@ -64,7 +91,8 @@ export async function startStateApiServer(
   const seed = readSeedState(folder);
   const seedText = JSON.stringify(seed);
   let state: unknown = JSON.parse(seedText);
-  const serveStatic = sirv(folder, { dev: true, dotfiles: false, etag: false });
+  const root = realAppFolder(folder);
+  const serveStatic = sirv(root, { dev: true, dotfiles: false, etag: false });
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -101,6 +129,9 @@ export async function startStateApiServer(
       res.writeHead(204).end();
       return;
     }
+    // sirv follows symbolic links; a file it would serve must stay inside the folder (app-files.ts).
+    if (!isStaticRequestInside(root, url.pathname))
+      return sendJson(res, 404, { error: `not found: ${url.pathname}` });
     serveStatic(req, res, () => sendJson(res, 404, { error: `not found: ${url.pathname}` }));
   });
   await new Promise<void>((resolve, reject) => {

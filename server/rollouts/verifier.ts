@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { DomainError } from '@/lib/core/errors';
+import { realAppFolder, resolveAppFile } from '@/server/rollouts/app-files';
 
 /** Wall-clock limit of one verifier run, in ms. */
 export const VERIFIER_TIMEOUT_MS = 30_000;
@@ -44,23 +45,22 @@ print("${RESULT_MARKER}" + json.dumps({"success": bool(ok), "message": str(msg)}
 `;
 
 /**
- * Resolves `verify` (relative to `folder`) and checks it stays inside the folder.
- * @throws DomainError('BAD_INPUT') for a path that leaves the folder.
+ * Resolves `verify` (relative to `folder`) with `fs.realpath` and checks that it stays inside the
+ * folder's real path (`app-files.ts`): a `..` path, or a symbolic link to a file outside, is refused.
+ * @returns the verifier's real path (or, when it does not exist, its path inside the folder).
+ * @throws DomainError('BAD_INPUT') naming `verify` for a path that leaves the folder.
  */
 export function resolveVerifierPath(folder: string, verify: string): string {
-  const full = path.resolve(folder, verify);
-  const relative = path.relative(folder, full);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new DomainError('BAD_INPUT', `verify '${verify}' points outside the app folder ${folder}`);
-  }
-  return full;
+  return resolveAppFile(folder, verify, `verify '${verify}'`);
 }
 
 /**
  * Runs `verify(server_url)` of `verifyFile`.
  * @returns the verdict and the verifier's message.
- * @throws DomainError('CONFLICT') when python3 is missing, a module is missing, the verifier raises,
- *   prints no result or exceeds `timeoutMs`; the message says which and how to fix it.
+ * @throws DomainError('BAD_INPUT') when the folder is gone or `verifyFile` resolves outside it
+ *   (checked with realpath at every run); DomainError('CONFLICT') when python3 is missing, a module
+ *   is missing, the verifier raises, prints no result or exceeds `timeoutMs`; the message says which
+ *   and how to fix it.
  */
 export async function runVerifier(params: {
   folder: string;
@@ -71,12 +71,14 @@ export async function runVerifier(params: {
   python?: string;
 }): Promise<VerifierResult> {
   const python = params.python ?? process.env.CORE_CURATOR_PYTHON ?? 'python3';
-  const file = resolveVerifierPath(params.folder, params.verifyFile);
+  // Checked again at every run: a link swapped in after registration is refused here too.
+  const folder = realAppFolder(params.folder);
+  const file = resolveVerifierPath(folder, params.verifyFile);
   const timeoutMs = params.timeoutMs ?? VERIFIER_TIMEOUT_MS;
-  const rel = path.relative(params.folder, file);
+  const rel = path.relative(folder, file);
   return new Promise<VerifierResult>((resolve, reject) => {
     const child = spawn(python, ['-c', DRIVER, file, params.serverUrl, JSON.stringify(params.finalAnswer)], {
-      cwd: params.folder,
+      cwd: folder,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',

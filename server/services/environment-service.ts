@@ -29,6 +29,7 @@ import { environmentApp, task } from '@/server/db/schema';
 import { recordAudit } from '@/server/services/audit-service';
 import { getOrCreateOpenIteration } from '@/server/services/iteration-service';
 import { readSeedState } from '@/server/rollouts/state-api-server';
+import { resolveAppFile } from '@/server/rollouts/app-files';
 import { resolveVerifierPath } from '@/server/rollouts/verifier';
 
 export const STATE_API_SOURCE = 'state-api';
@@ -85,27 +86,32 @@ export interface StateApiTaskMeta {
   difficulty: string | null;
 }
 
-function readJsonFile(file: string): unknown {
-  return parseJsonText(fs.readFileSync(file, 'utf8'), file);
+/** Reads JSON from `file` (a real path), naming it `label` (its path inside the folder) in errors. */
+function readJsonFile(file: string, label: string): unknown {
+  return parseJsonText(fs.readFileSync(file, 'utf8'), label);
 }
 
 /**
- * Reads and validates an app folder.
+ * Reads and validates an app folder. Every file is resolved with realpath and must stay inside the
+ * folder's real path (`server/rollouts/app-files.ts`): a symbolic link to a file outside is refused.
  * @throws DomainError('BAD_INPUT') naming the file and field: missing folder / index.html /
- *   real-tasks.json, a `verify` file that is missing or outside the folder, bad JSON, an expert demo
- *   for an unknown task.
+ *   real-tasks.json, a `verify` file that is missing or outside the folder, a file that is a link
+ *   to outside the folder, bad JSON, an expert demo for an unknown task.
  */
 export function readStateApiApp(folderArg: string): StateApiAppFiles {
   const folder = path.resolve(folderArg);
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
     throw new DomainError('BAD_INPUT', `${folder}: not a folder`);
   }
-  if (!fs.existsSync(path.join(folder, 'index.html'))) {
+  const appFile = (name: string) => resolveAppFile(folder, name, `${path.join(folder, name)}:`);
+  const indexFile = appFile('index.html');
+  if (!fs.existsSync(indexFile)) {
     throw new DomainError('BAD_INPUT', `${folder}: no index.html (a State-API app folder needs one)`);
   }
   const tasksFile = path.join(folder, 'real-tasks.json');
-  if (!fs.existsSync(tasksFile)) throw new DomainError('BAD_INPUT', `${folder}: no real-tasks.json`);
-  const tasks = parseStateApiTasks(readJsonFile(tasksFile), tasksFile);
+  const tasksReal = appFile('real-tasks.json');
+  if (!fs.existsSync(tasksReal)) throw new DomainError('BAD_INPUT', `${folder}: no real-tasks.json`);
+  const tasks = parseStateApiTasks(readJsonFile(tasksReal, tasksFile), tasksFile);
   for (const [i, t] of tasks.entries()) {
     let verifier: string;
     try {
@@ -113,24 +119,27 @@ export function readStateApiApp(folderArg: string): StateApiAppFiles {
     } catch (error) {
       throw new DomainError('BAD_INPUT', `${tasksFile}: [${i}].verify: ${(error as Error).message}`);
     }
-    if (!fs.existsSync(verifier)) {
+    if (!fs.existsSync(verifier) || !fs.statSync(verifier).isFile()) {
       throw new DomainError('BAD_INPUT', `${tasksFile}: [${i}].verify: file ${t.verify} does not exist`);
     }
   }
   readSeedState(folder);
   const demosFile = path.join(folder, 'expert-demos.json');
-  const expertDemos = fs.existsSync(demosFile) ? parseExpertDemos(readJsonFile(demosFile), demosFile) : {};
+  const demosReal = appFile('expert-demos.json');
+  const expertDemos = fs.existsSync(demosReal)
+    ? parseExpertDemos(readJsonFile(demosReal, demosFile), demosFile)
+    : {};
   const ids = new Set(tasks.map((t) => t.id));
   for (const id of Object.keys(expertDemos)) {
     if (!ids.has(id))
       throw new DomainError('BAD_INPUT', `${demosFile}: demo '${id}' names no task of real-tasks.json`);
   }
-  return { folder, name: readAppName(folder), tasks, expertDemos };
+  return { folder, name: readAppName(indexFile, folder), tasks, expertDemos };
 }
 
 /** The app's display name: the `<title>` of index.html, else the folder name. */
-function readAppName(folder: string): string {
-  const html = fs.readFileSync(path.join(folder, 'index.html'), 'utf8');
+function readAppName(indexFile: string, folder: string): string {
+  const html = fs.readFileSync(indexFile, 'utf8');
   const title = /<title>([^<]{1,120})<\/title>/i.exec(html)?.[1]?.trim();
   return title || path.basename(folder);
 }

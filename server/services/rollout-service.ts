@@ -19,6 +19,7 @@ import { parseExpertDemos, type ExpertAction, type TExpertDemos } from '@/lib/co
 import { POLICY_NAMES, type RolloutPolicy } from '@/lib/core/rollouts/types';
 import type { Db } from '@/server/db/client';
 import { environmentApp, step, task, trajectory } from '@/server/db/schema';
+import { resolveAppFile } from '@/server/rollouts/app-files';
 import type { RolloutTask } from '@/server/rollouts/environments';
 import { runRollouts, type RolloutEpisode, type RolloutRunSummary } from '@/server/rollouts/runner';
 import type { RolloutBrowser } from '@/server/rollouts/browser';
@@ -97,9 +98,11 @@ function readAppExpertScript(t: RolloutTask, cache: Map<string, TExpertDemos | n
   if (!t.appFolder || typeof t.meta.appTaskId !== 'string') return null;
   if (!cache.has(t.appFolder)) {
     const file = path.join(t.appFolder, 'expert-demos.json');
+    // Realpath inside the app folder, as at registration: a link to a file outside is refused.
+    const real = resolveAppFile(t.appFolder, 'expert-demos.json', `${file}:`);
     cache.set(
       t.appFolder,
-      fs.existsSync(file) ? parseExpertDemos(parseJsonText(fs.readFileSync(file, 'utf8'), file), file) : null,
+      fs.existsSync(real) ? parseExpertDemos(parseJsonText(fs.readFileSync(real, 'utf8'), file), file) : null,
     );
   }
   return cache.get(t.appFolder)?.[t.meta.appTaskId] ?? null;
