@@ -16,6 +16,7 @@ import { IMPORT_FORMATS, readImportSource, type ImportFormat } from '@/server/se
 import { createUserAccount, listUsers } from '@/server/services/user-service';
 import { registerLfCommand } from '@/server/cli/commands/lf';
 import { createLabelFunctionRunner } from '@/server/sandbox/label-function-runner';
+import { recordSandboxCliRun } from '@/server/services/sandbox-audit';
 import { importCoreDir } from '@/server/services/core-files-service';
 import { scoreTasks } from '@/server/services/scoring-service';
 import { syncReviewItems } from '@/server/services/review-sync-service';
@@ -164,6 +165,7 @@ export function buildProgram(): Command {
       const db = openDb(
         path.join(resolveDataDir(program.opts<{ dataDir?: string }>().dataDir), DB_FILE_NAME),
       );
+      recordSandboxCliRun(db, 'score', { task: opts.task ?? null });
       const runner = await createLabelFunctionRunner();
       try {
         const taskIds = opts.task

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DomainError } from '@/lib/core/errors';
 import type { Db } from '@/server/db/client';
-import type { JobHandler } from '@/server/jobs/runner';
+import type { JobContext, JobHandler } from '@/server/jobs/runner';
 import { importBundle } from '@/server/services/import-service';
 import { readImportSource, ZImportFormatSchema } from '@/server/services/import-sources';
 import { removeStagedUpload } from '@/server/services/upload-service';
@@ -26,6 +26,7 @@ import {
   ZFineTuneJobInputSchema,
 } from '@/server/services/fine-tune-service';
 import type { LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
+import { recordSandboxJobRun } from '@/server/services/sandbox-audit';
 
 export const ZImportJobInputSchema = z.object({
   format: ZImportFormatSchema,
@@ -65,11 +66,22 @@ export function createJobHandlers(
   dataDir: string,
   getLfRunner: LabelFunctionRunnerProvider,
 ): Record<string, JobHandler> {
+  /** The sandbox for one job: its first use is recorded in the audit log (`sandbox-audit.ts`). */
+  const sandboxFor = (ctx: JobContext): LabelFunctionRunnerProvider => {
+    let recorded = false;
+    return () => {
+      if (!recorded) {
+        recorded = true;
+        recordSandboxJobRun(db, ctx.jobId);
+      }
+      return getLfRunner();
+    };
+  };
   return {
     score: async (rawInput, ctx) => {
       const input = parseJobInput(ZScoreJobInputSchema, rawInput, 'score');
       ctx.progress(0, 'Starting the label-function sandbox');
-      const runner = await getLfRunner();
+      const runner = await sandboxFor(ctx)();
       const summary = await scoreTasks(db, runner, input.taskIds, {
         signal: ctx.signal,
         onProgress: (f, m) => ctx.progress(f, m),
@@ -83,7 +95,7 @@ export function createJobHandlers(
       // Settings are read once per job: a change applies to the next job, never halfway through.
       const clients = createLlmClients(db, dataDir);
       ctx.progress(0, 'Starting the label-function sandbox');
-      const runner = await getLfRunner();
+      const runner = await sandboxFor(ctx)();
       try {
         return await executePipelineRun(db, input.runId, {
           clients,
@@ -100,7 +112,7 @@ export function createJobHandlers(
     [LF_TEST_JOB_KIND]: async (rawInput, ctx) => {
       const input = parseJobInput(ZLfTestJobInputSchema, rawInput, LF_TEST_JOB_KIND);
       ctx.progress(0, 'Starting the label-function sandbox');
-      const runner = await getLfRunner();
+      const runner = await sandboxFor(ctx)();
       return runLabelFunctionTest(db, runner, input, {
         signal: ctx.signal,
         onProgress: (f, m) => ctx.progress(f, m),
@@ -108,7 +120,7 @@ export function createJobHandlers(
     },
     /** Rollouts or expert-demo recording in Chromium (`rollout-service.ts`); scores afterwards. */
     [ROLLOUT_JOB_KIND]: (rawInput, ctx) =>
-      executeRolloutJob(db, dataDir, rawInput, getLfRunner, {
+      executeRolloutJob(db, dataDir, rawInput, sandboxFor(ctx), {
         signal: ctx.signal,
         onProgress: (f, m) => ctx.progress(f, m),
         jobId: ctx.jobId,
@@ -126,7 +138,7 @@ export function createJobHandlers(
     /** The embedded demo: the CORE loop once on the bundled apps (`demo-service.ts`). */
     [DEMO_JOB_KIND]: async (_rawInput, ctx) => {
       try {
-        return await runDemoLoop(db, dataDir, getLfRunner, {
+        return await runDemoLoop(db, dataDir, sandboxFor(ctx), {
           signal: ctx.signal,
           onProgress: (f, m) => ctx.progress(f, m),
           jobId: ctx.jobId,

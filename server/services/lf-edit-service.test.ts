@@ -7,11 +7,12 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportBundle, ParsedTrajectory } from '@/lib/core/import/types';
-import { job, labelFunctionVersion, task, trajectory } from '@/server/db/schema';
+import { auditLog, job, labelFunctionVersion, task, trajectory } from '@/server/db/schema';
 import { createLabelFunctionRunner, type LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
 import { mergePathIntoTask, type PathNodeDraft } from '@/server/services/graph-change-service';
 import { importBundle } from '@/server/services/import-service';
 import { readImportSource } from '@/server/services/import-sources';
+import { SANDBOX_RUN_ACTION } from '@/server/services/sandbox-audit';
 import {
   cellStatus,
   getLabelFunctionEditor,
@@ -468,6 +469,12 @@ describe('label-function editing on imported WebVoyager runs', () => {
     expect(done).toMatchObject({ status: 'succeeded', nodeId: NODE, progress: 1 });
     expect(done.result?.rows).toMatchObject([{ draft: { result: true, evidenceStep: 3 } }]);
     expect(done.result?.baseVersion).toBe(3);
+
+    // Each test run that reached the sandbox is in the audit log, with its draft code.
+    const runs = world.db.select().from(auditLog).where(eq(auditLog.action, SANDBOX_RUN_ACTION)).all();
+    const entry = runs.find((row) => row.objectId === second.jobId);
+    expect(entry).toMatchObject({ objectType: 'job', userId: actor.userId });
+    expect(entry?.after).toMatchObject({ kind: 'lf_test', input: { nodeId: NODE, code: lf(STARS) } });
 
     // Only lf_test jobs are test runs.
     world.db.insert(job).values({ id: 'other', kind: 'score', input: {} }).run();

@@ -15,6 +15,7 @@ import { DB_FILE_NAME, openDb } from '@/server/db/client';
 import { PIPELINE_STAGES, type PipelineStage } from '@/server/db/schema';
 import { createLlmClients } from '@/server/llm/clients';
 import { createLabelFunctionRunner } from '@/server/sandbox/label-function-runner';
+import { recordSandboxCliRun } from '@/server/services/sandbox-audit';
 import { progressPrinter, resolveDataDir } from '@/server/cli/shared';
 import {
   createPipelineRun,
@@ -32,6 +33,7 @@ interface StageOptions {
 async function runStage(program: Command, stage: PipelineStage, opts: StageOptions): Promise<void> {
   const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
   const db = openDb(path.join(dataDir, DB_FILE_NAME));
+  recordSandboxCliRun(db, `pipeline ${stage}`, opts);
   const runner = await createLabelFunctionRunner();
   try {
     const clients = createLlmClients(db, dataDir);

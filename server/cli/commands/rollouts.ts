@@ -9,7 +9,9 @@ import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { POLICY_NAMES, type PolicyName } from '@/lib/core/rollouts/types';
 import { createLabelFunctionRunner, type LabelFunctionRunner } from '@/server/sandbox/label-function-runner';
+import { recordSandboxCliRun } from '@/server/services/sandbox-audit';
 import { progressPrinter, withDb } from '@/server/cli/shared';
+import type { Db } from '@/server/db/client';
 import { addStateApiApp, listEnvironmentApps } from '@/server/services/environment-service';
 import { executeRolloutJob } from '@/server/services/rollout-service';
 import { resolveRolloutTaskIds } from '@/server/services/rollout-launch-service';
@@ -22,11 +24,15 @@ function positiveInt(value: string): number {
   return n;
 }
 
-/** A lazily started sandbox, closed by the caller. */
-function lazyRunner() {
+/** A lazily started sandbox, closed by the caller; its start is recorded in the audit log. */
+function lazyRunner(db: Db, command: string, input: unknown) {
   let runner: Promise<LabelFunctionRunner> | null = null;
   return {
-    get: () => (runner ??= createLabelFunctionRunner()),
+    get: () =>
+      (runner ??= (() => {
+        recordSandboxCliRun(db, command, input);
+        return createLabelFunctionRunner();
+      })()),
     close: async () => {
       if (runner) await (await runner).close();
     },
@@ -102,7 +108,7 @@ export function registerRolloutCommands(program: Command): void {
           (opts.task ?? []).map((externalId) => getTaskIdByExternalIdOrThrow(db, externalId)),
         );
         if (taskIds.length === 0) throw new InvalidArgumentError('name tasks with --app or --task');
-        const runner = lazyRunner();
+        const runner = lazyRunner(db, 'rollouts', { taskIds, policy: opts.policy });
         try {
           const summary = await executeRolloutJob(
             db,
@@ -135,7 +141,7 @@ export function registerRolloutCommands(program: Command): void {
     .option('--samples <n>', 'rollouts per task', positiveInt)
     .action((opts: { samples?: number }) =>
       withDb(program, async (db, dataDir) => {
-        const runner = lazyRunner();
+        const runner = lazyRunner(db, 'demo', { samples: opts.samples ?? null });
         try {
           const summary = await runDemoLoop(db, dataDir, runner.get, {
             onProgress: progressPrinter(),
