@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import { DomainError, type DomainErrorCode } from '@/lib/core/errors';
 import type { Db } from '@/server/db/client';
+import { readBodyCapped } from '@/server/http/body-limit';
 import { isMultipartRequest, receiveMultipart, type MultipartLimits } from '@/server/http/multipart-upload';
 import { ApiKeyAuthError, authenticateApiKey } from '@/server/services/api-key-service';
 import {
@@ -85,31 +86,6 @@ async function withActor(
   } catch (error) {
     return errorResponse(error);
   }
-}
-
-/**
- * Reads the body, refusing more than `limit` bytes: from Content-Length before reading, and while
- * reading for chunked bodies. @throws DomainError('TOO_LARGE').
- */
-export async function readBodyCapped(req: Request, limit: number): Promise<Buffer> {
-  const tooLarge = () => new DomainError('TOO_LARGE', `Request body is over the limit of ${limit} bytes`);
-  const declared = Number(req.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-  if (!req.body) return Buffer.alloc(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
 
 async function readJsonBody(req: Request, limit: number, what: string): Promise<unknown> {

@@ -1,10 +1,14 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { MAX_TRPC_BODY_BYTES, requestWithinLimit } from '@/server/http/body-limit';
 import { appRouter } from '@/server/trpc/root';
 import { createTrpcContext } from '@/server/trpc/context';
 
 export const dynamic = 'force-dynamic';
 
-function handler(req: Request) {
+async function handler(incoming: Request) {
+  // tRPC reads the whole body: read it here under a cap first (413 over it).
+  const req = await requestWithinLimit(incoming, MAX_TRPC_BODY_BYTES);
+  if (req instanceof Response) return req;
   return fetchRequestHandler({
     endpoint: '/api/trpc',
     req,
