@@ -161,17 +161,24 @@ export function buildProgram(): Command {
       "Run the label functions of each task's strategy graph on its trajectories (sandboxed) and store verdicts.",
     )
     .option('--task <externalId...>', 'only these tasks (default: every task with a graph)')
-    .action(async (opts: { task?: string[] }) => {
+    .option(
+      '--reevaluate',
+      'evaluate every pair again and overwrite stored results (default: only missing ones)',
+    )
+    .action(async (opts: { task?: string[]; reevaluate?: boolean }) => {
       const db = openDb(
         path.join(resolveDataDir(program.opts<{ dataDir?: string }>().dataDir), DB_FILE_NAME),
       );
-      recordSandboxCliRun(db, 'score', { task: opts.task ?? null });
+      recordSandboxCliRun(db, 'score', { task: opts.task ?? null, reevaluate: opts.reevaluate ?? false });
       const runner = await createLabelFunctionRunner();
       try {
         const taskIds = opts.task
           ? opts.task.map((externalId) => getTaskIdByExternalIdOrThrow(db, externalId))
           : null;
-        const summary = await scoreTasks(db, runner, taskIds, { onProgress: progressPrinter() });
+        const summary = await scoreTasks(db, runner, taskIds, {
+          onProgress: progressPrinter(),
+          reevaluate: opts.reevaluate ?? false,
+        });
         syncReviewItems(db);
         process.stdout.write(`${JSON.stringify(summary)}\n`);
       } finally {

@@ -159,6 +159,20 @@ describe('CORE files and scoring', () => {
 
     // Scoring again reuses every stored result and runs nothing.
     expect(await scoreTasks(world.db, runner, [github.id])).toMatchObject({ evaluated: 0, reused: 4 });
+
+    // A stored result that cannot be trusted (forged, as before issue 14) is overwritten on request.
+    world.db
+      .update(lfResult)
+      .set({ result: false, evidenceStep: null })
+      .where(eq(lfResult.nodeId, '101'))
+      .run();
+    expect(await scoreTasks(world.db, runner, [github.id], { reevaluate: true })).toMatchObject({
+      evaluated: 4,
+      reused: 0,
+    });
+    const again = world.db.select().from(lfResult).where(eq(lfResult.trajectoryId, scored.id)).all();
+    expect(again.find((r) => r.nodeId === '101')).toMatchObject({ result: true, evidenceStep: 1 });
+    expect(again).toHaveLength(4);
   }, 120_000);
 
   it('exports CORE files equal to what was imported', () => {

@@ -34,6 +34,12 @@ export interface ScoreSummary {
 export interface ScoreOptions {
   signal?: AbortSignal;
   onProgress?: (fraction: number, message: string) => void;
+  /**
+   * Evaluate every pair again and overwrite stored results (default: only missing pairs). For
+   * results that can no longer be trusted, e.g. those computed before the sandbox isolated label
+   * functions from each other (issue 14).
+   */
+  reevaluate?: boolean;
 }
 
 /** All task ids that have a strategy graph. */
@@ -76,7 +82,7 @@ export async function scoreTasks(
   for (const [i, taskId] of ids.entries()) {
     if (options.signal?.aborted) throw new DomainError('CONFLICT', 'Scoring cancelled');
     options.onProgress?.(i / Math.max(ids.length, 1), `Scoring task ${i + 1} of ${ids.length}`);
-    const part = await scoreTask(db, runner, taskId);
+    const part = await scoreTask(db, runner, taskId, options.reevaluate ?? false);
     if (!part) continue;
     summary.tasks++;
     summary.trajectories += part.trajectories;
@@ -89,7 +95,7 @@ export async function scoreTasks(
   return summary;
 }
 
-async function scoreTask(db: Db, runner: LabelFunctionRunner, taskId: string) {
+async function scoreTask(db: Db, runner: LabelFunctionRunner, taskId: string, reevaluate: boolean) {
   const graphRow = getLatestGraphVersion(db, taskId);
   const taskRow = db.select({ id: task.id }).from(task).where(eq(task.id, taskId)).get();
   if (!graphRow || !taskRow) return null;
@@ -106,13 +112,16 @@ async function scoreTask(db: Db, runner: LabelFunctionRunner, taskId: string) {
 
   const trajectoryIds = trajectories.map((t) => t.id);
   const versionIds = nodes.map((n) => n.lfVersionId);
-  const stored = versionIds.length
-    ? db
-        .select({ trajectoryId: lfResult.trajectoryId, lfVersionId: lfResult.lfVersionId })
-        .from(lfResult)
-        .where(and(inArray(lfResult.trajectoryId, trajectoryIds), inArray(lfResult.lfVersionId, versionIds)))
-        .all()
-    : [];
+  const stored =
+    versionIds.length && !reevaluate
+      ? db
+          .select({ trajectoryId: lfResult.trajectoryId, lfVersionId: lfResult.lfVersionId })
+          .from(lfResult)
+          .where(
+            and(inArray(lfResult.trajectoryId, trajectoryIds), inArray(lfResult.lfVersionId, versionIds)),
+          )
+          .all()
+      : [];
   const have = new Set(stored.map((r) => `${r.trajectoryId}\u0000${r.lfVersionId}`));
   const pairs = trajectories.flatMap((t) =>
     nodes
@@ -142,7 +151,16 @@ async function scoreTask(db: Db, runner: LabelFunctionRunner, taskId: string) {
             error: r.evaluation.error,
             durationMs: r.evaluation.durationMs,
           })
-          .onConflictDoNothing()
+          .onConflictDoUpdate({
+            target: [lfResult.trajectoryId, lfResult.lfVersionId],
+            set: {
+              result: r.evaluation.result,
+              outcome: r.evaluation.outcome,
+              evidenceStep: r.evaluation.evidenceStep,
+              error: r.evaluation.error,
+              durationMs: r.evaluation.durationMs,
+            },
+          })
           .run();
       }
     });
