@@ -45,13 +45,24 @@
  *    dies as `crash`. Prints are capped per evaluation ({@link DEFAULT_LF_OUTPUT_LIMIT_BYTES}),
  *    messages at 256 KiB, sources at {@link MAX_LF_SOURCE_BYTES}.
  *
- * Every failure (exception, non-bool return, timeout, memory, crash) is recorded in
- * `LfEvaluation.outcome` / `error`, has `result: null` and counts as `False` for the verdict;
- * it never affects other evaluations (each gets a fresh namespace and its own decoded copy of the
- * trajectory) or the server.
+ * 6. **A clean interpreter per label function — the boundary between label functions**
+ *    (`lf-runner.mjs`). The hardened interpreter's wasm memory is copied once and copied back
+ *    before each label function of a batch (memory grown into since is zeroed), so whatever one
+ *    label function did inside the interpreter — even with the layers above bypassed — is gone
+ *    before the next one runs. The batch stays in the runner's JavaScript; the interpreter gets one
+ *    source, then one trajectory at a time as `marshal` bytes made here (`python-marshal.ts`).
+ *    The runner's JavaScript writes each result record; this process checks it again: zod schema,
+ *    results only in turn, evidence steps only among the trajectory's steps
+ *    ({@link readStepIndices}), durations capped at the wall time seen (`runner-process.ts`).
  *
- * Throughput: a batch sends each trajectory and label function to a runner once, then the list of
- * (label function, trajectory) pairs; results stream back one line per evaluation.
+ * Every failure (exception, non-bool return, timeout, memory, crash) is recorded in
+ * `LfEvaluation.outcome` / `error`, has `result: null` and counts as `False` for the verdict; it
+ * never affects another label function's evaluations or the server. The unit of isolation is one
+ * label function within one batch: its evaluations on that batch's trajectories share the
+ * interpreter (restoring per evaluation would cost about 5 ms each).
+ *
+ * Throughput: a batch sends each trajectory and label function to a runner once (pairs grouped per
+ * label function), then results stream back in bursts.
  */
 import { readFileSync } from 'node:fs';
 
