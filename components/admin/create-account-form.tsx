@@ -66,7 +66,8 @@ export function CreateAccountForm() {
             />
           </Field>
           <p id={passwordHintId} className="text-xs text-slate-500">
-            At least {MIN_PASSWORD_LENGTH} characters. Pass it on privately.
+            At least {MIN_PASSWORD_LENGTH} characters and hard to guess (a few uncommon words work well). Pass
+            it on privately.
           </p>
         </div>
         <Field label="Role">

@@ -112,7 +112,10 @@ export function SignUpForm({
           readOnly={!!invitedEmail}
         />
       </Field>
-      <Field label="Password" hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}>
+      <Field
+        label="Password"
+        hint={`At least ${MIN_PASSWORD_LENGTH} characters and hard to guess: a few uncommon words work well.`}
+      >
         <Input
           name="password"
           type="password"
