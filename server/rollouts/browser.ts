@@ -113,14 +113,25 @@ export function isBrowserGoneError(error: unknown): boolean {
   );
 }
 
+/** Tries to read a page that keeps navigating before the step fails. */
+export const OBSERVE_ATTEMPTS = 3;
+
 /** Numbers the viewport's interactive elements and reads URL and title. */
 export async function observePage(
   page: Page,
 ): Promise<Omit<Observation, 'stepIndex' | 'screenshot'> & { png: Buffer }> {
-  const som: SomResult = await page.evaluate(collectSetOfMarks, {
-    attribute: SOM_ATTRIBUTE,
-    max: MAX_SOM_ELEMENTS,
-  });
+  let som: SomResult | null = null;
+  // A page that navigates while it is read (a late redirect, a meta refresh) destroys the
+  // evaluation's context: read the new page instead, a few times at most.
+  for (let attempt = 1; som === null; attempt++) {
+    try {
+      som = await page.evaluate(collectSetOfMarks, { attribute: SOM_ATTRIBUTE, max: MAX_SOM_ELEMENTS });
+    } catch (error) {
+      if (attempt >= OBSERVE_ATTEMPTS || !/Execution context was destroyed/i.test((error as Error).message))
+        throw error;
+      await page.waitForLoadState('domcontentloaded').catch(() => undefined);
+    }
+  }
   const png = await page.screenshot({ type: 'png' });
   return {
     url: page.url(),

@@ -16,6 +16,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { DomainError } from '@/lib/core/errors';
+import { ZTaskStartUrlSchema } from '@/lib/core/rollouts/url-policy';
 import { formatFieldPath } from '@/lib/core/import/format-errors';
 import { parseWebVoyagerAction } from '@/lib/core/import/webvoyager';
 import { isRoleAtLeast, type Role } from '@/lib/core/roles';
@@ -125,7 +126,8 @@ export const ZIngestTaskRefSchema = z
     /** An existing task's external id, or the key of the task created from `intent`. */
     externalId: z.string().min(1).max(500).optional(),
     intent: z.string().trim().min(1).max(MAX_INGEST_INTENT_CHARS).optional(),
-    startUrl: shortText.nullish(),
+    /** http(s) only (`__SITE__` placeholders allowed): a rollout of this task opens it. */
+    startUrl: shortText.pipe(ZTaskStartUrlSchema).nullish(),
     site: z.string().max(200).nullish(),
     environment: z.enum(ENVIRONMENTS).optional(),
   })

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ImportFormatError } from '@/lib/core/errors';
 import { parseWithSchema } from '@/lib/core/import/format-errors';
 import type { ImportBundle, ParsedTask } from '@/lib/core/import/types';
+import { ZTaskStartUrlSchema } from '@/lib/core/rollouts/url-policy';
 
 /** Evaluator kinds of the WebArena / VisualWebArena harness (`evaluation_harness/evaluators.py`). */
 export const WEBARENA_EVAL_TYPES = ['string_match', 'url_match', 'program_html', 'page_image_query'] as const;
@@ -28,7 +29,8 @@ export const VISUALWEBARENA_FIELDS = [
 export const ZWebArenaTaskConfigSchema = z.looseObject({
   task_id: z.union([z.number().int(), z.string().min(1)]),
   intent: z.string(),
-  start_url: z.string().nullable().optional(),
+  /** http(s), `__SITE__` placeholders allowed, ` |AND| ` lists checked part by part. */
+  start_url: ZTaskStartUrlSchema.nullable().optional(),
   sites: z.array(z.string()).optional(),
   intent_template: z.string().nullable().optional(),
   instantiation_dict: z.record(z.string(), z.unknown()).nullable().optional(),
@@ -90,7 +92,8 @@ export function mapWebArenaTaskConfig(config: TWebArenaTaskConfig, file: string)
  *
  * Validation (zod): `task_id` (integer or non-empty string), `intent` (string), `eval.eval_types`
  * (array of `string_match` | `url_match` | `program_html` | `page_image_query`); `start_url` may be
- * null; `sites` an array of strings when present. Raises {@link ImportFormatError} naming `file`
+ * null, else every ` |AND| ` part must be an http(s) URL once its `__SITE__` placeholder is replaced
+ * (`file:///etc/passwd` is refused, naming `[i].start_url`); `sites` an array of strings when present. Raises {@link ImportFormatError} naming `file`
  * and the field path with the config's index (`[17].eval.eval_types`; no index for a single
  * object), for JSON that is neither an object nor a list, and for two configs with the same
  * externalId (naming both indexes).

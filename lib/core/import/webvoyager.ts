@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ImportFormatError } from '@/lib/core/errors';
 import { parseJsonText, parseWithSchema } from '@/lib/core/import/format-errors';
 import type { ImportBundle, ParsedStep, ParsedTask, ParsedTrajectory } from '@/lib/core/import/types';
+import { findTaskStartUrlProblem, ZTaskStartUrlSchema } from '@/lib/core/rollouts/url-policy';
 import { describeAction } from '@/lib/core/step-descriptions';
 import type { ObservedElement, ScrollDirection, StepAction, TrajectoryKind } from '@/lib/core/types';
 
@@ -39,7 +40,8 @@ export const ZWebVoyagerTaskRecordSchema = z.object({
   web_name: z.string().min(1),
   id: z.string().min(1),
   ques: z.string().min(1),
-  web: z.string().min(1),
+  /** The start URL: http(s) only. */
+  web: ZTaskStartUrlSchema,
 });
 export type TWebVoyagerTaskRecord = z.infer<typeof ZWebVoyagerTaskRecordSchema>;
 
@@ -456,11 +458,22 @@ export function parseWebVoyagerRun(params: ParseWebVoyagerRunParams): {
     });
   }
 
+  const startUrl = params.taskRecord?.web ?? statement?.startUrl ?? null;
+  const startUrlProblem = startUrl === null ? null : findTaskStartUrlProblem(startUrl);
+  if (startUrlProblem) {
+    // Only the first user turn can have given it (a task record's `web` was checked when parsed).
+    throw new ImportFormatError({
+      file,
+      field: `[${firstUserIndex}].content`,
+      reason: `start URL ${JSON.stringify(startUrl)}: ${startUrlProblem}`,
+    });
+  }
+
   const task: ParsedTask = {
     externalId: `webvoyager:${webVoyagerId}`,
     source: 'webvoyager',
     intent,
-    startUrl: params.taskRecord?.web ?? statement?.startUrl ?? null,
+    startUrl,
     environment: 'web',
     site: params.taskRecord?.web_name ?? splitWebVoyagerId(webVoyagerId)?.webName ?? null,
     template: null,

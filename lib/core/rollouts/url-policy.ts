@@ -26,6 +26,7 @@
  *   start with `*.` to take every subdomain of a domain (`https://*.example.com`, not the apex and
  *   not IP addresses) ({@link parseAllowedOrigin}).
  */
+import { z } from 'zod';
 
 /** Schemes a start URL may have. */
 export const START_URL_PROTOCOLS = ['http:', 'https:'] as const;
@@ -152,6 +153,15 @@ export function findTaskStartUrlProblem(text: string): string | null {
   }
   return null;
 }
+
+/**
+ * A task's start URL as task files and the ingestion API write it ({@link findTaskStartUrlProblem}):
+ * a non-empty string whose parts are http(s) URLs, placeholders allowed.
+ */
+export const ZTaskStartUrlSchema = z.string().superRefine((text, ctx) => {
+  const problem = findTaskStartUrlProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /**
  * Parses an allow-list entry: `http(s)://host[:port]` with nothing after the host but an optional

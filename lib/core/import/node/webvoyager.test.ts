@@ -419,7 +419,7 @@ describe('readWebVoyagerRuns on malformed folders (temp dir)', () => {
     const jsonl = path.join(runs, 'WebVoyager_data.jsonl');
     await writeFile(
       jsonl,
-      '{"web_name": "GitHub", "id": "GitHub--0", "ques": "q", "web": "w"}\n{"web_name": 3}\n',
+      '{"web_name": "GitHub", "id": "GitHub--0", "ques": "q", "web": "https://github.com/"}\n{"web_name": 3}\n',
     );
     await expect(readWebVoyagerRuns(runs)).rejects.toThrow(`${jsonl} (line 2, field web_name): `);
     await expect(readWebVoyagerRuns(run, { tasksFile: path.join(tmp, 'nope.jsonl') })).rejects.toThrow(
