@@ -140,11 +140,11 @@ def label_function(t):
     walk(g, 0)
     for module in list(sys.modules.values()):
         try:
-            walk(module.__dict__, 0)
+            walk(module.__dict__, 4)
         except BaseException:
             pass
     for cls in object.__subclasses__():
-        walk(cls.__dict__, 2)
+        walk(cls.__dict__, 5)
     texts.append('{0.__globals__}'.format(g['_safe_import']))
     blob = '\\n'.join(texts)
     # the secrets are spelled backwards here, so this source itself (left in memory) never matches
@@ -217,7 +217,8 @@ let baseline: Results;
 
 beforeAll(async () => {
   [unpoliced, runner] = await Promise.all([
-    createLabelFunctionRunner({ staticPolicy: false }),
+    // a generous clock: the attacks walk the whole interpreter, on busy CI machines too
+    createLabelFunctionRunner({ staticPolicy: false, timeoutMs: 15_000 }),
     createLabelFunctionRunner(),
   ]);
   baseline = await run(unpoliced, VICTIMS);
@@ -244,26 +245,38 @@ describe('the baseline', () => {
 });
 
 describe('a label function that takes over the interpreter', () => {
-  it('reaches the driver and poisons it (the attack works on its own evaluations)', async () => {
-    const results = await run(unpoliced, [{ id: 'poison', code: POISONER }], [TRAJECTORIES[0]!]);
-    const own = results.get('poison/a');
-    expect(own?.outcome).toBe('ok');
-    expect(own?.output).toMatch(/poisoned: _run, evaluate, evidence_step, marshal, json/);
-    expect(own?.output).toMatch(/recursion/);
-  });
+  it(
+    'reaches the driver and poisons it (the attack works on its own evaluations)',
+    { timeout: 120_000 },
+    async () => {
+      const results = await run(unpoliced, [{ id: 'poison', code: POISONER }], [TRAJECTORIES[0]!]);
+      const own = results.get('poison/a');
+      expect(own?.outcome).toBe('ok');
+      expect(own?.output).toMatch(/poisoned: _run, evaluate, evidence_step, marshal, json/);
+      expect(own?.output).toMatch(/recursion/);
+    },
+  );
 
-  it('cannot change any later label function’s result, evidence step, outcome or error in the same batch', async () => {
-    const results = await run(unpoliced, [{ id: 'poison', code: POISONER }, ...VICTIMS]);
-    expectVictimsUnchanged(results, baseline);
-  });
+  it(
+    'cannot change any later label function’s result, evidence step, outcome or error in the same batch',
+    { timeout: 120_000 },
+    async () => {
+      const results = await run(unpoliced, [{ id: 'poison', code: POISONER }, ...VICTIMS]);
+      expectVictimsUnchanged(results, baseline);
+    },
+  );
 
-  it('nor in a later batch on the same runner process, which was not restarted', async () => {
-    const started = unpoliced.stats().runnersStarted;
-    await run(unpoliced, [{ id: 'poison', code: POISONER }]);
-    const later = await run(unpoliced, VICTIMS);
-    expectVictimsUnchanged(later, baseline);
-    expect(unpoliced.stats().runnersStarted).toBe(started);
-  });
+  it(
+    'nor in a later batch on the same runner process, which was not restarted',
+    { timeout: 120_000 },
+    async () => {
+      const started = unpoliced.stats().runnersStarted;
+      await run(unpoliced, [{ id: 'poison', code: POISONER }]);
+      const later = await run(unpoliced, VICTIMS);
+      expectVictimsUnchanged(later, baseline);
+      expect(unpoliced.stats().runnersStarted).toBe(started);
+    },
+  );
 
   it('its forged evidence step is dropped by the parent: 0 is a step of the trajectory, 6 is not', async () => {
     const forgeEvidence = `${REACH_DRIVER}
@@ -280,26 +293,30 @@ def label_function(t):
 });
 
 describe('what an evaluation can see', () => {
-  it('only its own trajectory: no other trajectory and no other label function’s source, before or after it', async () => {
-    const victimPairs = VICTIMS.flatMap((victim) =>
-      TRAJECTORIES.map((t) => ({ labelFunctionId: victim.id, trajectoryId: t.id })),
-    );
-    const snoopPair = { labelFunctionId: 'snoop', trajectoryId: 'a' };
-    for (const pairs of [
-      [snoopPair, ...victimPairs],
-      [...victimPairs, snoopPair],
-    ]) {
-      const results = await unpoliced.evaluate({
-        labelFunctions: [{ id: 'snoop', code: SNOOPER }, ...VICTIMS],
-        trajectories: TRAJECTORIES,
-        pairs,
-      });
-      const snoop = results.find((r) => r.labelFunctionId === 'snoop')!.evaluation;
-      // the walk is thorough enough to find its own trajectory's secret (in the exchange buffer)
-      expect(snoop.outcome).toBe('non_bool');
-      expect(snoop.error).toContain('own=True other=False');
-    }
-  });
+  it(
+    'only its own trajectory: no other trajectory and no other label function’s source, before or after it',
+    { timeout: 180_000 },
+    async () => {
+      const victimPairs = VICTIMS.flatMap((victim) =>
+        TRAJECTORIES.map((t) => ({ labelFunctionId: victim.id, trajectoryId: t.id })),
+      );
+      const snoopPair = { labelFunctionId: 'snoop', trajectoryId: 'a' };
+      for (const pairs of [
+        [snoopPair, ...victimPairs],
+        [...victimPairs, snoopPair],
+      ]) {
+        const results = await unpoliced.evaluate({
+          labelFunctions: [{ id: 'snoop', code: SNOOPER }, ...VICTIMS],
+          trajectories: TRAJECTORIES,
+          pairs,
+        });
+        const snoop = results.find((r) => r.labelFunctionId === 'snoop')!.evaluation;
+        // the walk is thorough enough to find its own trajectory's secret (in the exchange buffer)
+        expect(snoop.outcome).toBe('non_bool');
+        expect(snoop.error).toContain('own=True other=False');
+      }
+    },
+  );
 
   it('with the static policy on, module views hold no real module and format() reveals nothing of others', async () => {
     const probes: [string, RegExp][] = [
@@ -336,25 +353,36 @@ describe('what an evaluation can see', () => {
 });
 
 describe('slowdowns and crashes', () => {
-  it('a planted slowdown or trap stays with the label function that planted it', async () => {
-    const results = await run(unpoliced, [{ id: 'slow', code: SLOWDOWN }, ...VICTIMS]);
-    // its own second evaluation runs into its own slowdown
-    expect(results.get('slow/b')?.durationMs).toBeGreaterThan(1200);
-    expectVictimsUnchanged(results, baseline);
-    for (const victim of VICTIMS) {
-      for (const trajectory of TRAJECTORIES) {
-        // far below the planted 1.6 s: nothing of it is left
-        expect(results.get(`${victim.id}/${trajectory.id}`)?.durationMs).toBeLessThan(1000);
+  it(
+    'a planted slowdown or trap stays with the label function that planted it',
+    { timeout: 120_000 },
+    async () => {
+      const stopped = unpoliced.stats().runnersStopped;
+      const results = await run(unpoliced, [{ id: 'slow', code: SLOWDOWN }, ...VICTIMS]);
+      // the same runner process went on: the restore, not a restart, removed the slowdown
+      expect(unpoliced.stats().runnersStopped).toBe(stopped);
+      // its own second evaluation runs into its own slowdown
+      expect(results.get('slow/b')?.durationMs).toBeGreaterThan(1200);
+      expectVictimsUnchanged(results, baseline);
+      for (const victim of VICTIMS) {
+        for (const trajectory of TRAJECTORIES) {
+          // far below the planted 1.6 s: nothing of it is left
+          expect(results.get(`${victim.id}/${trajectory.id}`)?.durationMs).toBeLessThan(1000);
+        }
       }
-    }
-  });
+    },
+  );
 
-  it('a driver broken on purpose fails only the label function that broke it', async () => {
-    const results = await run(unpoliced, [{ id: 'crash', code: CRASHER }, ...VICTIMS]);
-    expect(results.get('crash/a')).toMatchObject({ outcome: 'ok', result: true });
-    expect(results.get('crash/b')?.result).toBeNull();
-    expectVictimsUnchanged(results, baseline);
-  });
+  it(
+    'a driver broken on purpose fails only the label function that broke it',
+    { timeout: 120_000 },
+    async () => {
+      const results = await run(unpoliced, [{ id: 'crash', code: CRASHER }, ...VICTIMS]);
+      expect(results.get('crash/a')).toMatchObject({ outcome: 'ok', result: true });
+      expect(results.get('crash/b')?.result).toBeNull();
+      expectVictimsUnchanged(results, baseline);
+    },
+  );
 
   it('protocol lines printed by a label function are its output, never records', async () => {
     const forger =

@@ -391,11 +391,16 @@ def harden():
 # ---------------------------------------------------------------------------------------------
 
 
-def _read_buffer(n):
+def _buffer_view(n):
+    """The first ``n`` bytes of the exchange buffer, without a copy."""
     buffer = _state['buffer']
     if _real_type(n) is not int or not 0 <= n <= len(buffer):
         raise ValueError(f'bad buffer length {n!r}')
-    return _bytes(_memoryview(buffer)[:n])
+    return _memoryview(buffer)[:n]
+
+
+def _read_buffer(n):
+    return _bytes(_buffer_view(n))
 
 
 def install(n):
@@ -436,7 +441,11 @@ def evaluate(n):
     if _state['install_error'] is not None:
         return 'exception:' + _state['install_error']
     try:
-        trajectory = _marshal_loads(_read_buffer(n))
+        view = _buffer_view(n)
+        try:
+            trajectory = _marshal_loads(view)
+        finally:
+            view.release()
     except BaseException as error:  # MemoryError on a huge trajectory, ValueError on a bad length
         return 'exception:could not decode the trajectory: ' + _describe_exception(error)
     return _run(trajectory)

@@ -13,8 +13,9 @@
  *
  * Byte layout (CPython `Python/marshal.c`): `N` None, `T` / `F` bools, `i` + int32 LE,
  * `l` + int32 digit count (negative for negative numbers) + 15-bit digits as uint16 LE, least
- * significant first, `g` + float64 LE, `u` + int32 length + UTF-8 (surrogates as 3-byte sequences,
- * what Python's `surrogatepass` reads), `[` + int32 count + items, `{` + key/value pairs + `0`.
+ * significant first, `g` + float64 LE, `z` + uint8 length + ASCII (short), `a` + int32 length + ASCII,
+ * `u` + int32 length + UTF-8 (surrogates as 3-byte sequences, what Python's `surrogatepass`
+ * reads), `[` + int32 count + items, `{` + key/value pairs + `0`.
  */
 
 /** Deepest nesting CPython's `marshal.loads` reads (`MAX_MARSHAL_STACK_DEPTH`). */
@@ -132,8 +133,19 @@ function writeValue(out: ByteWriter, value: unknown, depth: number): void {
     }
   } else if (typeof value === 'string') {
     const bytes = encodeString(value);
-    out.byte(0x75); // 'u'
-    out.int32(bytes.length);
+    if (bytes.length === value.length) {
+      // ASCII: Python builds the str without UTF-8 decoding (as its own marshal writes them)
+      if (bytes.length < 256) {
+        out.byte(0x7a); // 'z' short ASCII
+        out.byte(bytes.length);
+      } else {
+        out.byte(0x61); // 'a' ASCII
+        out.int32(bytes.length);
+      }
+    } else {
+      out.byte(0x75); // 'u'
+      out.int32(bytes.length);
+    }
     out.reserve(bytes.length);
     bytes.copy(out.buffer, out.length);
     out.length += bytes.length;
