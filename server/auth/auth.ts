@@ -118,7 +118,12 @@ export function createAuth(
     // Brute-force protection per client address, in memory (one server process). The address is
     // the one server/http/client-address.ts resolved into its per-process header; a request
     // without it falls into one shared bucket (never a client-chosen key).
-    advanced: { ipAddress: { ipAddressHeaders: [clientAddressHeader()] } },
+    advanced: {
+      ipAddress: { ipAddressHeaders: [clientAddressHeader()] },
+      // Better Auth skips its Origin/CSRF checks when NODE_ENV is `test`; keep them on always.
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
+    },
     hooks: { before: passwordStrengthHook },
     rateLimit: {
       enabled: true,

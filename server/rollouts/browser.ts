@@ -120,26 +120,28 @@ export const OBSERVE_ATTEMPTS = 3;
 export async function observePage(
   page: Page,
 ): Promise<Omit<Observation, 'stepIndex' | 'screenshot'> & { png: Buffer }> {
-  let som: SomResult | null = null;
   // A page that navigates while it is read (a late redirect, a meta refresh) destroys the
   // evaluation's context: read the new page instead, a few times at most.
-  for (let attempt = 1; som === null; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     try {
-      som = await page.evaluate(collectSetOfMarks, { attribute: SOM_ATTRIBUTE, max: MAX_SOM_ELEMENTS });
+      const som: SomResult = await page.evaluate(collectSetOfMarks, {
+        attribute: SOM_ATTRIBUTE,
+        max: MAX_SOM_ELEMENTS,
+      });
+      const png = await page.screenshot({ type: 'png' });
+      return {
+        url: page.url(),
+        title: await page.title(),
+        elements: som.elements,
+        offscreen: som.offscreen,
+        png,
+      };
     } catch (error) {
       if (attempt >= OBSERVE_ATTEMPTS || !/Execution context was destroyed/i.test((error as Error).message))
         throw error;
       await page.waitForLoadState('domcontentloaded').catch(() => undefined);
     }
   }
-  const png = await page.screenshot({ type: 'png' });
-  return {
-    url: page.url(),
-    title: await page.title(),
-    elements: som.elements,
-    offscreen: som.offscreen,
-    png,
-  };
 }
 
 /**

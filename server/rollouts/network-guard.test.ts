@@ -314,8 +314,8 @@ describe('rollout network boundary in Chromium', () => {
           steps.find((s) => s.blocked.some((r) => r.url.includes(path)))?.index;
         expect(stepWith('/css')).toBe(0);
         expect(stepWith('/clicked')).toBe(1);
+        // (The refresh fires on its own timer: on step 2, or a later one on a loaded machine.)
         expect(stepWith('/meta-refresh')).toBeGreaterThanOrEqual(2);
-        expect(stepWith('/meta-refresh')).toBeLessThanOrEqual(3);
         expect(stepWith(`${SECRET}/goto`)).toBe(11);
         // No step ever showed a page of another origin's content.
         for (const s of steps) expect(s.url ?? '').not.toContain('/etc/passwd');

@@ -154,6 +154,8 @@ describe('bundled apps in Chromium', () => {
         expect(steps.every((s) => s.screenshotHash !== null && s.url?.startsWith('http://127.0.0.1:'))).toBe(
           true,
         );
+        // The bundled apps stay inside their own server: the network policy refuses nothing.
+        expect(steps.flatMap((s) => s.blockedRequests)).toEqual([]);
         const first = steps[0]!;
         expect(first.elements.length).toBeGreaterThan(0);
         expect(first.elements[0]?.box?.width).toBeGreaterThan(0);

@@ -128,3 +128,32 @@ describe('trustedOriginsFor', () => {
     ]);
   });
 });
+
+describe('/api/auth (Better Auth checks Origin itself)', () => {
+  /** A sign-in attempt with `headers` (no cookie: a first sign-in, the login-CSRF case). */
+  async function signIn(headers: Record<string, string>) {
+    const res = await world.auth.handler(
+      new Request('http://localhost:3000/api/auth/sign-in/email', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ email: 'nobody@example.test', password: 'not the password at all' }),
+      }),
+    );
+    return res.status;
+  }
+
+  it('refuses a sign-in posted from another origin, before looking at the credentials', async () => {
+    expect(await signIn({ origin: 'https://evil.example' })).toBe(403);
+    expect(
+      await signIn({
+        origin: 'https://evil.example',
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'cors',
+      }),
+    ).toBe(403);
+    expect(await signIn({ 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' })).toBe(403);
+    expect(await signIn({ referer: 'https://evil.example/page' })).toBe(403);
+    // From the dashboard the credentials are checked (and are wrong).
+    expect(await signIn({ origin: 'http://localhost:3000', 'sec-fetch-site': 'same-origin' })).toBe(401);
+  });
+});
