@@ -47,7 +47,7 @@
  *
  * 6. **A clean interpreter per label function — the boundary between label functions**
  *    (`lf-runner.mjs`). The hardened interpreter's wasm memory is copied once and copied back
- *    before each label function of a batch (memory grown into since is zeroed), so whatever one
+ *    after each label function of a batch (memory grown into since is zeroed), so whatever one
  *    label function did inside the interpreter — even with the layers above bypassed — is gone
  *    before the next one runs. The batch stays in the runner's JavaScript; the interpreter gets one
  *    source, then one trajectory at a time as `marshal` bytes made here (`python-marshal.ts`).

@@ -17,9 +17,9 @@
 //    from Python cannot compile `return process`.
 //
 // 4. Every label function runs on a clean interpreter: after hardening, the whole wasm memory is
-//    copied once; before each label function of a batch it is copied back (and memory the
-//    interpreter grew into since is zeroed), so nothing a label function did to the interpreter
-//    is left for the next one. The batch (trajectories, sources) stays here, out of the
+//    copied once; after each label function's last evaluation of a batch it is copied back (and
+//    memory the interpreter grew into since is zeroed, on that label function's clock), so
+//    nothing a label function did to the interpreter is left for the next one. The batch (trajectories, sources) stays here, out of the
 //    interpreter's reach; the interpreter receives one label function's source and then one
 //    trajectory at a time (marshal bytes written into its exchange buffer). The driver returns a
 //    small int or an `exception:` / `non_bool:` text; this file decodes and checks it, measures
@@ -54,7 +54,21 @@ const exitProcess = (code) => reallyExit(code);
 const JSON_stringify = JSON.stringify;
 const JSON_parse = JSON.parse;
 
+// Result lines wait here and are written in bursts (`flushLines`); a fatal error writes them first,
+// so every evaluation that finished before it is reported, and the failure is charged to the next.
+let queuedLines = [];
+
+function queueLine(message) {
+  queuedLines.push(`${JSON_stringify(message)}\n`);
+}
+
+function flushLines() {
+  if (queuedLines.length > 0) stdout.write(queuedLines.join(''));
+  queuedLines = [];
+}
+
 function send(message) {
+  flushLines();
   stdout.write(`${JSON_stringify(message)}\n`);
 }
 
@@ -408,15 +422,19 @@ async function main() {
     send({ type: 'batch_loaded' });
   }
 
-  /** Runs one evaluation; returns the record's fields (the caller adds the index and the output). */
-  function evaluateOne(lfId, trajectoryId, installed) {
+  /**
+   * Runs one evaluation; returns the record's fields (the caller adds the index and the output).
+   * After a label function's last evaluation of the batch (`lastOfLabelFunction`) the clean state
+   * is restored within that evaluation's clock, so the cost of undoing what a label function did
+   * (zeroing memory it grew into) is charged to it, never to the next one.
+   */
+  function evaluateOne(lfId, trajectoryId, installed, lastOfLabelFunction) {
     const startedAt = performance.now();
     let raw;
     if (installed.lfId !== lfId) {
-      // A label function's evaluations run on a state restored from the clean copy: nothing the
-      // previous label function did to the interpreter is left.
-      clean.restore();
+      if (installed.dirty) clean.restore(); // not reached: each label function cleans up after itself
       installed.lfId = lfId;
+      installed.dirty = true;
       const source = batch.labelFunctions.get(lfId);
       const sourceLength = source === undefined ? -1 : writeBuffer(source);
       if (sourceLength < 0) throw new Error(`label function '${lfId}' is missing or too large`);
@@ -427,11 +445,16 @@ async function main() {
     const length = trajectory.marshal ? writeBuffer(trajectory.marshal) : -1;
     if (length >= 0) raw = driver.evaluate(length);
     else raw = driver.evaluateJson(trajectory.json);
-    const durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
     const decoded = decodeOutcome(raw);
     if (raw !== null && typeof raw === 'object' && typeof raw.destroy === 'function') raw.destroy();
     if (!clean.intact())
       throw new Error('the interpreter changed host-side state (file system or working directory)');
+    if (lastOfLabelFunction) {
+      // Nothing this label function did to the interpreter is left for the next one.
+      clean.restore();
+      installed.dirty = false;
+    }
+    const durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
     if (!decoded) {
       return {
         result: null,
@@ -446,19 +469,14 @@ async function main() {
 
   function evaluatePairs() {
     const { pairs } = batch;
-    const installed = { lfId: null };
+    const installed = { lfId: null, dirty: false };
     // Result lines are written in bursts, at least every FLUSH_INTERVAL_MS, so the parent's clock
     // (which runs from the last line it received) never lags by more than that.
-    let lines = [];
     let flushedAt = performance.now();
-    const flush = () => {
-      if (lines.length > 0) stdout.write(lines.join(''));
-      lines = [];
-      flushedAt = performance.now();
-    };
     pairs.forEach(([lfId, trajectoryId], i) => {
-      const fields = evaluateOne(lfId, trajectoryId, installed);
-      queue({
+      const last = i === pairs.length - 1 || pairs[i + 1][0] !== lfId;
+      const fields = evaluateOne(lfId, trajectoryId, installed, last);
+      queueLine({
         type: 'result',
         i,
         result: fields.result,
@@ -468,16 +486,14 @@ async function main() {
         durationMs: fields.durationMs,
         output: takeOutput(),
       });
-      if (performance.now() - flushedAt >= FLUSH_INTERVAL_MS) flush();
+      if (performance.now() - flushedAt >= FLUSH_INTERVAL_MS) {
+        flushLines();
+        flushedAt = performance.now();
+      }
     });
     batch = null;
-    clean.restore();
-    queue({ type: 'done' });
-    flush();
-
-    function queue(message) {
-      lines.push(`${JSON_stringify(message)}\n`);
-    }
+    if (installed.dirty) clean.restore();
+    send({ type: 'done' });
   }
 
   async function handle(line) {
