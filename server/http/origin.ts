@@ -3,9 +3,9 @@
  * page of the dashboard itself.
  *
  * A browser names the page that made a request in `Origin` (every cross-origin request and every
- * POST; Fetch standard § "origin header") and, since 2020 in Chromium and 2023 in Firefox and
- * Safari, says how it relates to the target in `Sec-Fetch-Site` (W3C Fetch Metadata). Rule, in
- * order:
+ * POST; Fetch standard § "origin header") and says how that page relates to the target in
+ * `Sec-Fetch-Site` (W3C Fetch Metadata; Chromium since 2019, Firefox since 2021, Safari since
+ * 2023). Rule, in order:
  * 1. `Sec-Fetch-Site: cross-site` or `same-site` → refused (`same-site` covers another port or a
  *    sibling host of the same site, e.g. a bundled environment app on another port).
  * 2. `Origin` present → it must be one of the allowed origins (`null`, sent by sandboxed frames
