@@ -154,6 +154,8 @@ export async function receiveMultipart(
     );
   }
 
+  // Before anything is created on disk: a body that was already read throws here.
+  const source = Readable.fromWeb(req.body as NodeWebReadableStream<Uint8Array>);
   const root = uploadTempRoot(options.dataDir);
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   fs.chmodSync(root, 0o700);
@@ -170,7 +172,6 @@ export async function receiveMultipart(
   /** The first failure (a holder: closures below set it). */
   const state: { failure: Error | null } = { failure: null };
 
-  const source = Readable.fromWeb(req.body as NodeWebReadableStream<Uint8Array>);
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bodyBytes += chunk.byteLength;
@@ -203,7 +204,8 @@ export async function receiveMultipart(
     }
     const entry: ReceivedFile = {
       field,
-      filename,
+      // A part typed application/octet-stream without a file name is a file with no name.
+      filename: filename ?? '',
       path: path.join(dir, String(files.length).padStart(6, '0')),
       bytes: 0,
       mimeType,
