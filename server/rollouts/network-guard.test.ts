@@ -7,17 +7,20 @@
  * downloads, `file:` URLs — while a real rollout (the runner, real Chromium) plays on it. The secret
  * servers must see nothing, and every refusal must be on the trajectory's steps.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import dgram from 'node:dgram';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BlockedRequest } from '@/lib/core/rollouts/url-policy';
+import { createUrlPolicy, type BlockedRequest } from '@/lib/core/rollouts/url-policy';
 import type { Observation, PolicyDecision, RolloutPolicy } from '@/lib/core/rollouts/types';
 import type { StepAction } from '@/lib/core/types';
 import { step, task, trajectory } from '@/server/db/schema';
+import { launchRolloutBrowser } from '@/server/rollouts/browser';
+import { BlockedRequestLog, openGuardedContext } from '@/server/rollouts/network-guard';
 import { runRollouts, type RolloutEpisode } from '@/server/rollouts/runner';
 import { createTestWorld, type TestWorld } from '@/server/testing/harness';
 
@@ -371,6 +374,81 @@ describe('rollout network boundary in Chromium', () => {
         expect(secretHits).toEqual([]);
       } finally {
         await world.cleanup();
+      }
+    },
+  );
+});
+
+describe('what the app may do still works', () => {
+  it(
+    'same-origin fetch, redirects within the origin, WebSockets and data:/blob: images pass; nothing is recorded',
+    { timeout: 60_000 },
+    async () => {
+      const app = http.createServer((req, res) => {
+        if (req.url === '/') {
+          res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>ok</title>
+<img id=d src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7">
+<script>
+window.results = {};
+fetch('/hop').then((r) => r.text()).then((t) => (results.redirect = t));
+const ws = new WebSocket('ws://' + location.host + '/ws');
+ws.onopen = () => (results.ws = 'open');
+ws.onerror = () => (results.ws = 'error');
+const img = new Image();
+img.onload = () => (results.blob = 'loaded');
+img.onerror = () => (results.blob = 'error');
+window.onload = () => (results.data = document.getElementById('d').naturalWidth === 1 ? 'loaded' : 'error');
+img.src = URL.createObjectURL(new Blob([Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'), (c) => c.charCodeAt(0))], { type: 'image/gif' }));
+</script>`);
+        } else if (req.url === '/hop') {
+          res.writeHead(302, { location: '/landed' }).end();
+        } else {
+          res.end('landed');
+        }
+      });
+      const upgraded: Duplex[] = [];
+      app.on('upgrade', (req, socket: Duplex) => {
+        upgraded.push(socket);
+        // A bare WebSocket handshake (RFC 6455 §4.2.2) is enough for the page's `open` event.
+        const accept = createHash('sha1')
+          .update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+          .digest('base64');
+        socket.write(
+          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+        );
+      });
+      const origin = `http://127.0.0.1:${await listen(app)}`;
+      const browser = await launchRolloutBrowser();
+      const log = new BlockedRequestLog();
+      const guarded = await openGuardedContext(browser.browser, createUrlPolicy([origin]), log);
+      try {
+        const page = await guarded.context.newPage();
+        await page.goto(`${origin}/`);
+        await page
+          .waitForFunction(
+            () => {
+              const r = (window as unknown as { results: Record<string, string> }).results;
+              return r.redirect && r.ws && r.blob && r.data;
+            },
+            undefined,
+            { timeout: 10_000 },
+          )
+          .catch(() => undefined);
+        expect(await page.evaluate(() => (window as unknown as { results: unknown }).results)).toEqual({
+          redirect: 'landed',
+          ws: 'open',
+          blob: 'loaded',
+          data: 'loaded',
+        });
+        expect(log.drain()).toEqual({ requests: [], count: 0 });
+      } finally {
+        await guarded.close();
+        await browser.close();
+        await new Promise<void>((resolve) => {
+          app.closeAllConnections();
+          for (const socket of upgraded) socket.destroy();
+          app.close(() => resolve());
+        });
       }
     },
   );
