@@ -197,4 +197,20 @@ describe('Better Auth endpoints that set a password', () => {
       .catch((e: unknown) => e);
     expect(bodyError(error)).toMatchObject({ code: 'PASSWORD_TOO_WEAK' });
   });
+
+  it('password reset is rate-limited (it needs no session and checks strength first)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const res = await world.auth.handler(
+        new Request('http://localhost:3000/api/auth/reset-password', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: 'http://localhost:3000' },
+          body: JSON.stringify({ newPassword: 'copper lantern orbit', token: `no-such-token-${i}` }),
+        }),
+      );
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 10).every((s) => s !== 429)).toBe(true);
+    expect(statuses[10]).toBe(429);
+  });
 });
