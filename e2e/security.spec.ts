@@ -146,30 +146,33 @@ test('a page on another port of the same host (same-site: cookies ride along) ca
   }
 });
 
-/** Seeds the GitHub demo with a one-node CORE graph through the CLI (idempotent). */
+/** The demo this spec gives a graph (one no other spec gives one) and its one key node's description. */
+const CSP_RUN = 'taskBooking--1';
+const CSP_NODE = 'CSP tour: the agent answered';
+
+/** Seeds the Booking demo with a one-node CORE graph through the CLI (idempotent). */
 function seedGraph(): void {
   const cli = (...args: string[]) =>
     execFileSync('node', ['bin/core-curator.mjs', '--data-dir', E2E_DATA_DIR, ...args], { stdio: 'pipe' });
-  cli('import', 'webvoyager', path.join(WEBVOYAGER_EXAMPLES, 'taskGitHub--0'));
+  cli('import', 'webvoyager', path.join(WEBVOYAGER_EXAMPLES, CSP_RUN));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-curator-csp-e2e-'));
   fs.writeFileSync(
     path.join(dir, 'key_nodes.json'),
     JSON.stringify([
       {
-        id: '901',
-        description: 'Answer with the resource-watch repository',
-        label_function:
-          "def label_function(trajectory):\n    return validate_answer(trajectory, 'resource-watch')\n",
+        id: '8901',
+        description: CSP_NODE,
+        label_function: 'def label_function(trajectory):\n    return len(trajectory) > 0\n',
       },
     ]),
   );
   fs.writeFileSync(
     path.join(dir, 'tasks.json'),
     JSON.stringify({
-      'webvoyager:GitHub--0': {
-        objective: 'GitHub search',
+      'webvoyager:Booking--1': {
+        objective: 'Booking search',
         template: null,
-        key_nodes: { '901': { parent_node_id: ['0'], child_node_id: ['-1'] } },
+        key_nodes: { '8901': { parent_node_id: ['0'], child_node_id: ['-1'] } },
       },
     }),
   );
@@ -209,11 +212,8 @@ test('every page runs under its CSP with no violation: graph, editor, screenshot
   await checkPage('/sign-in');
   await signIn(page, 'pi');
   await checkPage('/');
-  await checkPage('/tasks?q=GitHub--0');
-  await page
-    .getByRole('link', { name: /climate change data visualization/ })
-    .first()
-    .click();
+  await checkPage('/tasks?q=Booking--1');
+  await page.locator('main a[href^="/tasks/"]').first().click();
   // Cytoscape draws the graph (its chunk is loaded by a nonce-tagged script: strict-dynamic).
   await expect(page.getByTestId('graph-canvas')).toHaveAttribute('data-node-count', '3');
   await expect(page.getByTestId('graph-canvas').locator('canvas').first()).toBeVisible();
@@ -233,7 +233,7 @@ test('every page runs under its CSP with no violation: graph, editor, screenshot
 
   // The label-function editor (CodeMirror injects its styles).
   const db = new Database(path.join(E2E_DATA_DIR, 'core-curator.db'), { readonly: true });
-  const node = db.prepare('select id from pool_node limit 1').get() as { id: string };
+  const node = db.prepare('select id from pool_node where description = ?').get(CSP_NODE) as { id: string };
   db.close();
   await checkPage(`/label-functions/${node.id}`);
   await expect(page.locator('.cm-editor').first()).toBeVisible();
