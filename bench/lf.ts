@@ -120,26 +120,33 @@ console.log(
   `  ${formatRate(total, sandboxBest)} (runs: ${sandboxSeconds.map((s) => s.toFixed(3)).join(', ')} s)`,
 );
 
-// Where the time goes: the runner's own clock per evaluation; the first evaluation of each label
-// function also restores the clean interpreter and installs the label function.
-const firstOfLf = new Set<number>();
-const seenLf = new Set<string>();
-best.forEach((r, k) => {
-  // results come back in pair order; the runner ran each label function's pairs together
-  if (!seenLf.has(r.labelFunctionId)) {
-    seenLf.add(r.labelFunctionId);
-    firstOfLf.add(k);
-  }
-});
+// Where the time goes: the runner's own clock per evaluation. A label function's first evaluation
+// also installs it (API + source), its last one also restores the clean interpreter.
+const byLf = new Map<string, number[]>();
+for (const r of best) {
+  const durations = byLf.get(r.labelFunctionId) ?? [];
+  durations.push(r.evaluation.durationMs); // in the order the runner ran them
+  byLf.set(r.labelFunctionId, durations);
+}
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? 0;
+let boundaryMs = 0;
+let plainMs = 0;
+let plainCount = 0;
+for (const durations of byLf.values()) {
+  const middle = durations.slice(1, -1);
+  const typical = median(middle);
+  boundaryMs += (durations[0] ?? 0) + (durations.at(-1) ?? 0) - 2 * typical;
+  plainMs += middle.reduce((sum, d) => sum + d, 0) + 2 * typical;
+  plainCount += durations.length;
+}
 const inRunnerMs = best.reduce((sum, r) => sum + r.evaluation.durationMs, 0);
-const firstMs = best.filter((_, k) => firstOfLf.has(k)).reduce((sum, r) => sum + r.evaluation.durationMs, 0);
-const restMs = inRunnerMs - firstMs;
 const wallMs = sandboxBest * 1000;
 console.log(
   `  time per evaluation: ${(wallMs / total).toFixed(3)} ms wall = ` +
-    `${(restMs / (total - firstOfLf.size)).toFixed(3)} ms decoding + running the label function (runner clock) + ` +
-    `${((wallMs - inRunnerMs) / total).toFixed(3)} ms outside it (pipe, JSON, the parent's validation, batch load and conversion); ` +
-    `restoring the clean interpreter + installing a label function: ${(firstMs / firstOfLf.size).toFixed(2)} ms, once per label function`,
+    `${(plainMs / plainCount).toFixed(3)} ms decoding its trajectory + running the label function (runner clock) + ` +
+    `${((wallMs - inRunnerMs) / total).toFixed(3)} ms outside it (pipe, JSON, marshal encoding, the parent's validation) + ` +
+    `${(boundaryMs / total).toFixed(3)} ms spread of installing each label function and restoring the clean interpreter ` +
+    `after it (${(boundaryMs / byLf.size).toFixed(2)} ms per label function)`,
 );
 console.log(
   `  runners started ${stats.runnersStarted}, stopped ${stats.runnersStopped}, recycled ${stats.runnersRecycled}; ` +
