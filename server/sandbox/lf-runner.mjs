@@ -19,8 +19,9 @@
 // 4. Every label function runs on a clean interpreter: after hardening, the whole wasm memory is
 //    copied once; after each label function's last evaluation of a batch it is copied back (and
 //    memory the interpreter grew into since is zeroed, on that label function's clock), so
-//    nothing a label function did to the interpreter is left for the next one. The batch (trajectories, sources) stays here, out of the
-//    interpreter's reach; the interpreter receives one label function's source and then one
+//    nothing a label function did to the interpreter is left for the next one. The batch
+//    (trajectories, sources) stays here, out of the interpreter's reach; the interpreter
+//    receives one label function's source and then one
 //    trajectory at a time (marshal bytes written into its exchange buffer). The driver returns a
 //    small int or an `exception:` / `non_bool:` text; this file decodes and checks it, measures
 //    the duration and writes the result record. The parent validates every record again.
