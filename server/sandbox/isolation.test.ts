@@ -157,7 +157,7 @@ def label_function(t):
 const SLOWDOWN = `${REACH_DRIVER}
 def label_function(t):
     g = driver()
-    clock = g['_time'].perf_counter
+    clock = g['_sys'].modules['time'].perf_counter
     def slow_loads(data, real=g['_marshal_loads']):
         end = clock() + 1.6
         while clock() < end:

@@ -52,7 +52,6 @@ import json as _json
 import marshal as _marshal
 import reprlib as _reprlib
 import sys as _sys
-import time as _time
 
 # Modules label functions may import (each served as a read-only view). Everything they import
 # lazily is loaded by ``setup`` so that no import happens after hardening.
