@@ -144,6 +144,20 @@ export const task = sqliteTable(
     /** Evaluation spec as the benchmark gives it (WebArena `eval`, WebVoyager reference answers). */
     evalSpec: text('eval_spec', { mode: 'json' }).$type<unknown>(),
     meta: text('meta', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * `easy` | `medium` | `hard` as the task file gives it (WebArena-Infinity `difficulty`,
+     * VisualWebArena `overall_difficulty`); null when it gives none.
+     */
+    difficulty: text('difficulty'),
+    /**
+     * State-API tasks: whether the task's verifier already passes on the untouched seed (the app
+     * loaded in Chromium, nothing clicked). Null = not checked. Such tasks are skipped by rollouts
+     * and exports unless asked for.
+     */
+    passesOnSeed: integer('passes_on_seed', { mode: 'boolean' }),
+    /** The verifier's explanation (or error) of the last seed check. */
+    seedCheckMessage: text('seed_check_message'),
+    seedCheckedAt: integer('seed_checked_at', { mode: 'timestamp_ms' }),
     iterationId: integer('iteration_id').references(() => iteration.id),
     /** Author: a user id, or `import:<format>` / a model name for machine-made rows. */
     createdBy: text('created_by').notNull(),
@@ -154,6 +168,7 @@ export const task = sqliteTable(
     index('task_origin_idx').on(t.origin),
     index('task_created_idx').on(t.createdAt, t.id),
     index('task_intent_idx').on(t.intent, t.id),
+    index('task_difficulty_idx').on(t.difficulty),
   ],
 );
 
@@ -172,6 +187,11 @@ export const trajectory = sqliteTable(
     iterationId: integer('iteration_id').references(() => iteration.id),
     /** The environment's own verdict; null = unknown. */
     envSuccess: integer('env_success', { mode: 'boolean' }),
+    /**
+     * The environment's explanation of `envSuccess`: a State-API verifier's message (the `str` of
+     * its `(bool, str)`), the WebArena evaluators' details, or why there is no verdict.
+     */
+    envMessage: text('env_message'),
     graphVerdict: integer('graph_verdict', { mode: 'boolean' }),
     category: text('category').$type<Category>(),
     progress: real('progress'),
@@ -238,6 +258,12 @@ export const step = sqliteTable(
     rawOutput: text('raw_output'),
     /** The recorded model call that chose this step's action (rollouts of the `openai` policy). */
     modelCallId: text('model_call_id'),
+    /**
+     * The image the acting model was sent, when it differs from `screenshotHash`: the screenshot
+     * with the set-of-marks boxes and numbers drawn on it. Null = the policy saw no image or the
+     * clean one (offline policies, imports).
+     */
+    modelImageHash: text('model_image_hash').references(() => media.hash),
     /**
      * Requests and navigations the rollout network policy refused while the agent was on this
      * step (the first `MAX_BLOCKED_REQUESTS_PER_STEP`); `blockedRequestCount` counts them all.
