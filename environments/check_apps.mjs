@@ -59,7 +59,7 @@ function startServer(root) {
         try {
           JSON.parse(body);
           current = body;
-          send(200, '{"ok":true}');
+          send(200, '{"status":"ok"}');
         } catch {
           send(400, '{"error":"invalid JSON"}');
         }
@@ -68,7 +68,8 @@ function startServer(root) {
     }
     if (url.pathname === '/api/reset' && req.method === 'POST') {
       current = seed;
-      return send(200, '{"ok":true}');
+      // The answers of WebArena-Infinity's server.py (and of server/rollouts/state-api-server.ts).
+      return send(200, '{"status":"ok","action":"reset","seed_restored":true,"clients_notified":0}');
     }
     if (req.method !== 'GET') return send(405, '{"error":"method not allowed"}');
     let p = decodeURIComponent(url.pathname);

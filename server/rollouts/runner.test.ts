@@ -43,10 +43,10 @@ describe('State-API server', () => {
         method: 'PUT',
         body: JSON.stringify({ cart: [1] }),
       });
-      expect(put.status).toBe(204);
+      expect(put.status).toBe(200);
       expect(await (await fetch(`${server.url}/api/state`)).json()).toEqual({ cart: [1] });
       expect((await fetch(`${server.url}/api/state`, { method: 'PUT', body: '{nope' })).status).toBe(400);
-      expect((await fetch(`${server.url}/api/reset`, { method: 'POST' })).status).toBe(204);
+      expect((await fetch(`${server.url}/api/reset`, { method: 'POST' })).status).toBe(200);
       expect(await (await fetch(`${server.url}/api/state`)).json()).toEqual(seed);
       expect((await fetch(`${server.url}/../../package.json`)).status).toBe(404);
       expect((await fetch(`${server.url}/nothing-here.js`)).status).toBe(404);

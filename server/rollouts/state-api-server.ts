@@ -1,15 +1,26 @@
 /**
  * Serves a State-API web app (DESIGN.md › Formats › State-API web apps, the WebArena-Infinity
- * convention) on a loopback port: the folder's static files (through `sirv`), and
+ * convention) on a loopback port, answering as the convention's own `server.py` does:
  *
- * - `GET /api/state` → 200 with the current state as JSON (`null` before the app stores any);
- * - `PUT /api/state` with a JSON body → 204, the body becomes the state (at most MAX_STATE_BYTES);
- * - `POST /api/reset` → 204, the state becomes the seed again.
+ * - `GET /api/state` → 200 with the current state as JSON; **404**
+ *   `{"error":"No state available. Open the app in a browser first."}` while there is none (so a
+ *   verifier's `if resp.status_code != 200: return False, …` returns instead of crashing);
+ * - `PUT /api/state` with a JSON body → 200 `{"status":"ok"}`, the body becomes the state; while
+ *   there is no seed yet, the first state stored also becomes the seed (a copy);
+ * - `POST /api/reset` → 200 `{"status":"ok","action":"reset","seed_restored":bool,
+ *   "clients_notified":n}`: the state becomes a copy of the seed (none without a seed) and every
+ *   `/api/events` client gets `data: reset`;
+ * - `GET /api/events` → a Server-Sent Events stream that first sends `data: connected` and stays
+ *   open (apps reload their data when they hear `reset`);
+ * - `PUT` / `POST` to any other path → 404; other paths are the folder's static files (`sirv`).
  *
- * The seed is the folder's `seed-state.json` when it has one (read at start-up); without it the seed
- * is `null` and the app initialises its own data on load, as WebArena-Infinity apps do. The runner
- * starts one server per browser, so parallel rollouts never share state, and resets before every
- * rollout.
+ * Added here (README › State-API apps: parity with WebArena-Infinity's server.py): the folder's
+ * optional `seed-state.json` is the initial seed and state (so `GET /api/state` answers 200 before
+ * the app loads); a PUT body is capped at MAX_STATE_BYTES (413); the server listens on 127.0.0.1
+ * only; a static file that resolves outside the folder through a symbolic link is 404; the API
+ * paths match with any query string. The runner starts one server per browser, so parallel
+ * rollouts never share state, and resets (`reset()`, which notifies the event clients too) before
+ * every rollout. `close()` ends open event streams, so it never waits on a connected app.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -22,12 +33,28 @@ import { isPathInside, realAppFolder, resolveAppFile } from '@/server/rollouts/a
 /** Largest state a PUT may store, in bytes. */
 export const MAX_STATE_BYTES = 5 * 1024 * 1024;
 export const SEED_STATE_FILE = 'seed-state.json';
+/** `GET /api/state` before any state exists: the body of the convention's server, verbatim. */
+export const NO_STATE_ERROR = 'No state available. Open the app in a browser first.';
+
+export interface ResetResult {
+  /** False when the app has no seed yet (no `seed-state.json` and no PUT so far): no state now. */
+  seedRestored: boolean;
+  /** `/api/events` clients told `reset`. */
+  clientsNotified: number;
+}
 
 export interface StateApiServer {
   /** e.g. `http://127.0.0.1:41234` (no trailing slash). */
   url: string;
-  reset(): void;
+  /** As `POST /api/reset`: state = copy of the seed, event clients notified. */
+  reset(): ResetResult;
+  /** The current state; `null` while there is none. */
   getState(): unknown;
+  /** Whether the app has stored state (or the folder has a seed): `GET /api/state` answers 200. */
+  hasState(): boolean;
+  /** Clients connected to `/api/events`. */
+  eventClientCount(): number;
+  /** Stops listening and ends every open connection, event streams included. */
   close(): Promise<void>;
 }
 
@@ -88,47 +115,89 @@ export async function startStateApiServer(
   if (!fs.existsSync(path.join(folder, 'index.html'))) {
     throw new DomainError('BAD_INPUT', `${folder}: no index.html (a State-API app folder needs one)`);
   }
-  const seed = readSeedState(folder);
-  const seedText = JSON.stringify(seed);
-  let state: unknown = JSON.parse(seedText);
+  // State and seed are kept as JSON text: every read and reset hands out a fresh copy.
+  // `null` = none (a `seed-state.json` or a PUT of JSON `null` counts as none, as in server.py).
+  const seedValue = readSeedState(folder);
+  let seedText: string | null = seedValue === null ? null : JSON.stringify(seedValue);
+  let stateText: string | null = seedText;
+  const events = new Set<http.ServerResponse>();
   const root = realAppFolder(folder);
   const serveStatic = sirv(root, { dev: true, dotfiles: false, etag: false });
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/api/state') {
-      if (req.method === 'GET') return sendJson(res, 200, state);
-      if (req.method === 'PUT') {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        req.on('data', (chunk: Buffer) => {
-          size += chunk.byteLength;
-          if (size > MAX_STATE_BYTES) {
-            sendJson(res, 413, { error: `state larger than ${MAX_STATE_BYTES} bytes` });
-            req.destroy();
-            return;
-          }
-          chunks.push(chunk);
-        });
-        req.on('end', () => {
-          if (res.headersSent) return;
-          try {
-            state = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-            res.writeHead(204).end();
-          } catch {
-            sendJson(res, 400, { error: 'body is not valid JSON' });
-          }
-        });
+  const notify = (event: string): number => {
+    for (const client of events) client.write(`data: ${event}\n\n`);
+    return events.size;
+  };
+  const reset = (): ResetResult => {
+    stateText = seedText;
+    return { seedRestored: seedText !== null, clientsNotified: notify('reset') };
+  };
+  const storeState = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > MAX_STATE_BYTES) {
+        if (!res.headersSent) sendJson(res, 413, { error: `state larger than ${MAX_STATE_BYTES} bytes` });
+        req.destroy();
         return;
       }
-      return sendJson(res, 405, { error: 'use GET or PUT' });
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (res.headersSent) return;
+      let text: string;
+      try {
+        text = JSON.stringify(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        sendJson(res, 400, { error: 'Invalid JSON' });
+        return;
+      }
+      stateText = text === 'null' ? null : text;
+      if (seedText === null) seedText = stateText;
+      sendJson(res, 200, { status: 'ok' });
+    });
+  };
+  const openEvents = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    res.write('data: connected\n\n');
+    events.add(res);
+    const forget = () => events.delete(res);
+    req.on('close', forget);
+    res.on('close', forget);
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    if (method === 'PUT') {
+      if (url.pathname === '/api/state') return storeState(req, res);
+      return sendJson(res, 404, { error: `not found: ${url.pathname}` });
     }
-    if (url.pathname === '/api/reset') {
-      if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
-      state = JSON.parse(seedText);
-      res.writeHead(204).end();
+    if (method === 'POST') {
+      if (url.pathname !== '/api/reset') return sendJson(res, 404, { error: `not found: ${url.pathname}` });
+      const result = reset();
+      return sendJson(res, 200, {
+        status: 'ok',
+        action: 'reset',
+        seed_restored: result.seedRestored,
+        clients_notified: result.clientsNotified,
+      });
+    }
+    if (method !== 'GET' && method !== 'HEAD') {
+      return sendJson(res, 501, { error: `unsupported method ${method}` });
+    }
+    if (url.pathname === '/api/state') {
+      if (stateText === null) return sendJson(res, 404, { error: NO_STATE_ERROR });
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(method === 'HEAD' ? undefined : stateText);
       return;
     }
+    if (url.pathname === '/api/events' && method === 'GET') return openEvents(req, res);
     // sirv follows symbolic links; a file it would serve must stay inside the folder (app-files.ts).
     if (!isStaticRequestInside(root, url.pathname))
       return sendJson(res, 404, { error: `not found: ${url.pathname}` });
@@ -139,16 +208,21 @@ export async function startStateApiServer(
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | null = null;
   return {
     url: `http://127.0.0.1:${port}`,
-    reset() {
-      state = JSON.parse(seedText);
-    },
-    getState: () => state,
+    reset,
+    getState: () => (stateText === null ? null : (JSON.parse(stateText) as unknown)),
+    hasState: () => stateText !== null,
+    eventClientCount: () => events.size,
     close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
+      (closing ??= new Promise<void>((resolve) => {
+        // Stop listening first (an app reconnecting to /api/events is refused from now on), then
+        // end the open streams and keep-alive connections so `close` has nothing to wait for.
         server.close(() => resolve());
-      }),
+        for (const client of events) client.end();
+        events.clear();
+        server.closeAllConnections();
+      })),
   };
 }
