@@ -382,6 +382,7 @@ async function runEpisode(
     finishLiveTrajectory(db, trajectoryId, {
       status: 'complete',
       envSuccess: verdict.envSuccess,
+      envMessage: verdict.message,
       finalAnswer,
     });
     return {
@@ -421,7 +422,14 @@ async function runEpisode(
         message += ` [${pending.count} blocked request(s): ${shown.join('; ')}${pending.count > 3 ? '; …' : ''}]`;
       }
     }
-    finishLiveTrajectory(db, trajectoryId, { status: 'errored', envSuccess: null, error: message });
+    // A verdict that could not be had (verifier raised, timed out, missing module) keeps its reason
+    // beside the unknown verdict too (`envMessage`), as well as in `error`.
+    finishLiveTrajectory(db, trajectoryId, {
+      status: 'errored',
+      envSuccess: null,
+      error: message,
+      envMessage: judging && !gone ? reason : null,
+    });
     return { ...base, status: 'errored', end: 'errored', envSuccess: null, steps: stepIndex, message };
   } finally {
     await guarded?.close();

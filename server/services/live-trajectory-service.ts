@@ -263,6 +263,25 @@ export interface FinishLiveTrajectoryParams {
   finalAnswer?: string | null;
   /** Why it errored (required in spirit for `errored`; shown in the viewer). */
   error?: string | null;
+  /**
+   * The environment's explanation of `envSuccess` (`trajectory.envMessage`): a State-API verifier's
+   * message, the WebArena evaluators' details, why there is no verdict, or why judging failed.
+   * Third-party text: stored as given, cut to {@link MAX_ENV_MESSAGE_CHARS}; null = none.
+   */
+  envMessage?: string | null;
+}
+
+/** Longest environment message stored (a verifier may print anything; the rest is cut, marked `…`). */
+export const MAX_ENV_MESSAGE_CHARS = 4_000;
+
+/** `message` cut to {@link MAX_ENV_MESSAGE_CHARS} (an ellipsis marks a cut); empty → null. */
+export function boundEnvMessage(message: string | null | undefined): string | null {
+  if (message === null || message === undefined || message.trim() === '') return null;
+  if (message.length <= MAX_ENV_MESSAGE_CHARS) return message;
+  let end = MAX_ENV_MESSAGE_CHARS - 1;
+  // Never split a surrogate pair.
+  if (/[\uD800-\uDBFF]/.test(message[end - 1]!)) end -= 1;
+  return `${message.slice(0, end)}…`;
 }
 
 /**
@@ -289,6 +308,7 @@ export function finishLiveTrajectory(db: Db, trajectoryId: string, params: Finis
           envSuccess: params.envSuccess,
           finalAnswer: params.finalAnswer ?? null,
           error: params.error ?? null,
+          envMessage: boundEnvMessage(params.envMessage),
           contentHash,
           finishedAt: new Date(),
         })
