@@ -1,7 +1,8 @@
 'use client';
 /**
- * Rollout verdict review: the environment's verdict beside the graph's (Fully / Partially Passed,
- * progress, the matched path), the task and the final answer; the reviewer says whether the rollout
+ * Rollout verdict review: the environment's verdict with its explanation (the verifier's message or
+ * the evaluators' details) beside the graph's (Fully / Partially Passed, progress, the matched
+ * path), the task and the final answer; the reviewer says whether the rollout
  * accomplished its task (Succeeded / Failed).
  */
 import Link from 'next/link';
@@ -33,6 +34,15 @@ export function RolloutVerdictView({ subject }: { subject: SubjectOf<'rollout_ve
             <Badge tone={v.envSuccess == null ? 'slate' : v.envSuccess ? 'green' : 'red'}>
               {verdictLabel(v.envSuccess)}
             </Badge>
+            {v.envMessage ? (
+              // The verifier's own words (third-party text, rendered as text).
+              <p
+                className="mt-1 max-h-32 overflow-y-auto whitespace-pre-wrap break-words text-slate-700"
+                data-testid="verdict-env-message"
+              >
+                {v.envMessage}
+              </p>
+            ) : null}
           </dd>
           <dt className="text-slate-500">Graph verdict</dt>
           <dd>

@@ -35,6 +35,16 @@ const PREFETCH_AHEAD = 2;
 /** Vertical space taken by the header, step bar and filmstrip, so the screenshot fits beside them. */
 const CHROME_HEIGHT_PX = 330;
 
+/**
+ * Whether the header shows the environment's explanation of its verdict (`envMessage`: a verifier's
+ * message, evaluator details, or why there is none). It is third-party text and is rendered as text.
+ * An errored trajectory whose error already quotes it (a verifier that raised) shows it once.
+ */
+function showEnvMessage(t: { envMessage: string | null; status: string; error: string | null }): boolean {
+  if (!t.envMessage) return false;
+  return !(t.status === 'errored' && t.error?.includes(t.envMessage));
+}
+
 function clampStep(value: number, count: number): number {
   if (!Number.isFinite(value)) return 0;
   return Math.max(0, Math.min(count - 1, value));
@@ -174,6 +184,14 @@ export function TrajectoryViewer({
           {trajectory.status === 'errored' ? (
             <p className="mt-1 text-sm text-rose-700" role="alert" data-testid="trajectory-error">
               <span className="font-medium">Errored:</span> {trajectory.error ?? 'no reason was recorded.'}
+            </p>
+          ) : null}
+          {showEnvMessage(trajectory) ? (
+            <p
+              className="mt-1 max-h-32 overflow-y-auto whitespace-pre-wrap break-words text-sm text-slate-700"
+              data-testid="env-message"
+            >
+              <span className="text-slate-500">Environment says:</span> {trajectory.envMessage}
             </p>
           ) : null}
           {trajectory.finalAnswer ? (

@@ -8,6 +8,7 @@ import {
   appendLiveStep,
   createLiveTrajectory,
   finishLiveTrajectory,
+  MAX_ENV_MESSAGE_CHARS,
   recoverInterruptedRollouts,
 } from '@/server/services/live-trajectory-service';
 import { getTrajectoryOrThrow } from '@/server/services/trajectory-service';
@@ -74,6 +75,42 @@ describe('live trajectories', () => {
       ['trajectory running', 'step 0', 'step 1', 'trajectory complete'],
     );
     expect(events[1]).toMatchObject({ capturedAt: 1234, screenshotHash: stored.steps[0]?.screenshotHash });
+  });
+
+  it("keeps the environment's explanation with its verdict (bounded; blank is none); the viewer's query returns it", async () => {
+    world = createTestWorld();
+    const taskId = seedTask(world);
+    const make = () =>
+      createLiveTrajectory(world.db, {
+        taskId,
+        kind: 'rollout',
+        source: 'rollout:noisy-expert',
+        policy: 'noisy-expert',
+        createdBy: 'noisy-expert',
+      });
+    const judged = make();
+    const message = 'Cart holds 0 of 2 daypacks <script>alert(1)</script>';
+    finishLiveTrajectory(world.db, judged, { status: 'complete', envSuccess: false, envMessage: message });
+    const annotator = world.makeUser('annotator');
+    const viewed = await world.caller(annotator).trajectories.get({ id: judged });
+    expect(viewed).toMatchObject({ envSuccess: false, envMessage: message, error: null });
+
+    const long = make();
+    finishLiveTrajectory(world.db, long, {
+      status: 'complete',
+      envSuccess: true,
+      envMessage: `${'x'.repeat(MAX_ENV_MESSAGE_CHARS - 2)}😀tail`,
+    });
+    const stored = getTrajectoryOrThrow(world.db, long).envMessage!;
+    expect(stored).toHaveLength(MAX_ENV_MESSAGE_CHARS - 1); // the emoji's pair is not split
+    expect(stored.endsWith('x…')).toBe(true);
+
+    const blank = make();
+    finishLiveTrajectory(world.db, blank, { status: 'complete', envSuccess: null, envMessage: '  ' });
+    expect(getTrajectoryOrThrow(world.db, blank).envMessage).toBeNull();
+    const none = make();
+    finishLiveTrajectory(world.db, none, { status: 'errored', envSuccess: null, error: 'Cancelled' });
+    expect(getTrajectoryOrThrow(world.db, none).envMessage).toBeNull();
   });
 
   it('refuses steps after the end, unreadable screenshots and unknown trajectories', async () => {

@@ -481,7 +481,12 @@ describe('getReviewSubject', () => {
     });
   });
 
-  it('rollout verdict: the verdicts and the matched path with descriptions; comments show on the trajectory', () => {
+  it("rollout verdict: the verdicts (with the verifier's message) and the matched path with descriptions; comments show on the trajectory", () => {
+    world.db
+      .update(trajectory)
+      .set({ envMessage: 'order total is $0.00, expected $129.00' })
+      .where(eq(trajectory.id, rolloutId))
+      .run();
     world.db
       .insert(stepComment)
       .values([
@@ -504,6 +509,7 @@ describe('getReviewSubject', () => {
     if (subject.queue !== 'rollout_verdict') throw new Error('wrong queue');
     expect(subject.verdict).toMatchObject({
       envSuccess: false,
+      envMessage: 'order total is $0.00, expected $129.00',
       graphVerdict: true,
       category: 'fully_passed',
       matchedPath: [

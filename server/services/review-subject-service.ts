@@ -251,6 +251,8 @@ export interface RolloutVerdictSubject extends ReviewSubjectBase {
   queue: 'rollout_verdict';
   verdict: {
     envSuccess: boolean | null;
+    /** The environment's explanation of `envSuccess` (verifier message, evaluator details); third-party text. */
+    envMessage: string | null;
     graphVerdict: boolean | null;
     category: Category | null;
     progress: number | null;
@@ -847,6 +849,7 @@ function getRolloutVerdictSubject(db: Db, base: ReviewSubjectBase): RolloutVerdi
     queue: 'rollout_verdict',
     verdict: {
       envSuccess: row.envSuccess,
+      envMessage: row.envMessage,
       graphVerdict: row.graphVerdict,
       category: row.category,
       progress: row.progress,
