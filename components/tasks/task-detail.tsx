@@ -29,6 +29,8 @@ export function TaskDetail({ id, role }: { id: string; role: Role }) {
     ['Environment', task.environment],
     ['Source', task.source],
     ['Origin', task.origin],
+    ['Difficulty', task.difficulty],
+    ['Seed check', <SeedCheck key="seed" task={task} />],
     ['Start URL', task.startUrl],
     ['Template', task.template],
     ['Parameters', task.params && Object.keys(task.params).length ? JSON.stringify(task.params) : null],
@@ -135,5 +137,37 @@ export function TaskDetail({ id, role }: { id: string; role: Role }) {
         )}
       </Card>
     </div>
+  );
+}
+
+/** Whether the task's verifier already passes on the app's untouched seed (State-API tasks). */
+function SeedCheck({
+  task,
+}: {
+  task: {
+    source: string;
+    passesOnSeed: boolean | null;
+    seedCheckMessage: string | null;
+    seedCheckedAt: Date | null;
+  };
+}) {
+  if (task.passesOnSeed === null) {
+    return task.source === 'state-api' ? <span className="text-slate-400">not checked</span> : null;
+  }
+  return (
+    <span className="space-y-1">
+      {task.passesOnSeed ? (
+        <Badge tone="amber">passes on the seed</Badge>
+      ) : (
+        <Badge tone="green">fails on the seed</Badge>
+      )}
+      {task.seedCheckMessage ? <span className="ml-2 text-slate-600">{task.seedCheckMessage}</span> : null}
+      {task.seedCheckedAt ? (
+        <span className="block text-xs text-slate-500">
+          checked <DateTime value={task.seedCheckedAt} />
+          {task.passesOnSeed ? ' · skipped by rollouts and exports unless included' : ''}
+        </span>
+      ) : null}
+    </span>
   );
 }

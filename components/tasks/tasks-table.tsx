@@ -1,6 +1,7 @@
 'use client';
 /**
- * The Tasks table: search, filters (site/app, origin, source, has rollouts), sort and pagination,
+ * The Tasks table: search, filters (site/app, origin, source, has rollouts, difficulty, seed
+ * check), sort and pagination,
  * all kept in the URL so a view can be shared and survives reloads. Queries run server-side with
  * LIMIT/OFFSET, so the page stays fast at 10,000 tasks; the previous page stays on screen while
  * the next loads.
@@ -101,6 +102,28 @@ export function TasksTable() {
           ]}
         />
         <FilterSelect
+          label="Difficulty"
+          value={query.difficulty ?? ''}
+          onChange={(v) => setParams({ difficulty: v })}
+          options={[
+            ...(facets.data?.difficulties ?? []).map((d) => ({
+              value: d.value,
+              label: `${d.value} (${d.n})`,
+            })),
+            { value: 'none', label: 'no difficulty' },
+          ]}
+        />
+        <FilterSelect
+          label="Seed check"
+          value={query.seedCheck ?? ''}
+          onChange={(v) => setParams({ seed: v })}
+          options={[
+            { value: 'passes', label: `passes on the seed (${facets.data?.seedChecks.passes ?? 0})` },
+            { value: 'fails', label: `fails on the seed (${facets.data?.seedChecks.fails ?? 0})` },
+            { value: 'unchecked', label: 'not checked' },
+          ]}
+        />
+        <FilterSelect
           label="Sort"
           value={query.sort === 'newest' ? '' : query.sort}
           onChange={(v) => setParams({ sort: v })}
@@ -127,6 +150,7 @@ export function TasksTable() {
                 <th className="px-3 py-2">Site / app</th>
                 <th className="px-3 py-2">Source</th>
                 <th className="px-3 py-2">Origin</th>
+                <th className="px-3 py-2">Difficulty</th>
                 <th className="px-3 py-2 text-right">Expert demos</th>
                 <th className="px-3 py-2 text-right">Rollouts</th>
                 <th className="px-3 py-2">Added</th>
@@ -143,12 +167,20 @@ export function TasksTable() {
                       {t.intent || <span className="italic text-slate-400">(no intent)</span>}
                     </Link>
                     <span className="font-mono text-xs text-slate-400">{t.externalId}</span>
+                    {t.passesOnSeed ? (
+                      <span className="ml-2">
+                        <Badge tone="amber" title={t.seedCheckMessage ?? undefined}>
+                          passes on the seed
+                        </Badge>
+                      </span>
+                    ) : null}
                   </td>
                   <td className="px-3 py-2 text-slate-700">{t.site ?? '—'}</td>
                   <td className="px-3 py-2 text-slate-700">{t.source}</td>
                   <td className="px-3 py-2">
                     <Badge tone={t.origin === 'seed' ? 'slate' : 'indigo'}>{t.origin}</Badge>
                   </td>
+                  <td className="px-3 py-2 text-slate-700">{t.difficulty ?? '—'}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{t.expertCount}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{t.rolloutCount}</td>
                   <td className="whitespace-nowrap px-3 py-2 text-slate-500">

@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { task } from '@/server/db/schema';
+import { eq } from 'drizzle-orm';
+import { environmentApp, task } from '@/server/db/schema';
 import {
   addStateApiApp,
+  appNameFromHtml,
   assertAppFolderAllowed,
   BUNDLED_APPS_DIR,
   listAllowedAppRoots,
@@ -94,6 +96,153 @@ describe('addStateApiApp', () => {
       addStateApiApp(world!.db, path.join(BUNDLED_APPS_DIR, 'shop'), { id: 'Bad Id', actor }),
     ).toThrow(/lower-case/);
     expect(world.db.select().from(task).all()).toHaveLength(10);
+  });
+});
+
+describe('function-tasks.json and difficulty', () => {
+  const verifier = 'def verify(server_url):\n    return False, "no"\n';
+  const realTasks = JSON.stringify([
+    { id: 't1', difficulty: 'Easy', instruction: 'Real one', verify: 'real-tasks/t1.py' },
+    { id: 't2', instruction: 'Real two', verify: 'real-tasks/t1.py' },
+  ]);
+  const functionTasks = JSON.stringify([
+    { id: 't1', difficulty: 'HARD', instruction: 'Function one', verify: 'function-tasks/task_1.py' },
+    { id: 2, difficulty: 'Expert ', instruction: 'Function two', verify: 'function-tasks/task_1.py' },
+  ]);
+
+  it('reads both files: real tasks first, function tasks keyed function:<id>', () => {
+    const app = readStateApiApp(
+      makeApp({
+        'index.html': '<title>Both</title>',
+        'real-tasks.json': realTasks,
+        'function-tasks.json': functionTasks,
+        'real-tasks/t1.py': verifier,
+        'function-tasks/task_1.py': verifier,
+        'expert-demos.json': JSON.stringify({
+          t1: [{ type: 'go_back' }],
+          'function:t1': [{ type: 'go_back' }],
+        }),
+      }),
+    );
+    expect(app.tasks.map((t) => [t.taskSet, t.key, t.instruction])).toEqual([
+      ['real', 't1', 'Real one'],
+      ['real', 't2', 'Real two'],
+      ['function', 'function:t1', 'Function one'],
+      ['function', 'function:2', 'Function two'],
+    ]);
+    expect(Object.keys(app.expertDemos).sort()).toEqual(['function:t1', 't1']);
+  });
+
+  it('takes an app with function-tasks.json only, and names that file in its errors', () => {
+    const only = readStateApiApp(
+      makeApp({
+        'index.html': '',
+        'function-tasks.json': functionTasks,
+        'function-tasks/task_1.py': verifier,
+      }),
+    );
+    expect(only.tasks.map((t) => t.key)).toEqual(['function:t1', 'function:2']);
+    const bad = JSON.stringify([{ id: 'a', instruction: 'x', verify: 'missing.py' }]);
+    expect(() =>
+      readStateApiApp(
+        makeApp({
+          'index.html': '',
+          'real-tasks.json': okTasks,
+          'v/t1.py': verifier,
+          'function-tasks.json': bad,
+        }),
+      ),
+    ).toThrow(/function-tasks\.json: \[0\]\.verify: file missing\.py does not exist/);
+    expect(() =>
+      readStateApiApp(
+        makeApp({ 'index.html': '', 'function-tasks.json': JSON.stringify([{ id: 'a', verify: 'x.py' }]) }),
+      ),
+    ).toThrow(/function-tasks\.json.*\[0\]\.instruction/);
+    expect(() => readStateApiApp(makeApp({ 'index.html': '' }))).toThrow(
+      /no real-tasks\.json and no function-tasks\.json/,
+    );
+    expect(() =>
+      readStateApiApp(
+        makeApp({
+          'index.html': '',
+          'function-tasks.json': functionTasks,
+          'function-tasks/task_1.py': verifier,
+          // A function task's demo must be named function:<id>.
+          'expert-demos.json': JSON.stringify({ t1: [{ type: 'go_back' }] }),
+        }),
+      ),
+    ).toThrow(/demo 't1' names no task.*function:<id>/);
+  });
+
+  it('stores function tasks as app:<id>:function:<task id> with meta.taskSet, and difficulty lower-cased', () => {
+    world = createTestWorld();
+    const actor = { userId: null, label: 'test' };
+    const folder = makeApp({
+      'index.html': '<title>Both</title>',
+      'real-tasks.json': realTasks,
+      'function-tasks.json': functionTasks,
+      'real-tasks/t1.py': verifier,
+      'function-tasks/task_1.py': verifier,
+    });
+    const summary = addStateApiApp(world.db, folder, { id: 'both', actor });
+    expect(summary.tasks).toEqual({ created: 4, updated: 0, unchanged: 0 });
+    const rows = world.db
+      .select({ externalId: task.externalId, difficulty: task.difficulty, meta: task.meta })
+      .from(task)
+      .orderBy(task.externalId)
+      .all();
+    expect(rows.map((r) => [r.externalId, r.difficulty, r.meta.taskSet, r.meta.difficulty])).toEqual([
+      ['app:both:function:2', 'expert', 'function', 'Expert '],
+      ['app:both:function:t1', 'hard', 'function', 'HARD'],
+      ['app:both:t1', 'easy', 'real', 'Easy'],
+      ['app:both:t2', null, 'real', null],
+    ]);
+    expect(listAppTaskIds(world.db, 'both')).toHaveLength(4);
+    expect(world.db.select().from(environmentApp).get()?.taskCount).toBe(4);
+    expect(addStateApiApp(world.db, folder, { id: 'both', actor }).tasks).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 4,
+    });
+    // A changed difficulty is an update.
+    fs.writeFileSync(path.join(folder, 'real-tasks.json'), realTasks.replace('"Easy"', '"medium"'));
+    expect(addStateApiApp(world.db, folder, { id: 'both', actor }).tasks).toMatchObject({ updated: 1 });
+    expect(
+      world.db.select({ d: task.difficulty }).from(task).where(eq(task.externalId, 'app:both:t1')).get()?.d,
+    ).toBe('medium');
+  });
+});
+
+describe('app names', () => {
+  it('decodes HTML entities of the <title> exactly once', () => {
+    expect(appNameFromHtml('<title>GitLab — Plan &amp; Track</title>')).toBe('GitLab — Plan & Track');
+    expect(appNameFromHtml('<title>GitLab &#8212; Plan &amp;amp; Track</title>')).toBe(
+      'GitLab — Plan &amp; Track',
+    );
+    expect(
+      appNameFromHtml('<TITLE lang="en">\n  A &lt;script&gt;alert(1)&lt;/script&gt;  app\n</TITLE>'),
+    ).toBe('A <script>alert(1)</script> app');
+    expect(appNameFromHtml('<title>   </title>')).toBeNull();
+    expect(appNameFromHtml('<p>no title</p>')).toBeNull();
+  });
+
+  it('stores the decoded name (and the folder name without a title)', () => {
+    world = createTestWorld();
+    const actor = { userId: null, label: 'test' };
+    const verifier = 'def verify(server_url):\n    return False, "no"\n';
+    const titled = makeApp({
+      'index.html': '<!doctype html><title>GitLab &#8212; Plan &amp; Track &lt;script&gt;</title>',
+      'real-tasks.json': okTasks,
+      'v/t1.py': verifier,
+    });
+    addStateApiApp(world.db, titled, { id: 'gitlab', actor });
+    const row = world.db.select().from(environmentApp).where(eq(environmentApp.id, 'gitlab')).get();
+    expect(row?.name).toBe('GitLab — Plan & Track <script>');
+    expect(world.db.select({ site: task.site }).from(task).get()?.site).toBe(
+      'GitLab — Plan & Track <script>',
+    );
+    const untitled = makeApp({ 'index.html': '<p>x</p>', 'real-tasks.json': okTasks, 'v/t1.py': verifier });
+    expect(addStateApiApp(world.db, untitled, { id: 'untitled', actor }).name).toBe(path.basename(untitled));
   });
 });
 

@@ -2,10 +2,11 @@
  * Environments the runner can act in (issue 6):
  *
  * - **State-API apps** registered with `npx core-curator env add <folder>` (or the Live page):
- *   the folder is validated (`index.html`, `real-tasks.json`, every `verify` file inside the folder,
- *   `seed-state.json` and `expert-demos.json` when present), then the app row and its tasks are
- *   written in one transaction (all or nothing). Re-adding the same folder updates the tasks that
- *   changed and keeps the rest (tasks match on `app:<app id>:<task id>`).
+ *   the folder is validated (`index.html`, `real-tasks.json` and / or `function-tasks.json`, every
+ *   `verify` file inside the folder, `seed-state.json` and `expert-demos.json` when present), then
+ *   the app row and its tasks are written in one transaction (all or nothing). Re-adding the same
+ *   folder updates the tasks that changed and keeps the rest (tasks match on
+ *   `app:<app id>:<task id>`, `app:<app id>:function:<task id>` for function tasks).
  * - **URL tasks** (WebArena / VisualWebArena configs): their `start_url` placeholders
  *   (`__SHOPPING__`, …) map to the user's sites through the `rollouts.siteUrls` setting
  *   (`rollout-settings-service.ts`).
@@ -14,15 +15,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { eq, like } from 'drizzle-orm';
+import { decodeHTML } from 'entities';
+import { normalizeDifficulty } from '@/lib/core/difficulty';
 import { DomainError } from '@/lib/core/errors';
 import { parseJsonText } from '@/lib/core/import/format-errors';
 import {
   APP_ID_RE,
   parseExpertDemos,
   parseStateApiTasks,
+  STATE_API_TASK_FILES,
+  STATE_API_TASK_SETS,
   stateApiTaskExternalId,
+  stateApiTaskKey,
+  type StateApiAppTask,
+  type StateApiTaskSet,
   type TExpertDemos,
-  type TStateApiTask,
 } from '@/lib/core/rollouts/state-api-app';
 import { inTransaction, type Db } from '@/server/db/client';
 import { environmentApp, task } from '@/server/db/schema';
@@ -74,7 +81,8 @@ export function assertAppFolderAllowed(folder: string, roots: readonly string[])
 export interface StateApiAppFiles {
   folder: string;
   name: string;
-  tasks: TStateApiTask[];
+  /** Real tasks first, then function tasks, each in file order. */
+  tasks: StateApiAppTask[];
   expertDemos: TExpertDemos;
 }
 
@@ -82,7 +90,10 @@ export interface StateApiAppFiles {
 export interface StateApiTaskMeta {
   appId: string;
   appTaskId: string;
+  /** Which file it came from: `real-tasks.json` or `function-tasks.json`. */
+  taskSet: StateApiTaskSet;
   verify: string;
+  /** As the file gives it; the `task.difficulty` column holds it normalised. */
   difficulty: string | null;
 }
 
@@ -94,9 +105,9 @@ function readJsonFile(file: string, label: string): unknown {
 /**
  * Reads and validates an app folder. Every file is resolved with realpath and must stay inside the
  * folder's real path (`server/rollouts/app-files.ts`): a symbolic link to a file outside is refused.
- * @throws DomainError('BAD_INPUT') naming the file and field: missing folder / index.html /
- *   real-tasks.json, a `verify` file that is missing or outside the folder, a file that is a link
- *   to outside the folder, bad JSON, an expert demo for an unknown task.
+ * @throws DomainError('BAD_INPUT') naming the file and field: missing folder / index.html, neither
+ *   real-tasks.json nor function-tasks.json, a `verify` file that is missing or outside the folder,
+ *   a file that is a link to outside the folder, bad JSON, an expert demo for an unknown task.
  */
 export function readStateApiApp(folderArg: string): StateApiAppFiles {
   const folder = path.resolve(folderArg);
@@ -108,20 +119,31 @@ export function readStateApiApp(folderArg: string): StateApiAppFiles {
   if (!fs.existsSync(indexFile)) {
     throw new DomainError('BAD_INPUT', `${folder}: no index.html (a State-API app folder needs one)`);
   }
-  const tasksFile = path.join(folder, 'real-tasks.json');
-  const tasksReal = appFile('real-tasks.json');
-  if (!fs.existsSync(tasksReal)) throw new DomainError('BAD_INPUT', `${folder}: no real-tasks.json`);
-  const tasks = parseStateApiTasks(readJsonFile(tasksReal, tasksFile), tasksFile);
-  for (const [i, t] of tasks.entries()) {
-    let verifier: string;
-    try {
-      verifier = resolveVerifierPath(folder, t.verify);
-    } catch (error) {
-      throw new DomainError('BAD_INPUT', `${tasksFile}: [${i}].verify: ${(error as Error).message}`);
+  const tasks: StateApiAppTask[] = [];
+  for (const taskSet of STATE_API_TASK_SETS) {
+    const name = STATE_API_TASK_FILES[taskSet];
+    const tasksFile = path.join(folder, name);
+    const tasksReal = appFile(name);
+    if (!fs.existsSync(tasksReal)) continue;
+    const parsed = parseStateApiTasks(readJsonFile(tasksReal, tasksFile), tasksFile);
+    for (const [i, t] of parsed.entries()) {
+      let verifier: string;
+      try {
+        verifier = resolveVerifierPath(folder, t.verify);
+      } catch (error) {
+        throw new DomainError('BAD_INPUT', `${tasksFile}: [${i}].verify: ${(error as Error).message}`);
+      }
+      if (!fs.existsSync(verifier) || !fs.statSync(verifier).isFile()) {
+        throw new DomainError('BAD_INPUT', `${tasksFile}: [${i}].verify: file ${t.verify} does not exist`);
+      }
+      tasks.push({ ...t, taskSet, key: stateApiTaskKey(taskSet, t.id) });
     }
-    if (!fs.existsSync(verifier) || !fs.statSync(verifier).isFile()) {
-      throw new DomainError('BAD_INPUT', `${tasksFile}: [${i}].verify: file ${t.verify} does not exist`);
-    }
+  }
+  if (tasks.length === 0) {
+    throw new DomainError(
+      'BAD_INPUT',
+      `${folder}: no real-tasks.json and no function-tasks.json (an app needs at least one task file)`,
+    );
   }
   readSeedState(folder);
   const demosFile = path.join(folder, 'expert-demos.json');
@@ -129,19 +151,33 @@ export function readStateApiApp(folderArg: string): StateApiAppFiles {
   const expertDemos = fs.existsSync(demosReal)
     ? parseExpertDemos(readJsonFile(demosReal, demosFile), demosFile)
     : {};
-  const ids = new Set(tasks.map((t) => t.id));
-  for (const id of Object.keys(expertDemos)) {
-    if (!ids.has(id))
-      throw new DomainError('BAD_INPUT', `${demosFile}: demo '${id}' names no task of real-tasks.json`);
+  const keys = new Set(tasks.map((t) => t.key));
+  for (const key of Object.keys(expertDemos)) {
+    if (!keys.has(key))
+      throw new DomainError(
+        'BAD_INPUT',
+        `${demosFile}: demo '${key}' names no task of real-tasks.json (function tasks are named 'function:<id>')`,
+      );
   }
   return { folder, name: readAppName(indexFile, folder), tasks, expertDemos };
 }
 
-/** The app's display name: the `<title>` of index.html, else the folder name. */
-function readAppName(indexFile: string, folder: string): string {
+/**
+ * The app's display name: the `<title>` of index.html with its HTML entities decoded once
+ * (`GitLab &mdash; Plan &amp; Track` → `GitLab — Plan & Track`), else the folder name. The name is
+ * stored as text and rendered as text (React escapes it), so `&lt;script&gt;` stays visible text.
+ */
+export function readAppName(indexFile: string, folder: string): string {
   const html = fs.readFileSync(indexFile, 'utf8');
-  const title = /<title>([^<]{1,120})<\/title>/i.exec(html)?.[1]?.trim();
-  return title || path.basename(folder);
+  return appNameFromHtml(html) ?? path.basename(folder);
+}
+
+/** The decoded, whitespace-collapsed `<title>` text (at most 120 characters), or null. */
+export function appNameFromHtml(html: string): string | null {
+  const raw = /<title[^>]*>([^<]{1,400})<\/title>/i.exec(html)?.[1];
+  if (!raw) return null;
+  const title = decodeHTML(raw).replace(/\s+/g, ' ').trim().slice(0, 120).trim();
+  return title || null;
 }
 
 export interface AddAppSummary {
@@ -190,10 +226,11 @@ export function addStateApiApp(
       })
       .run();
     for (const t of app.tasks) {
-      const externalId = stateApiTaskExternalId(appId, t.id);
+      const externalId = stateApiTaskExternalId(appId, t.id, t.taskSet);
       const meta: StateApiTaskMeta = {
         appId,
         appTaskId: t.id,
+        taskSet: t.taskSet,
         verify: t.verify,
         difficulty: t.difficulty ?? null,
       };
@@ -203,10 +240,17 @@ export function addStateApiApp(
         startUrl: null,
         environment: 'web' as const,
         site: app.name,
+        difficulty: normalizeDifficulty(t.difficulty),
         meta: { ...meta },
       };
       const existing = tx
-        .select({ id: task.id, intent: task.intent, site: task.site, meta: task.meta })
+        .select({
+          id: task.id,
+          intent: task.intent,
+          site: task.site,
+          difficulty: task.difficulty,
+          meta: task.meta,
+        })
         .from(task)
         .where(eq(task.externalId, externalId))
         .get();
@@ -218,6 +262,7 @@ export function addStateApiApp(
       } else if (
         existing.intent === values.intent &&
         existing.site === values.site &&
+        existing.difficulty === values.difficulty &&
         JSON.stringify(existing.meta) === JSON.stringify(values.meta)
       ) {
         counts.unchanged++;
@@ -269,7 +314,7 @@ export function getEnvironmentAppOrThrow(db: Db, appId: string) {
   return row;
 }
 
-/** Task ids of an app, in `real-tasks.json` order by external id. */
+/** Task ids of an app (real and function tasks), ordered by external id. */
 export function listAppTaskIds(db: Db, appId: string): string[] {
   return db
     .select({ id: task.id })

@@ -398,6 +398,18 @@ describe('importBundle', () => {
       expect(
         world.db.$client.prepare('select source, count(*) as n from task group by source').all(),
       ).toEqual([{ source: 'visualwebarena', n: 910 }]);
+      // The difficulty column holds overall_difficulty; every VisualWebArena config has one.
+      const byDifficulty = world.db.$client
+        .prepare('select difficulty, count(*) as n from task group by difficulty order by difficulty')
+        .all() as { difficulty: string | null; n: number }[];
+      expect(byDifficulty.map((r) => r.difficulty)).toEqual(['easy', 'hard', 'medium']);
+      expect(byDifficulty.reduce((sum, r) => sum + r.n, 0)).toBe(910);
+      const classifiedsHard = world.db.$client
+        .prepare(
+          "select count(*) as n from task where difficulty = 'hard' and external_id like 'visualwebarena:classifieds%'",
+        )
+        .get() as { n: number };
+      expect(classifiedsHard.n).toBe(104);
     });
 
     it('an edited config updates only that task', async () => {

@@ -68,6 +68,7 @@ function taskValues(t: ParsedTask) {
     origin: t.origin,
     evalSpec: t.evalSpec ?? null,
     meta: t.meta,
+    difficulty: t.difficulty ?? null,
   };
 }
 
@@ -183,6 +184,7 @@ function writeBundle(
         origin: task.origin,
         evalSpec: task.evalSpec,
         meta: task.meta,
+        difficulty: task.difficulty,
       })
       .from(task)
       .where(inArray(task.externalId, externalIds.slice(i, i + 500)))

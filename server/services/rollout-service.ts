@@ -15,7 +15,12 @@ import { z } from 'zod';
 import { DomainError } from '@/lib/core/errors';
 import { parseJsonText } from '@/lib/core/import/format-errors';
 import { createNoisyExpertPolicy, scriptFromStepActions, seedFrom } from '@/lib/core/rollouts/noisy-expert';
-import { parseExpertDemos, type ExpertAction, type TExpertDemos } from '@/lib/core/rollouts/state-api-app';
+import {
+  parseExpertDemos,
+  stateApiTaskKey,
+  type ExpertAction,
+  type TExpertDemos,
+} from '@/lib/core/rollouts/state-api-app';
 import { POLICY_NAMES, type RolloutPolicy } from '@/lib/core/rollouts/types';
 import type { Db } from '@/server/db/client';
 import { environmentApp, step, task, trajectory } from '@/server/db/schema';
@@ -105,7 +110,8 @@ function readAppExpertScript(t: RolloutTask, cache: Map<string, TExpertDemos | n
       fs.existsSync(real) ? parseExpertDemos(parseJsonText(fs.readFileSync(real, 'utf8'), file), file) : null,
     );
   }
-  return cache.get(t.appFolder)?.[t.meta.appTaskId] ?? null;
+  const key = stateApiTaskKey(t.meta.taskSet === 'function' ? 'function' : 'real', t.meta.appTaskId);
+  return cache.get(t.appFolder)?.[key] ?? null;
 }
 
 /** The script of the task's newest complete expert demo in the database, or null. */

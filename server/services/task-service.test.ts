@@ -4,6 +4,7 @@
  * (`%`, `_`, `\`) and other origins. Expected values come from the source files, not the database.
  */
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImportBundle, ParsedTrajectory } from '@/lib/core/import/types';
 import type { TaskOrigin } from '@/lib/core/types';
@@ -336,8 +337,50 @@ describe('task-service', () => {
         origin: 'augmented',
         environment: 'web',
         createdAt: new Date('2001-01-01T00:00:00Z'),
+        difficulty: null,
+        passesOnSeed: null,
+        seedCheckMessage: null,
         expertCount: 0,
         rolloutCount: 0,
+      });
+    });
+
+    it('filters by difficulty (none = without one) and by seed check, and counts them as facets', async () => {
+      const set = (externalId: string, values: Partial<typeof task.$inferInsert>) =>
+        world.db.update(task).set(values).where(eq(task.externalId, externalId)).run();
+      set('manual:percent', { difficulty: 'hard', passesOnSeed: true, seedCheckMessage: 'already there' });
+      set('manual:underscore', { difficulty: 'easy', passesOnSeed: false });
+      set('manual:backslash', { difficulty: 'tricky' });
+      const ids = (params: Partial<ListTasksParams>) =>
+        everything(params)
+          .items.map((t) => t.externalId)
+          .sort();
+      expect(ids({ difficulty: 'hard' })).toEqual(['manual:percent']);
+      expect(ids({ difficulty: 'HARD' })).toEqual(['manual:percent']);
+      expect(ids({ difficulty: 'tricky' })).toEqual(['manual:backslash']);
+      expect(everything({ difficulty: 'none' }).total).toBe(TOTAL - 3);
+      expect(ids({ seedCheck: 'passes' })).toEqual(['manual:percent']);
+      expect(ids({ seedCheck: 'fails' })).toEqual(['manual:underscore']);
+      expect(everything({ seedCheck: 'unchecked' }).total).toBe(TOTAL - 2);
+      expect(everything({ difficulty: 'easy', seedCheck: 'passes' }).total).toBe(0);
+      expect(everything({ search: 'manual:percent' }).items[0]).toMatchObject({
+        difficulty: 'hard',
+        passesOnSeed: true,
+        seedCheckMessage: 'already there',
+      });
+      // easy, medium, hard first, then other words.
+      expect(getTaskFacets(world.db).difficulties).toEqual([
+        { value: 'easy', n: 1 },
+        { value: 'hard', n: 1 },
+        { value: 'tricky', n: 1 },
+      ]);
+      const caller = world.caller(world.makeUser('annotator'));
+      expect((await caller.tasks.list({ difficulty: 'easy' })).total).toBe(1);
+      await expect(caller.tasks.list({ difficulty: 'x'.repeat(41) })).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
+      });
+      await expect(caller.tasks.list({ seedCheck: 'maybe' as unknown as 'passes' })).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
       });
     });
 

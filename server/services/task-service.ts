@@ -3,7 +3,21 @@
  * columns; searching uses `LIKE` over intent and external id (measured fast enough at 10,000
  * tasks: see `npm run bench:tasks`).
  */
-import { and, asc, count, desc, eq, exists, notExists, or, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  exists,
+  isNotNull,
+  isNull,
+  notExists,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
+import { compareDifficulty } from '@/lib/core/difficulty';
 import { DomainError } from '@/lib/core/errors';
 import type { TaskOrigin } from '@/lib/core/types';
 import type { Db } from '@/server/db/client';
@@ -16,10 +30,19 @@ export interface ListTasksParams {
   source?: string;
   /** `true`: only tasks with at least one rollout; `false`: only tasks with none. */
   hasRollouts?: boolean;
+  /** `task.difficulty` as stored (lower-case), or `none` for tasks without one. */
+  difficulty?: string;
+  /** Seed check: `passes` on the untouched seed, `fails` there, or `unchecked`. */
+  seedCheck?: SeedCheckFilter;
   page: number;
   pageSize: number;
   sort: 'newest' | 'oldest' | 'intent';
 }
+
+export const SEED_CHECK_FILTERS = ['passes', 'fails', 'unchecked'] as const;
+export type SeedCheckFilter = (typeof SEED_CHECK_FILTERS)[number];
+/** The difficulty filter's value for tasks that have none. */
+export const NO_DIFFICULTY = 'none';
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -57,6 +80,11 @@ export function listTasks(db: Db, params: ListTasksParams) {
   if (params.source) conditions.push(eq(task.source, params.source));
   if (params.hasRollouts === true) conditions.push(exists(rolloutExists(db)));
   if (params.hasRollouts === false) conditions.push(notExists(rolloutExists(db)));
+  if (params.difficulty === NO_DIFFICULTY) conditions.push(isNull(task.difficulty));
+  else if (params.difficulty) conditions.push(eq(task.difficulty, params.difficulty.toLowerCase()));
+  if (params.seedCheck === 'passes') conditions.push(eq(task.passesOnSeed, true));
+  if (params.seedCheck === 'fails') conditions.push(eq(task.passesOnSeed, false));
+  if (params.seedCheck === 'unchecked') conditions.push(isNull(task.passesOnSeed));
   const where = conditions.length ? and(...conditions) : undefined;
 
   const total = db.select({ n: count() }).from(task).where(where).get()?.n ?? 0;
@@ -75,6 +103,9 @@ export function listTasks(db: Db, params: ListTasksParams) {
       source: task.source,
       origin: task.origin,
       environment: task.environment,
+      difficulty: task.difficulty,
+      passesOnSeed: task.passesOnSeed,
+      seedCheckMessage: task.seedCheckMessage,
       createdAt: task.createdAt,
       // Written out in full: drizzle renders columns unqualified inside select-list subqueries.
       expertCount: sql<number>`(select count(*) from "trajectory" t where t."task_id" = "task"."id" and t."kind" = 'expert')`,
@@ -89,7 +120,7 @@ export function listTasks(db: Db, params: ListTasksParams) {
   return { items, total, page: params.page, pageSize: params.pageSize };
 }
 
-/** Values for the Tasks filters: sites and sources with their task counts. */
+/** Values for the Tasks filters: sites, sources, difficulties and seed checks with their task counts. */
 export function getTaskFacets(db: Db) {
   const siteCombos = db.select({ value: task.site, n: count() }).from(task).groupBy(task.site).all();
   // Multi-site tasks (`wikipedia,map`) count once under each of their sites.
@@ -104,9 +135,30 @@ export function getTaskFacets(db: Db) {
     .groupBy(task.source)
     .orderBy(asc(task.source))
     .all();
+  const difficulties = db
+    .select({ value: task.difficulty, n: count() })
+    .from(task)
+    .where(isNotNull(task.difficulty))
+    .groupBy(task.difficulty)
+    .all()
+    .map((d) => ({ value: d.value ?? '', n: d.n }))
+    .sort((a, b) => compareDifficulty(a.value, b.value));
+  const seed = db
+    .select({ passes: task.passesOnSeed, n: count() })
+    .from(task)
+    .where(eq(task.source, 'state-api'))
+    .groupBy(task.passesOnSeed)
+    .all();
   return {
     sites: [...siteCounts].map(([value, n]) => ({ value, n })).sort((a, b) => a.value.localeCompare(b.value)),
     sources,
+    difficulties,
+    /** State-API tasks by seed check (the only ones a seed check covers). */
+    seedChecks: {
+      passes: seed.find((r) => r.passes === true)?.n ?? 0,
+      fails: seed.find((r) => r.passes === false)?.n ?? 0,
+      unchecked: seed.find((r) => r.passes === null)?.n ?? 0,
+    },
   };
 }
 

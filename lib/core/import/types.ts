@@ -35,6 +35,11 @@ export interface ParsedTask {
   evalSpec: unknown;
   /** Other config fields worth keeping (task_id, intent_template_id, require_login, difficulty, image, …). */
   meta: Record<string, unknown>;
+  /**
+   * `task.difficulty`: VisualWebArena's `overall_difficulty` (or a `difficulty` field), lower-cased
+   * (`normalizeDifficulty`); null or absent when the source gives none.
+   */
+  difficulty?: string | null;
 }
 
 export interface ParsedStep {

@@ -29,6 +29,21 @@ describe('parseWebArenaTaskConfigs: sources and ids', () => {
     );
   });
 
+  it('takes the difficulty from overall_difficulty (lower-cased), else difficulty, else none', () => {
+    const parse = (extra: Record<string, unknown>) =>
+      parseWebArenaTaskConfigs([{ ...config, ...extra }], 'x/test.json').tasks[0]?.difficulty;
+    expect(parse({ overall_difficulty: 'Medium', visual_difficulty: 'easy' })).toBe('medium');
+    expect(parse({ difficulty: ' HARD ' })).toBe('hard');
+    expect(parse({ overall_difficulty: 'unusual' })).toBe('unusual');
+    expect(parse({})).toBeNull();
+    expect(parse({ overall_difficulty: 3 })).toBeNull();
+    // The raw value stays in meta as well.
+    expect(
+      parseWebArenaTaskConfigs([{ ...config, overall_difficulty: 'Medium' }], 'x.json').tasks[0]?.meta
+        .overall_difficulty,
+    ).toBe('Medium');
+  });
+
   it('falls back to <source>:<task_id> without sites', () => {
     const { sites: _sites, ...noSites } = config;
     expect(parseWebArenaTaskConfigs(noSites, 't.json').tasks[0]).toMatchObject({

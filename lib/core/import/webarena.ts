@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 
+import { normalizeDifficulty } from '@/lib/core/difficulty';
 import { ImportFormatError } from '@/lib/core/errors';
 import { parseWithSchema } from '@/lib/core/import/format-errors';
 import type { ImportBundle, ParsedTask } from '@/lib/core/import/types';
@@ -58,7 +59,8 @@ function isVisualWebArena(config: Record<string, unknown>, file: string): boolea
  * template = `intent_template` (null when empty); params = `instantiation_dict`; startUrl as given
  * (`__SHOPPING__`-style placeholders kept); evalSpec = `eval` as is; meta = all other fields
  * (task_id, sites, intent_template_id, require_login, storage_state, geolocation, require_reset,
- * difficulties, image, comments, viewport_size, …).
+ * difficulties, image, comments, viewport_size, …); difficulty = `overall_difficulty` (else
+ * `difficulty`) lower-cased, kept in meta too.
  */
 export function mapWebArenaTaskConfig(config: TWebArenaTaskConfig, file: string): ParsedTask {
   const source = isVisualWebArena(config, file) ? 'visualwebarena' : 'webarena';
@@ -81,6 +83,7 @@ export function mapWebArenaTaskConfig(config: TWebArenaTaskConfig, file: string)
     origin: 'seed',
     evalSpec: config.eval,
     meta,
+    difficulty: normalizeDifficulty(meta.overall_difficulty) ?? normalizeDifficulty(meta.difficulty),
   };
 }
 

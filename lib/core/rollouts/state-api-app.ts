@@ -1,12 +1,15 @@
 /**
  * The files of a State-API web app folder (DESIGN.md › Formats › State-API web apps):
  *
- * - `real-tasks.json`: `[{id, difficulty, instruction, verify}]` (WebArena-Infinity), where `verify`
- *   is the path of a Python file, relative to the folder, defining `verify(server_url) -> (bool, str)`;
- * - `expert-demos.json` (optional, our extension): `{<task id>: [expert action, …]}`, the scripted
- *   demonstrations the runner records in Chromium as expert demos (see {@link ZExpertActionSchema}).
+ * - `real-tasks.json` and `function-tasks.json` (WebArena-Infinity; either may be absent, not
+ *   both): `[{id, instruction, verify, difficulty?}]`, where `verify` is the path of a Python file,
+ *   relative to the folder, defining `verify(server_url) -> (bool, str)`;
+ * - `expert-demos.json` (optional, our extension): `{<task key>: [expert action, …]}`, the scripted
+ *   demonstrations the runner records in Chromium as expert demos (see {@link ZExpertActionSchema});
+ *   a real task's key is its id, a function task's `function:<id>`.
  *
- * Tasks become product tasks with `externalId = app:<app id>:<task id>` and `source = 'state-api'`.
+ * Tasks become product tasks with `source = 'state-api'` and `externalId = app:<app id>:<task id>`
+ * (real tasks) or `app:<app id>:function:<task id>` (function tasks).
  */
 import { z } from 'zod';
 import { DomainError } from '@/lib/core/errors';
@@ -21,6 +24,26 @@ export const ZStateApiTaskSchema = z.looseObject({
 export type TStateApiTask = z.infer<typeof ZStateApiTaskSchema>;
 
 export const ZStateApiTasksSchema = z.array(ZStateApiTaskSchema).min(1);
+
+/** The two task files of the convention, in the order they are read. */
+export const STATE_API_TASK_SETS = ['real', 'function'] as const;
+export type StateApiTaskSet = (typeof STATE_API_TASK_SETS)[number];
+export const STATE_API_TASK_FILES: Record<StateApiTaskSet, string> = {
+  real: 'real-tasks.json',
+  function: 'function-tasks.json',
+};
+
+/** A task of one of the two files, with the key the app's other files name it by. */
+export interface StateApiAppTask extends TStateApiTask {
+  taskSet: StateApiTaskSet;
+  /** `<id>` for a real task, `function:<id>` for a function task (expert-demos.json keys). */
+  key: string;
+}
+
+/** `<id>` for real tasks, `function:<id>` for function tasks. */
+export function stateApiTaskKey(taskSet: StateApiTaskSet, taskId: string): string {
+  return taskSet === 'function' ? `function:${taskId}` : taskId;
+}
 
 /**
  * One scripted expert action. Elements are named as the runner's set-of-marks walk names them
@@ -59,7 +82,7 @@ export const ZExpertDemosSchema = z.record(z.string(), z.array(ZExpertActionSche
 export type TExpertDemos = z.infer<typeof ZExpertDemosSchema>;
 
 /**
- * Parses `real-tasks.json`.
+ * Parses `real-tasks.json` or `function-tasks.json`.
  * @throws DomainError('BAD_INPUT') naming the file and the field (e.g. `[3].verify`), or duplicate ids.
  */
 export function parseStateApiTasks(json: unknown, file: string): TStateApiTask[] {
@@ -77,9 +100,13 @@ export function parseExpertDemos(json: unknown, file: string): TExpertDemos {
   return parseWithSchema(ZExpertDemosSchema, json, { file });
 }
 
-/** `app:<app id>:<task id>` */
-export function stateApiTaskExternalId(appId: string, taskId: string): string {
-  return `app:${appId}:${taskId}`;
+/** `app:<app id>:<task id>`, or `app:<app id>:function:<task id>` for a function task. */
+export function stateApiTaskExternalId(
+  appId: string,
+  taskId: string,
+  taskSet: StateApiTaskSet = 'real',
+): string {
+  return `app:${appId}:${stateApiTaskKey(taskSet, taskId)}`;
 }
 
 /** App ids are slugs: lower-case letters, digits and dashes, 1–40 characters. */
