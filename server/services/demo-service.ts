@@ -46,6 +46,8 @@ export interface DemoSummary {
   abstraction: Record<string, unknown>;
   rollouts: { episodes: number; errored: number; categories: Record<string, number> | null };
   extrapolation: Record<string, unknown>;
+  /** The trajectories recorded and sampled, in the order their episodes ended. */
+  trajectoryIds: { expertDemos: string[]; rollouts: string[] };
 }
 
 /** Both roles answered by the heuristic provider, whatever the stored settings say. */
@@ -170,5 +172,6 @@ export async function runDemoLoop(
       categories: rollouts.scored?.categories ?? null,
     },
     extrapolation,
+    trajectoryIds: { expertDemos: demos.trajectoryIds, rollouts: rollouts.trajectoryIds },
   };
 }

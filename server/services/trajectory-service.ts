@@ -94,3 +94,45 @@ export function loadTrajectoryDicts(
     }),
   }));
 }
+
+/** One finished episode as the CLI's summary lists it: its verdict and the environment's explanation. */
+export interface EpisodeVerdict {
+  trajectoryId: string;
+  taskExternalId: string;
+  kind: 'expert' | 'rollout';
+  /** 0-based sample number within its task and job (null for recorded demos). */
+  sampleIndex: number | null;
+  status: string;
+  stepCount: number;
+  envSuccess: boolean | null;
+  envMessage: string | null;
+  error: string | null;
+}
+
+/**
+ * The verdicts of `ids`, in the order given (unknown ids are left out); read in chunks, so a
+ * 5,000-episode job is a handful of queries.
+ */
+export function listEpisodeVerdicts(db: Db, ids: readonly string[]): EpisodeVerdict[] {
+  const byId = new Map<string, EpisodeVerdict>();
+  for (let start = 0; start < ids.length; start += 500) {
+    const rows = db
+      .select({
+        trajectoryId: trajectory.id,
+        taskExternalId: task.externalId,
+        kind: trajectory.kind,
+        sampleIndex: trajectory.sampleIndex,
+        status: trajectory.status,
+        stepCount: trajectory.stepCount,
+        envSuccess: trajectory.envSuccess,
+        envMessage: trajectory.envMessage,
+        error: trajectory.error,
+      })
+      .from(trajectory)
+      .innerJoin(task, eq(task.id, trajectory.taskId))
+      .where(inArray(trajectory.id, ids.slice(start, start + 500)))
+      .all();
+    for (const row of rows) byId.set(row.trajectoryId, row);
+  }
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}

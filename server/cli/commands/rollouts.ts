@@ -1,7 +1,9 @@
 /**
  * `core-curator env add|list`, `core-curator rollouts` and `core-curator demo` — environments and
  * rollouts from a terminal. Rollouts run in this process (Chromium through playwright-core),
- * printing progress on stderr and a JSON summary on stdout; they are stored like those of a
+ * printing progress on stderr, then one line per episode with its environment verdict and the
+ * environment's explanation (`episode-lines.ts`), and a JSON summary on stdout (with the same per
+ * episode as `episodeVerdicts`); they are stored like those of a
  * rollouts job, but the server's live view sees them only once they are in the database (the live
  * bus is per process).
  */
@@ -17,6 +19,8 @@ import { executeRolloutJob } from '@/server/services/rollout-service';
 import { resolveRolloutTaskIds } from '@/server/services/rollout-launch-service';
 import { runDemoLoop } from '@/server/services/demo-service';
 import { getTaskIdByExternalIdOrThrow } from '@/server/services/task-service';
+import { listEpisodeVerdicts } from '@/server/services/trajectory-service';
+import { formatEpisodeLines } from '@/server/cli/episode-lines';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -128,7 +132,9 @@ export function registerRolloutCommands(program: Command): void {
             runner.get,
             { onProgress: progressPrinter() },
           );
-          process.stdout.write(`${JSON.stringify(summary)}\n`);
+          const episodeVerdicts = listEpisodeVerdicts(db, summary.trajectoryIds);
+          process.stderr.write(formatEpisodeLines(`Episodes (${episodeVerdicts.length}):`, episodeVerdicts));
+          process.stdout.write(`${JSON.stringify({ ...summary, episodeVerdicts })}\n`);
         } finally {
           await runner.close();
         }
@@ -147,7 +153,13 @@ export function registerRolloutCommands(program: Command): void {
             onProgress: progressPrinter(),
             samplesPerTask: opts.samples,
           });
-          process.stdout.write(`${JSON.stringify(summary)}\n`);
+          const demos = listEpisodeVerdicts(db, summary.trajectoryIds.expertDemos);
+          const rollouts = listEpisodeVerdicts(db, summary.trajectoryIds.rollouts);
+          process.stderr.write(formatEpisodeLines(`Expert demos (${demos.length}):`, demos));
+          process.stderr.write(formatEpisodeLines(`Rollouts (${rollouts.length}):`, rollouts));
+          process.stdout.write(
+            `${JSON.stringify({ ...summary, episodeVerdicts: { expertDemos: demos, rollouts } })}\n`,
+          );
         } finally {
           await runner.close();
         }
