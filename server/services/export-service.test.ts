@@ -123,6 +123,55 @@ describe('fine-tuning exports on real WebVoyager runs', { timeout: 60_000 }, () 
     expect(manifest.counts.byCategory.fully_passed?.trajectories).toBe(4);
   });
 
+  it("lists every trajectory in the manifest with its split and the environment's verdict and message", async () => {
+    const passed = world.db
+      .select({ id: trajectory.id })
+      .from(trajectory)
+      .where(eq(trajectory.category, 'fully_passed'))
+      .orderBy(trajectory.id)
+      .all()
+      .map((r) => r.id);
+    world.db
+      .update(trajectory)
+      .set({ envSuccess: true, envMessage: 'Repository starred: 1 of 1' })
+      .where(eq(trajectory.id, passed[0]!))
+      .run();
+    world.db
+      .update(trajectory)
+      .set({ envSuccess: false, envMessage: 'expected "main", found "dev"' })
+      .where(eq(trajectory.id, passed[1]!))
+      .run();
+    const { manifest } = await runExport(world, {
+      iterationId: 1,
+      format: 'ms-swift',
+      sources: ['expert_demos', 'fully_passed'],
+      validationFraction: 0.3,
+    });
+    expect(manifest.manifestVersion).toBe(2);
+    expect(manifest.trajectories).toHaveLength(7);
+    expect(new Set(manifest.trajectories.map((t) => t.trajectoryId)).size).toBe(7);
+    const byId = new Map(manifest.trajectories.map((t) => [t.trajectoryId, t]));
+    expect(byId.get(passed[0]!)).toMatchObject({
+      source: 'fully_passed',
+      kind: 'rollout',
+      category: 'fully_passed',
+      envSuccess: true,
+      envMessage: 'Repository starred: 1 of 1',
+    });
+    expect(byId.get(passed[1]!)).toMatchObject({
+      envSuccess: false,
+      envMessage: 'expected "main", found "dev"',
+    });
+    // Imported WebVoyager runs carry no evaluator explanation.
+    expect(byId.get(passed[2]!)).toMatchObject({ envSuccess: null, envMessage: null });
+    expect(manifest.trajectories.filter((t) => t.kind === 'expert')).toHaveLength(3);
+    for (const split of ['train', 'validation'] as const) {
+      const listed = manifest.trajectories.filter((t) => t.split === split);
+      expect(listed.length).toBe(manifest.counts[split].trajectories);
+      expect(listed.reduce((n, t) => n + t.examples, 0)).toBe(manifest.counts[split].examples);
+    }
+  });
+
   it('writes OpenAI chat JSONL with data-URI images only in user turns, within the limits', async () => {
     const { dir } = await runExport(world, {
       iterationId: 1,

@@ -4,7 +4,8 @@
  * - **Streaming, bounded memory**: trajectories are read in batches of {@link EXPORT_BATCH_SIZE}
  *   with their steps; each example is formatted and written at once (awaiting `drain`), and
  *   hashed as it is written. What stays in memory is the selection's heads (one small object per
- *   trajectory) and the set of image hashes already copied.
+ *   trajectory), the manifest's line per trajectory (its environment message is at most 4,000
+ *   characters, `MAX_ENV_MESSAGE_CHARS`) and the set of image hashes already copied.
  * - **Atomic**: everything goes into `<data dir>/exports/.tmp/<export id>-<job id>/`, which is
  *   renamed to `<data dir>/exports/<export id>/` only once complete and validated. A killed process
  *   leaves at most a folder under `.tmp/` (removed when the export is re-run); the export folder
@@ -38,13 +39,14 @@ import {
   type ExportCounts,
   type ExportManifest,
   type ExportManifestFile,
+  type ExportManifestTrajectory,
 } from '@/lib/core/export/manifest';
 import { buildStepExamples, type ExportStep } from '@/lib/core/export/samples';
 import { assignSplit } from '@/lib/core/export/split';
 import { EXPORT_SPLITS, type ExampleImage, type ExportSplit } from '@/lib/core/export/types';
 import { validateExportRecord } from '@/lib/core/export/validate';
 import type { Db } from '@/server/db/client';
-import { media, step, trainingExport, user } from '@/server/db/schema';
+import { media, step, trainingExport, trajectory, user } from '@/server/db/schema';
 import { loadPrompt } from '@/server/llm/prompts';
 import { NEXT_ACTION_PROMPT_ID } from '@/server/rollouts/policies/openai-policy';
 import { mediaPath } from '@/server/services/media-store';
@@ -153,6 +155,19 @@ function loadSteps(db: Db, trajectoryIds: string[]): Map<string, ExportStep[]> {
     byTrajectory.set(trajectoryId, list);
   }
   return byTrajectory;
+}
+
+/** The environment's verdict and message of each trajectory, for the manifest. */
+function loadEnvVerdicts(
+  db: Db,
+  trajectoryIds: string[],
+): Map<string, { envSuccess: boolean | null; envMessage: string | null }> {
+  const rows = db
+    .select({ id: trajectory.id, envSuccess: trajectory.envSuccess, envMessage: trajectory.envMessage })
+    .from(trajectory)
+    .where(inArray(trajectory.id, trajectoryIds))
+    .all();
+  return new Map(rows.map(({ id, ...verdict }) => [id, verdict]));
 }
 
 /** The screenshot as the export ships it: the original, or a re-encoded JPEG when over the limit. */
@@ -266,13 +281,16 @@ export async function executeTrainingExport(
       images: { files: 0, bytes: 0, reencoded: 0 },
     };
     const imageFiles: ExportManifestFile[] = [];
+    const manifestTrajectories: ExportManifestTrajectory[] = [];
     const copied = new Map<string, string>();
     if (usesImageFiles(format)) fs.mkdirSync(path.join(tmpDir, 'images'));
 
     const total = selection.trajectories.length;
     for (let start = 0; start < total; start += EXPORT_BATCH_SIZE) {
       const batch = selection.trajectories.slice(start, start + EXPORT_BATCH_SIZE);
-      const steps = loadSteps(db, [...new Set(batch.map((t) => t.trajectoryId))]);
+      const batchIds = [...new Set(batch.map((t) => t.trajectoryId))];
+      const steps = loadSteps(db, batchIds);
+      const verdicts = loadEnvVerdicts(db, batchIds);
       for (const selected of batch) {
         if (ctx.signal.aborted) throw new Error('Cancelled');
         const { examples, skipped } = buildStepExamples(template, {
@@ -296,6 +314,18 @@ export async function executeTrainingExport(
         }
         counts[split].trajectories += 1;
         counts[split].examples += examples.length;
+        const verdict = verdicts.get(selected.trajectoryId);
+        manifestTrajectories.push({
+          trajectoryId: selected.trajectoryId,
+          taskId: selected.taskId,
+          source: selected.source,
+          kind: selected.kind,
+          category: selected.category,
+          split,
+          examples: examples.length,
+          envSuccess: verdict?.envSuccess ?? null,
+          envMessage: verdict?.envMessage ?? null,
+        });
         bump(counts.bySource, selected.source, examples.length);
         bump(
           counts.byCategory,
@@ -359,6 +389,7 @@ export async function executeTrainingExport(
       options: { ...options },
       sample: { shape: 'next_action', promptId: template.id, promptVersion: template.version },
       counts,
+      trajectories: manifestTrajectories,
       files: [...written, ...imageFiles.sort((a, b) => a.path.localeCompare(b.path))],
       graphVersions: reliance.graphVersions,
       labelFunctionVersions: reliance.labelFunctionVersions,

@@ -1,13 +1,15 @@
 /**
  * The manifest of a fine-tuning export (`manifest.json` beside the data files): what went in, by
- * source and category; the sha256 of every file; the strategy-graph versions, label-function
- * versions and review decisions the selection relied on; and the command that reproduces it.
+ * source and category; every trajectory with its split and its environment verdict and message; the
+ * sha256 of every file; the strategy-graph versions, label-function versions and review decisions
+ * the selection relied on; and the command that reproduces it.
  */
-import type { ExportFormat, ExportSource } from '@/lib/core/export/types';
+import type { ExportFormat, ExportSource, ExportSplit } from '@/lib/core/export/types';
 import type { SkippedStepReason } from '@/lib/core/export/samples';
+import type { Category } from '@/lib/core/types';
 
-/** Bumped when the manifest's shape changes. */
-export const EXPORT_MANIFEST_VERSION = 1;
+/** Bumped when the manifest's shape changes (2: `trajectories`, with the environment verdicts). */
+export const EXPORT_MANIFEST_VERSION = 2;
 
 export const EXPORT_MANIFEST_FILE = 'manifest.json';
 
@@ -21,6 +23,26 @@ export interface ExportManifestFile {
   path: string;
   bytes: number;
   sha256: string;
+}
+
+/** One exported trajectory, in the order written. */
+export interface ExportManifestTrajectory {
+  trajectoryId: string;
+  /** The task the examples are about (the created task for relabelled sources). */
+  taskId: string;
+  source: ExportSource;
+  kind: 'expert' | 'rollout';
+  /** Null for expert demos and unscored rollouts. */
+  category: Category | null;
+  split: ExportSplit;
+  examples: number;
+  /** The environment's own verdict of the trajectory (null = unknown). */
+  envSuccess: boolean | null;
+  /**
+   * The environment's explanation of it (a State-API verifier's message, the WebArena evaluators'
+   * details, why there is none); null when none was recorded (imports, older rollouts).
+   */
+  envMessage: string | null;
 }
 
 export interface ExportManifest {
@@ -50,6 +72,8 @@ export interface ExportManifest {
     skippedProposedTasks: number;
     images: { files: number; bytes: number; reencoded: number };
   };
+  /** Every trajectory of the export, with its environment verdict and message. */
+  trajectories: ExportManifestTrajectory[];
   /** Every file of the export but the manifest itself. */
   files: ExportManifestFile[];
   graphVersions: { taskId: string; graphVersionId: string; version: number }[];
