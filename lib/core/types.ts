@@ -101,4 +101,11 @@ export interface ObservedElement {
   name: string;
   /** Bounding box in screenshot pixels when known. */
   box: Box | null;
+  /**
+   * Text that tells look-alikes apart (e.g. the row or list item an icon button sits in, or its
+   * `aria-describedby` text); absent when the name alone is distinctive or the harness gave none.
+   */
+  context?: string;
+  /** Widget states, e.g. `checked`, `unchecked`, `expanded`, `selected`, `disabled`, `value: "…"`. */
+  states?: string[];
 }

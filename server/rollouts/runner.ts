@@ -277,9 +277,20 @@ async function runEpisode(
       const current = page;
       const outcome = await withTimeout(
         (async () => {
-          const observed = await observePage(current);
+          const observed = await observePage(current, {
+            drawMarks: episode.policy.seesMarkedScreenshot === true,
+          });
           const capturedAt = Date.now();
           const shot = await storeImage(dataDir, observed.png, `${task.externalId} step ${stepIndex}`);
+          const marked = observed.markedPng
+            ? await storeImage(dataDir, observed.markedPng, `${task.externalId} step ${stepIndex} (marks)`)
+            : null;
+          const size = (image: typeof shot) => ({
+            mediaHash: image.hash,
+            mime: image.mime,
+            width: image.width ?? VIEWPORT.width,
+            height: image.height ?? VIEWPORT.height,
+          });
           const decision = await episode.policy.decide(
             {
               stepIndex,
@@ -287,12 +298,8 @@ async function runEpisode(
               title: observed.title,
               elements: observed.elements,
               offscreen: observed.offscreen,
-              screenshot: {
-                mediaHash: shot.hash,
-                mime: shot.mime,
-                width: shot.width ?? VIEWPORT.width,
-                height: shot.height ?? VIEWPORT.height,
-              },
+              screenshot: size(shot),
+              markedScreenshot: marked ? size(marked) : null,
             },
             {
               intent: task.intent,
@@ -313,14 +320,16 @@ async function runEpisode(
             modelCallId: decision.modelCallId ?? null,
             capturedAt,
             blocked: blocked.drain(),
+            modelImage: marked,
           });
           lastStepId = appended.stepId;
-          history.push({
+          const taken: PolicyHistoryStep = {
             index: stepIndex,
             action: decision.action,
             actionDescription: describeAction(decision.action, 'web'),
             url: observed.url,
-          });
+          };
+          history.push(taken);
           options.onStep?.({ episode, trajectoryId, stepIndex, killBrowser: () => browser.kill() });
           if (isTerminalAction(decision.action))
             return {
@@ -334,10 +343,13 @@ async function runEpisode(
               decision.action,
               Math.min(ACTION_TIMEOUT_MS, options.stepTimeoutMs),
               navigation,
+              observed.elements,
             );
             failures = 0;
           } catch (error) {
             if (isBrowserGoneError(error) || error instanceof StepTimeoutError) throw error;
+            // The policy sees why in its history at the next step and can choose again.
+            taken.error = (error as Error).message.split('\n')[0]?.slice(0, 300) ?? 'the action failed';
             failures++;
             if (failures >= MAX_CONSECUTIVE_ACTION_FAILURES) {
               throw new DomainError(

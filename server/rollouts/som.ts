@@ -1,21 +1,50 @@
 /**
- * The set-of-marks walk the runner injects into pages: it numbers the visible interactive elements
- * of the viewport (`"0"`, `"1"`, … in document order), tags each with `data-cc-som="<n>"` so the
- * action executor can address it, and returns their role, accessible name and box (CSS pixels of
- * the viewport = screenshot pixels at device scale 1). Interactive elements outside the viewport
- * are returned apart (role, name, up/down) so the expert replay can scroll toward them.
+ * The set-of-marks walk the runner injects into pages: it numbers every element of the viewport a
+ * person can act on (`"0"`, `"1"`, … in document order), tags each with `data-cc-som="<n>"` so the
+ * action executor can address it, and returns role, accessible name, widget states, the context that
+ * tells look-alikes apart, and the box (CSS pixels of the viewport = screenshot pixels at device
+ * scale 1). Marked-looking elements outside the viewport, or scrolled out of a panel, are returned
+ * apart (role, name, up/down, and a visible mark in the same panel) so the expert replay can scroll
+ * toward them.
  *
- * Naming rule (the bundled apps' `expert-demos.json` rely on it; `environments/som-reference.js`
- * is the same rule):
- * - elements: `a[href]`, `button`, `input` (not hidden), `select`, `textarea`, `[role=button|link|
- *   checkbox|tab|menuitem]`, `[onclick]`, with a non-empty box and not `display:none` /
- *   `visibility:hidden`;
- * - role: the `role` attribute, else `a`→link, `button`→button, `select`→combobox,
- *   `textarea`→textbox, input checkbox/radio→checkbox/radio, submit/button/reset→button, other
- *   inputs→textbox, anything else with onclick→button;
- * - name: first non-empty of `aria-label`; for form fields the `<label for>` / wrapping label text,
- *   then `placeholder`; `value` of input buttons; the collapsed `innerText`; `title`; a contained
- *   image's `alt` — whitespace collapsed, cut to 100 characters.
+ * Which elements (README › Rollouts › What the agent sees). Taken from BrowserGym's `bid` marking
+ * (clickable = listeners, pointer cursor, interactive roles; `browsergym/core/javascript/frame_mark_elements.js`),
+ * VisualWebArena's and WebVoyager's set-of-marks (interactive tags, ARIA roles, `cursor: pointer`,
+ * visible and unoccluded, nested duplicates merged), adapted:
+ * - interactive tags: `a` (with or without `href`), `button`, `input` (not hidden), `select`,
+ *   `textarea`, `summary`, an editing host (`contenteditable`);
+ * - ARIA widget roles ({@link WIDGET_ROLES});
+ * - `tabindex` ≥ 0; inline `on…` handlers; listeners added with `addEventListener` or `on…`
+ *   properties for click / mouse / pointer / key / touch events, recorded by {@link LISTENER_PROBE_SCRIPT}
+ *   (Chromium's CDP `DOMDebugger.getEventListeners` would need one round trip per element);
+ * - attributes delegated listeners route on ({@link DELEGATION_ATTRIBUTES}: `data-action`,
+ *   `data-route`, …) and `cursor: pointer` where it starts (an element whose parent is not
+ *   already `pointer`: the cursor is inherited, so its children are the same control);
+ * - not marked: a listener- or `tabindex`-only container of other marks (a delegation root or a
+ *   focusable scroll region), anything `display: none` / `visibility: hidden` / `opacity: 0`, inert,
+ *   or covered at every probe point (centre and four inner points, `elementFromPoint`); a mark whose
+ *   box nearly equals its nearest marked ancestor's (≥ 85 % of its area) is merged with it, keeping
+ *   the stronger kind (native control > ARIA role > listener / delegation attribute > tabindex /
+ *   pointer), the inner one on ties. Open shadow roots are walked; iframes are not.
+ *
+ * Naming rule (the bundled apps' `expert-demos.json` rely on it):
+ * - role: the `role` attribute; else `a` or an element with a routing attribute (`data-route`,
+ *   `data-href`, …)→link, `button`/`summary`→button, `select`→combobox, `textarea` and editing
+ *   hosts→textbox, input checkbox/radio→checkbox/radio, submit/button/reset/image→button, range→slider,
+ *   other inputs→textbox, a `label` for a checkbox that is not itself visible→switch (when it or the
+ *   input says switch/toggle) or the input's role, anything else→button;
+ * - name: first non-empty of the `aria-labelledby` texts; `aria-label`; for form fields the
+ *   `<label for>` / wrapping label text, then `placeholder`; `value` of input buttons; the collapsed
+ *   `innerText`; `title`; a contained image's `alt` or SVG `<title>`; the humanised `data-action` or
+ *   icon class (`icon-archive`, `fa-trash` → `archive`, `trash`). A name with no letter or digit
+ *   (`☆`, `⋮`) gets the first of `title`, `data-action`, icon class appended (`☆ star`).
+ *   Whitespace is collapsed; names are cut to 100 characters.
+ * - context: given when the role and name are not unique on the page, the name is empty or has no
+ *   letter or digit, or the element has `aria-describedby` (then its text): the text of the nearest
+ *   row-like ancestor (`tr`, `li`, `[role=row|listitem|option|treeitem]`, `article`, `[data-id]`),
+ *   else of the nearest ancestor with more text than the element, cut to 80 characters.
+ * - states: `checked` / `unchecked`, `pressed`, `expanded` / `collapsed`, `selected`, `disabled`,
+ *   `value: "…"` of text fields (passwords as `••••`) and the chosen option of a `select`.
  */
 import type { OffscreenElement } from '@/lib/core/rollouts/types';
 import type { ObservedElement } from '@/lib/core/types';
@@ -23,44 +52,463 @@ import type { ObservedElement } from '@/lib/core/types';
 export const SOM_ATTRIBUTE = 'data-cc-som';
 /** At most this many elements are listed per observation (the rest are left out). */
 export const MAX_SOM_ELEMENTS = 200;
+/** At most this many elements outside the viewport are returned (expert replay only). */
+export const MAX_OFFSCREEN_ELEMENTS = 300;
+/** Longest element name, in characters. */
+export const MAX_NAME_CHARS = 100;
+/** Longest context, in characters. */
+export const MAX_CONTEXT_CHARS = 80;
+/** Global the listener probe keeps its WeakMap under (not enumerable). */
+export const LISTENER_REGISTRY_KEY = '__ccSomListeners';
+
+/** Roles a person acts on (WAI-ARIA 1.2 widget roles, plus `row` / `gridcell` of selectable grids). */
+export const WIDGET_ROLES = [
+  'button',
+  'link',
+  'checkbox',
+  'radio',
+  'switch',
+  'tab',
+  'menuitem',
+  'menuitemcheckbox',
+  'menuitemradio',
+  'option',
+  'treeitem',
+  'combobox',
+  'textbox',
+  'searchbox',
+  'slider',
+  'spinbutton',
+  'gridcell',
+  'row',
+] as const;
+
+/** Attributes that delegated click handlers commonly route on (`closest('[data-action]')`). */
+export const DELEGATION_ATTRIBUTES = [
+  'data-action',
+  'data-route',
+  'data-href',
+  'data-link',
+  'data-nav',
+  'data-navigate',
+  'data-url',
+  'data-toggle',
+  'data-bs-toggle',
+  'data-command',
+  'data-click',
+] as const;
+/** Of those, the ones that make an element a `link`. */
+export const ROUTING_ATTRIBUTES = [
+  'data-route',
+  'data-href',
+  'data-link',
+  'data-nav',
+  'data-navigate',
+  'data-url',
+];
+
+/** Event types whose listeners make an element actionable. */
+export const ACTION_EVENT_TYPES = [
+  'click',
+  'dblclick',
+  'mousedown',
+  'mouseup',
+  'pointerdown',
+  'pointerup',
+  'touchstart',
+  'touchend',
+  'keydown',
+  'keyup',
+  'keypress',
+  'contextmenu',
+] as const;
+
+/**
+ * Init script (runs in every frame before the page's own scripts): records which elements get
+ * listeners for {@link ACTION_EVENT_TYPES}, through `addEventListener` / `removeEventListener`
+ * and the `on…` properties, in a WeakMap under {@link LISTENER_REGISTRY_KEY}. Listeners on
+ * `window`, `document`, `html` and `body` are delegation roots and are not counted. Limits: a
+ * page can read or fool the registry (it only adds or hides marks of its own page); listeners added
+ * before the script runs (none in practice) are missed.
+ */
+export const LISTENER_PROBE_SCRIPT = `(() => {
+  const KEY = ${JSON.stringify(LISTENER_REGISTRY_KEY)};
+  if (Object.prototype.hasOwnProperty.call(globalThis, KEY)) return;
+  const registry = new WeakMap();
+  Object.defineProperty(globalThis, KEY, { value: registry, enumerable: false });
+  const TYPES = new Set(${JSON.stringify(ACTION_EVENT_TYPES)});
+  const note = (target, type, delta) => {
+    if (!TYPES.has(type) || typeof Element === 'undefined' || !(target instanceof Element)) return;
+    let counts = registry.get(target);
+    if (!counts) { counts = new Map(); registry.set(target, counts); }
+    counts.set(type, Math.max(0, (counts.get(type) || 0) + delta));
+  };
+  const proto = EventTarget.prototype;
+  const add = proto.addEventListener;
+  const remove = proto.removeEventListener;
+  proto.addEventListener = function (type, listener, options) {
+    if (listener) note(this, String(type), 1);
+    return add.call(this, type, listener, options);
+  };
+  proto.removeEventListener = function (type, listener, options) {
+    if (listener) note(this, String(type), -1);
+    return remove.call(this, type, listener, options);
+  };
+  for (const type of TYPES) {
+    const prop = 'on' + type;
+    const descriptor = Object.getOwnPropertyDescriptor(HTMLElement.prototype, prop);
+    if (!descriptor || !descriptor.set || !descriptor.configurable) continue;
+    Object.defineProperty(HTMLElement.prototype, prop, {
+      ...descriptor,
+      set(value) {
+        let counts = registry.get(this);
+        if (!counts) { counts = new Map(); registry.set(this, counts); }
+        counts.set(prop, value ? 1 : 0);
+        return descriptor.set.call(this, value);
+      },
+    });
+  }
+})();`;
+
+export interface SomStats {
+  /** Elements walked. */
+  scanned: number;
+  /** Elements with any marking signal, before visibility and merging. */
+  candidates: number;
+  /** Elements listed (in the viewport, visible, not covered). */
+  marked: number;
+  /** In the viewport but covered at every probe point (a modal, a sticky header). */
+  covered: number;
+  /** Merged into a marked ancestor or descendant with nearly the same box. */
+  merged: number;
+  /** Listener- or tabindex-only containers of other marks (delegation roots). */
+  containers: number;
+  /** Outside the viewport or scrolled out of a panel. */
+  offscreen: number;
+}
 
 export interface SomResult {
   elements: ObservedElement[];
   offscreen: OffscreenElement[];
+  stats: SomStats;
 }
 
-/** Runs in the page (serialised by Playwright): keep it self-contained. */
-export function collectSetOfMarks(args: { attribute: string; max: number }): SomResult {
-  const { attribute, max } = args;
-  for (const el of Array.from(document.querySelectorAll(`[${attribute}]`))) el.removeAttribute(attribute);
-  const selector =
-    'a[href], button, input:not([type=hidden]), select, textarea, [role=button], [role=link], [role=checkbox], [role=tab], [role=menuitem], [onclick]';
+export interface SomArgs {
+  attribute: string;
+  max: number;
+  maxOffscreen: number;
+  registryKey: string;
+  widgetRoles: readonly string[];
+  delegationAttributes: readonly string[];
+  routingAttributes: readonly string[];
+  maxNameChars: number;
+  maxContextChars: number;
+}
+
+/** The arguments {@link collectSetOfMarks} is evaluated with. */
+export const SOM_ARGS: SomArgs = {
+  attribute: SOM_ATTRIBUTE,
+  max: MAX_SOM_ELEMENTS,
+  maxOffscreen: MAX_OFFSCREEN_ELEMENTS,
+  registryKey: LISTENER_REGISTRY_KEY,
+  widgetRoles: WIDGET_ROLES,
+  delegationAttributes: DELEGATION_ATTRIBUTES,
+  routingAttributes: ROUTING_ATTRIBUTES,
+  maxNameChars: MAX_NAME_CHARS,
+  maxContextChars: MAX_CONTEXT_CHARS,
+};
+
+/**
+ * Runs in the page (serialised by Playwright): keep it self-contained.
+ * @returns the marks of the viewport, what lies outside it, and counts for the benchmark.
+ */
+export function collectSetOfMarks(args: SomArgs): SomResult {
+  const { attribute } = args;
+  const registry = (
+    globalThis as unknown as Record<string, WeakMap<Element, Map<string, number>> | undefined>
+  )[args.registryKey];
+  const widgetRoles = new Set(args.widgetRoles);
+  const vw = window.innerWidth;
+  const vh = window.innerHeight;
   const collapse = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+  const hasWord = (s: string) => /[\p{L}\p{N}]/u.test(s);
+  const humanise = (s: string) => collapse(s.replace(/[-_.:]+/g, ' '));
+
+  // ---- walk (document + open shadow roots), clearing our old marks ----
+  const all: Element[] = [];
+  const walk = (root: Document | ShadowRoot) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node as Element;
+      if (el.hasAttribute(attribute)) el.removeAttribute(attribute);
+      all.push(el);
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+
+  // ---- signals ----
+  // 4 native control, 3 ARIA widget role, 2 listener / delegation attribute / <a>, 1 tabindex / pointer.
+  type Kind = { strength: number; weakOnly: boolean };
+  const styleOf = new Map<Element, CSSStyleDeclaration>();
+  const style = (el: Element) => {
+    let s = styleOf.get(el);
+    if (!s) {
+      s = getComputedStyle(el);
+      styleOf.set(el, s);
+    }
+    return s;
+  };
+  const parentOf = (el: Element): Element | null =>
+    el.parentElement ?? (el.parentNode as ShadowRoot | null)?.host ?? null;
+  const isEditingHost = (el: Element) =>
+    (el as HTMLElement).isContentEditable && !(parentOf(el) as HTMLElement | null)?.isContentEditable;
+  const hasListener = (el: Element) => {
+    const counts = registry?.get(el);
+    if (counts) for (const n of counts.values()) if (n > 0) return true;
+    for (const a of el.getAttributeNames()) {
+      if (
+        /^on(click|dblclick|mouse(down|up)|pointer(down|up)|touch(start|end)|key(down|up|press)|contextmenu)$/.test(
+          a,
+        )
+      )
+        return true;
+    }
+    return false;
+  };
+  const kindOf = (el: Element): Kind | null => {
+    const tag = el.tagName.toLowerCase();
+    if (tag === 'html' || tag === 'body' || tag === 'head' || tag === 'script' || tag === 'style')
+      return null;
+    if (
+      (tag === 'input' && (el as HTMLInputElement).type !== 'hidden') ||
+      tag === 'button' ||
+      tag === 'select' ||
+      tag === 'textarea' ||
+      tag === 'summary' ||
+      (tag === 'a' && el.hasAttribute('href'))
+    )
+      return { strength: 4, weakOnly: false };
+    if (isEditingHost(el)) return { strength: 4, weakOnly: false };
+    const role = (el.getAttribute('role') ?? '').trim().split(/\s+/)[0] ?? '';
+    if (widgetRoles.has(role)) return { strength: 3, weakOnly: false };
+    if (tag === 'a' || args.delegationAttributes.some((a) => el.hasAttribute(a)))
+      return { strength: 2, weakOnly: false };
+    if (hasListener(el)) return { strength: 2, weakOnly: true };
+    const tabindex = el.getAttribute('tabindex');
+    if (tabindex !== null && Number.parseInt(tabindex, 10) >= 0) return { strength: 1, weakOnly: true };
+    if (tag === 'label') {
+      // A label for a visually hidden checkbox is the control people click (custom switches).
+      const control = (el as HTMLLabelElement).control;
+      if (control instanceof HTMLInputElement && (control.type === 'checkbox' || control.type === 'radio')) {
+        const r = control.getBoundingClientRect();
+        const shown =
+          r.width > 2 &&
+          r.height > 2 &&
+          control.checkVisibility({ opacityProperty: true, visibilityProperty: true });
+        if (!shown) return { strength: 3, weakOnly: false };
+      }
+    }
+    if (style(el).cursor === 'pointer') {
+      const parent = parentOf(el);
+      if (!parent || style(parent).cursor !== 'pointer') return { strength: 1, weakOnly: false };
+    }
+    return null;
+  };
+
+  interface Candidate {
+    el: Element;
+    kind: Kind;
+    rect: DOMRect;
+    parent: Candidate | null;
+    dropped: boolean;
+    hasChild: boolean;
+  }
+  const candidates: Candidate[] = [];
+  const byElement = new Map<Element, Candidate>();
+  const stats = {
+    scanned: all.length,
+    candidates: 0,
+    marked: 0,
+    covered: 0,
+    merged: 0,
+    containers: 0,
+    offscreen: 0,
+  };
+  for (const el of all) {
+    const kind = kindOf(el);
+    if (!kind) continue;
+    if (el.closest('[inert]')) continue;
+    const rect = el.getBoundingClientRect();
+    if (rect.width <= 0 || rect.height <= 0) continue;
+    const visible =
+      typeof (el as HTMLElement).checkVisibility === 'function'
+        ? (el as HTMLElement).checkVisibility({ opacityProperty: true, visibilityProperty: true })
+        : style(el).visibility !== 'hidden' && style(el).display !== 'none';
+    if (!visible) continue;
+    let parent: Candidate | null = null;
+    for (let p = parentOf(el); p; p = parentOf(p)) {
+      const c = byElement.get(p);
+      if (c) {
+        parent = c;
+        break;
+      }
+    }
+    const candidate: Candidate = { el, kind, rect, parent, dropped: false, hasChild: false };
+    if (parent) parent.hasChild = true;
+    candidates.push(candidate);
+    byElement.set(el, candidate);
+  }
+  stats.candidates = candidates.length;
+
+  for (const c of candidates) {
+    // A label whose control is marked itself adds nothing (clicking it clicks the control).
+    const control = c.el.tagName.toLowerCase() === 'label' ? (c.el as HTMLLabelElement).control : null;
+    if (control && byElement.has(control) && c.kind.strength < 3) {
+      c.dropped = true;
+      stats.merged++;
+    }
+  }
+  // Listener- or tabindex-only containers of other marks are delegation roots / focus regions.
+  for (const c of candidates) {
+    if (c.kind.weakOnly && c.hasChild && style(c.el).cursor !== 'pointer') {
+      c.dropped = true;
+      stats.containers++;
+    }
+  }
+  // Nested duplicates: nearly the same box as the nearest kept marked ancestor.
+  const area = (r: DOMRect) => r.width * r.height;
+  for (const c of candidates) {
+    if (c.dropped) continue;
+    let p = c.parent;
+    while (p && p.dropped) p = p.parent;
+    if (!p) continue;
+    if (area(c.rect) < 0.85 * area(p.rect)) continue;
+    if (c.kind.strength >= p.kind.strength) p.dropped = true;
+    else c.dropped = true;
+    stats.merged++;
+  }
+
+  // ---- visibility on screen ----
+  const hitTest = (el: Element, r: DOMRect): boolean => {
+    const left = Math.max(0, r.left);
+    const right = Math.min(vw, r.right);
+    const top = Math.max(0, r.top);
+    const bottom = Math.min(vh, r.bottom);
+    if (right <= left || bottom <= top) return false;
+    const root = el.getRootNode() as Document | ShadowRoot;
+    const points: [number, number][] = [
+      [(left + right) / 2, (top + bottom) / 2],
+      [left + (right - left) * 0.25, top + (bottom - top) * 0.25],
+      [left + (right - left) * 0.75, top + (bottom - top) * 0.25],
+      [left + (right - left) * 0.25, top + (bottom - top) * 0.75],
+      [left + (right - left) * 0.75, top + (bottom - top) * 0.75],
+    ];
+    for (const [x, y] of points) {
+      const hit = root.elementFromPoint(x, y);
+      if (!hit) continue;
+      if (hit === el || el.contains(hit)) return true;
+      // A label's control may sit on top of it (custom checkboxes), and vice versa.
+      const control = (el as HTMLLabelElement).control;
+      if (control && (hit === control || control.contains(hit))) return true;
+    }
+    return false;
+  };
+  /** The nearest ancestor that clips `el` by scrolling (overflow not visible) and hides it. */
+  const clippingPanel = (el: Element, r: DOMRect): { panel: Element; direction: 'up' | 'down' } | null => {
+    for (let p = parentOf(el); p && p !== document.documentElement; p = parentOf(p)) {
+      const s = style(p);
+      if (s.overflowY === 'visible' && s.overflowX === 'visible') continue;
+      const pr = p.getBoundingClientRect();
+      if (r.bottom <= pr.top + 1) return { panel: p, direction: 'up' };
+      if (r.top >= pr.bottom - 1) return { panel: p, direction: 'down' };
+    }
+    return null;
+  };
+
+  // ---- role, name, states ----
+  const labelText = (el: Element): string => {
+    const id = el.getAttribute('id');
+    const root = el.getRootNode() as Document | ShadowRoot;
+    const forLabel = id ? root.querySelector(`label[for="${CSS.escape(id)}"]`) : null;
+    return collapse(
+      (forLabel as HTMLElement | null)?.innerText ?? (el.closest('label') as HTMLElement | null)?.innerText,
+    );
+  };
+  const hiddenControlOf = (el: Element): HTMLInputElement | null => {
+    if (el.tagName.toLowerCase() !== 'label') return null;
+    const control = (el as HTMLLabelElement).control;
+    if (!(control instanceof HTMLInputElement)) return null;
+    if (control.type !== 'checkbox' && control.type !== 'radio') return null;
+    return byElement.get(control) &&
+      !byElement.get(control)!.dropped &&
+      hitTest(control, control.getBoundingClientRect())
+      ? null
+      : control;
+  };
   const roleOf = (el: Element): string => {
-    const explicit = el.getAttribute('role');
+    const explicit = (el.getAttribute('role') ?? '').trim().split(/\s+/)[0];
     if (explicit) return explicit;
     const tag = el.tagName.toLowerCase();
     if (tag === 'a') return 'link';
-    if (tag === 'button') return 'button';
+    if (args.routingAttributes.some((a) => el.hasAttribute(a))) return 'link';
+    if (tag === 'button' || tag === 'summary') return 'button';
     if (tag === 'select') return 'combobox';
     if (tag === 'textarea') return 'textbox';
     if (tag === 'input') {
       const type = ((el as HTMLInputElement).type || 'text').toLowerCase();
       if (type === 'checkbox') return 'checkbox';
       if (type === 'radio') return 'radio';
-      if (type === 'submit' || type === 'button' || type === 'reset') return 'button';
+      if (type === 'submit' || type === 'button' || type === 'reset' || type === 'image') return 'button';
+      if (type === 'range') return 'slider';
       return 'textbox';
+    }
+    if (isEditingHost(el)) return 'textbox';
+    const control = hiddenControlOf(el);
+    if (control) {
+      const says = `${control.getAttribute('role') ?? ''} ${el.className} ${control.className}`;
+      if (/switch|toggle/i.test(says)) return 'switch';
+      return control.type;
     }
     return 'button';
   };
-  const nameOf = (el: Element): string => {
+  const iconHint = (el: Element): string => {
+    const fromClass = (node: Element) => {
+      for (const token of Array.from(node.classList)) {
+        const m =
+          /^(?:fa[srlbd]?|bi|icon|icons|ti|ri|mdi|glyphicon|lucide|ion|ph|codicon|octicon)-(.+)$/.exec(token);
+        if (m?.[1] && !/^(?:solid|regular|light|fw|lg|sm|xs|\dx)$/.test(m[1])) return humanise(m[1]);
+      }
+      return '';
+    };
+    const own = fromClass(el);
+    if (own) return own;
+    for (const child of Array.from(el.querySelectorAll('i, span, svg, use')).slice(0, 5)) {
+      const hint = fromClass(child);
+      if (hint) return hint;
+      const href = child.getAttribute('href') ?? child.getAttribute('xlink:href');
+      if (href && href.startsWith('#')) return humanise(href.slice(1).replace(/^(?:icon|i)[-_]/, ''));
+    }
+    return '';
+  };
+  const baseName = (el: Element): string => {
+    const root = el.getRootNode() as Document | ShadowRoot;
+    const labelledby = el.getAttribute('aria-labelledby');
+    if (labelledby) {
+      const text = collapse(
+        labelledby
+          .split(/\s+/)
+          .map((id) => (root.getElementById?.(id) ?? document.getElementById(id)))
+          .map((n) => n?.innerText ?? n?.textContent ?? '')
+          .join(' '),
+      );
+      if (text) return text;
+    }
     const aria = collapse(el.getAttribute('aria-label'));
     if (aria) return aria;
     const tag = el.tagName.toLowerCase();
     if (tag === 'input' || tag === 'select' || tag === 'textarea') {
-      const id = el.getAttribute('id');
-      const forLabel = id ? document.querySelector(`label[for="${CSS.escape(id)}"]`) : null;
-      const label = collapse((forLabel as HTMLElement | null)?.innerText ?? el.closest('label')?.innerText);
+      const label = labelText(el);
       if (label) return label;
       const placeholder = collapse(el.getAttribute('placeholder'));
       if (placeholder) return placeholder;
@@ -70,47 +518,173 @@ export function collectSetOfMarks(args: { attribute: string; max: number }): Som
         if (value) return value;
       }
     }
+    if (isEditingHost(el)) {
+      const placeholder = collapse(el.getAttribute('placeholder') ?? el.getAttribute('data-placeholder'));
+      if (placeholder) return placeholder;
+    }
+    const control = hiddenControlOf(el);
+    if (control) {
+      const own = collapse(control.getAttribute('aria-label')) || collapse((el as HTMLElement).innerText);
+      if (own) return own;
+    }
     const text = collapse((el as HTMLElement).innerText);
     if (text) return text;
     const title = collapse(el.getAttribute('title'));
     if (title) return title;
-    return collapse(el.querySelector('img')?.getAttribute('alt'));
+    const alt = collapse(el.querySelector('img[alt]')?.getAttribute('alt'));
+    if (alt) return alt;
+    const svgTitle = collapse(el.querySelector('svg title')?.textContent);
+    if (svgTitle) return svgTitle;
+    const action = el.getAttribute('data-action');
+    if (action) return humanise(action);
+    return iconHint(el);
   };
-  const vw = window.innerWidth;
-  const vh = window.innerHeight;
+  const nameOf = (el: Element): string => {
+    let name = baseName(el);
+    if (name && !hasWord(name)) {
+      const title = collapse(el.getAttribute('title'));
+      const action = el.getAttribute('data-action');
+      const hint = title && title !== name ? title : action ? humanise(action) : iconHint(el);
+      if (hint) name = `${name} ${hint}`;
+    }
+    return name.slice(0, args.maxNameChars);
+  };
+  const statesOf = (el: Element): string[] => {
+    const states: string[] = [];
+    const tag = el.tagName.toLowerCase();
+    const checkable = hiddenControlOf(el) ?? (el instanceof HTMLInputElement ? el : null);
+    const ariaChecked = el.getAttribute('aria-checked');
+    if (checkable && (checkable.type === 'checkbox' || checkable.type === 'radio'))
+      states.push(checkable.checked ? 'checked' : 'unchecked');
+    else if (ariaChecked === 'true' || ariaChecked === 'mixed')
+      states.push(ariaChecked === 'mixed' ? 'mixed' : 'checked');
+    else if (ariaChecked === 'false') states.push('unchecked');
+    const pressed = el.getAttribute('aria-pressed');
+    if (pressed === 'true') states.push('pressed');
+    else if (pressed === 'false') states.push('not pressed');
+    const expanded = el.getAttribute('aria-expanded');
+    if (expanded === 'true') states.push('expanded');
+    else if (expanded === 'false') states.push('collapsed');
+    if (el.getAttribute('aria-selected') === 'true' || el.getAttribute('aria-current') === 'page')
+      states.push('selected');
+    if ((el as HTMLButtonElement).disabled === true || el.getAttribute('aria-disabled') === 'true')
+      states.push('disabled');
+    if (tag === 'select') {
+      const select = el as HTMLSelectElement;
+      const chosen = Array.from(select.selectedOptions)
+        .map((o) => collapse(o.label || o.text))
+        .join(', ');
+      states.push(`value: "${chosen.slice(0, 40)}"`);
+    } else if (tag === 'textarea' || (tag === 'input' && roleOf(el) === 'textbox')) {
+      const input = el as HTMLInputElement;
+      if (input.value)
+        states.push(
+          input.type === 'password' ? 'value: "••••"' : `value: "${collapse(input.value).slice(0, 40)}"`,
+        );
+    } else if (isEditingHost(el) && collapse((el as HTMLElement).innerText)) {
+      states.push(`value: "${collapse((el as HTMLElement).innerText).slice(0, 40)}"`);
+    }
+    return states;
+  };
+  const ROW_SELECTOR =
+    'tr, li, [role=row], [role=listitem], [role=option], [role=treeitem], [role=article], article, [data-id], [data-key], [data-row]';
+  const contextOf = (el: Element, name: string): string => {
+    const described = el.getAttribute('aria-describedby');
+    if (described) {
+      const root = el.getRootNode() as Document | ShadowRoot;
+      const text = collapse(
+        described
+          .split(/\s+/)
+          .map(
+            (id) =>
+              ((root.getElementById?.(id) ?? document.getElementById(id)))?.innerText ??
+              '',
+          )
+          .join(' '),
+      );
+      if (text) return text.slice(0, args.maxContextChars);
+    }
+    const longer = (node: Element | null) => {
+      if (!node || node === document.body || node === document.documentElement) return '';
+      const text = collapse((node as HTMLElement).innerText);
+      return text.length > name.length + 1 && text.length <= 400 ? text : '';
+    };
+    const row = parentOf(el)?.closest(ROW_SELECTOR) ?? null;
+    let text = longer(row);
+    for (let p = parentOf(el), depth = 0; !text && p && depth < 8; p = parentOf(p), depth++) text = longer(p);
+    return text.slice(0, args.maxContextChars);
+  };
+
+  // ---- list ----
   const elements: ObservedElement[] = [];
-  const offscreen: OffscreenElement[] = [];
-  for (const el of Array.from(document.querySelectorAll(selector))) {
-    const r = el.getBoundingClientRect();
-    if (r.width <= 0 || r.height <= 0) continue;
-    const style = getComputedStyle(el);
-    if (style.visibility === 'hidden' || style.display === 'none') continue;
-    const role = roleOf(el);
-    const name = nameOf(el).slice(0, 100);
-    if (r.bottom <= 0) {
-      offscreen.push({ role, name, direction: 'up' });
+  const offscreen: (OffscreenElement & { panel?: Element })[] = [];
+  const markedElements: Element[] = [];
+  for (const c of candidates) {
+    if (c.dropped) continue;
+    const { el, rect: r } = c;
+    if (r.bottom <= 0 || r.top >= vh) {
+      if (offscreen.length < args.maxOffscreen)
+        offscreen.push({ role: roleOf(el), name: nameOf(el), direction: r.bottom <= 0 ? 'up' : 'down' });
+      stats.offscreen++;
       continue;
     }
-    if (r.top >= vh) {
-      offscreen.push({ role, name, direction: 'down' });
+    if (r.right <= 0 || r.left >= vw) continue;
+    if (!hitTest(el, r)) {
+      const clipped = clippingPanel(el, r);
+      if (clipped) {
+        if (offscreen.length < args.maxOffscreen)
+          offscreen.push({
+            role: roleOf(el),
+            name: nameOf(el),
+            direction: clipped.direction,
+            panel: clipped.panel,
+          });
+        stats.offscreen++;
+      } else stats.covered++;
       continue;
     }
-    if (r.right <= 0 || r.left >= vw || elements.length >= max) continue;
+    if (elements.length >= args.max) continue;
     const id = String(elements.length);
     el.setAttribute(attribute, id);
+    markedElements.push(el);
     const x = Math.max(0, r.left);
     const y = Math.max(0, r.top);
-    elements.push({
+    const element: ObservedElement = {
       id,
-      role,
-      name,
+      role: roleOf(el),
+      name: nameOf(el),
       box: {
         x: Math.round(x),
         y: Math.round(y),
         width: Math.round(Math.min(r.right, vw) - x),
         height: Math.round(Math.min(r.bottom, vh) - y),
       },
-    });
+    };
+    const states = statesOf(el);
+    if (states.length > 0) element.states = states;
+    elements.push(element);
   }
-  return { elements, offscreen };
+  stats.marked = elements.length;
+
+  // Context where the name alone does not tell an element apart.
+  const seen = new Map<string, number>();
+  for (const e of elements)
+    seen.set(`${e.role}\u0000${e.name}`, (seen.get(`${e.role}\u0000${e.name}`) ?? 0) + 1);
+  elements.forEach((e, i) => {
+    const el = markedElements[i]!;
+    const needs =
+      (seen.get(`${e.role}\u0000${e.name}`) ?? 0) > 1 ||
+      !hasWord(e.name) ||
+      el.hasAttribute('aria-describedby');
+    if (!needs) return;
+    const context = contextOf(el, e.name);
+    if (context && context !== e.name) e.context = context;
+  });
+  // Offscreen entries inside a scroll panel name a visible mark in that panel to scroll with.
+  const result: OffscreenElement[] = offscreen.map(({ panel, ...rest }) => {
+    if (!panel) return rest;
+    const index = markedElements.findIndex((m) => panel.contains(m));
+    return index >= 0 ? { ...rest, anchorId: String(index) } : rest;
+  });
+  return { elements, offscreen: result, stats };
 }

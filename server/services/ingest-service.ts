@@ -74,6 +74,8 @@ export const ZIngestElementSchema = z.object({
   role: shortText.nullish().transform((v) => v ?? null),
   name: shortText.default(''),
   box: ZIngestBoxSchema.nullish().transform((v) => v ?? null),
+  context: shortText.optional(),
+  states: z.array(z.string().max(200)).max(16).optional(),
 }) satisfies z.ZodType<ObservedElement, unknown>;
 
 /** A structured action (`lib/core/types.ts` StepAction); `raw` is optional here. */

@@ -104,6 +104,11 @@ export interface LiveStepInput {
   capturedAt?: number;
   /** Requests the rollout network policy refused so far on this step (built-in rollouts only). */
   blocked?: BlockedRequestBatch;
+  /**
+   * The image the acting model was sent when it is not the clean screenshot (the set-of-marks
+   * drawing), already stored by hash.
+   */
+  modelImage?: StoredMedia | null;
 }
 
 function isStoredMedia(value: Buffer | StoredMedia): value is StoredMedia {
@@ -138,14 +143,15 @@ export async function appendLiveStep(
       db,
       (tx) => {
         const current = getRunningHead(tx, trajectoryId);
-        if (stored) {
+        for (const image of [stored, input.modelImage ?? null]) {
+          if (!image) continue;
           tx.insert(media)
             .values({
-              hash: stored.hash,
-              mime: stored.mime,
-              bytes: stored.bytes,
-              width: stored.width,
-              height: stored.height,
+              hash: image.hash,
+              mime: image.mime,
+              bytes: image.bytes,
+              width: image.width,
+              height: image.height,
             })
             .onConflictDoNothing()
             .run();
@@ -166,6 +172,7 @@ export async function appendLiveStep(
             thought: input.thought ?? null,
             rawOutput: input.rawOutput ?? null,
             modelCallId: input.modelCallId ?? null,
+            modelImageHash: input.modelImage?.hash ?? null,
             blockedRequests: input.blocked?.requests ?? [],
             blockedRequestCount: input.blocked?.count ?? 0,
           })

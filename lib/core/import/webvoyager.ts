@@ -159,7 +159,9 @@ const ACCESSIBILITY_TREE_MARKER = 'analyze the accessibility tree and give the T
  *
  * Each entry becomes `{ id: '<label>', role: '<tag>' or null, name, box: null }`; the name is the
  * visible text, or the aria-label when the visible text is empty (an entry with two quoted strings
- * prints the visible text first). Text inside names is kept as given (newlines included).
+ * prints the visible text first). Text inside names is kept as given (newlines included). Lists
+ * our runner printed may add ` (states)` and ` — in "context"` after the name
+ * (`lib/core/rollouts/elements.ts`); they become `states` and `context`.
  * Never raises: text that is not an element list yields `[]`.
  */
 export function parseWebVoyagerElements(text: string): ObservedElement[] {
@@ -179,6 +181,14 @@ export function parseWebVoyagerElements(text: string): ObservedElement[] {
     if (tag) {
       role = tag[1] ?? null;
       body = body.slice(tag[0].length);
+    }
+    // Our own live lists may add ` (states)` and ` — in "context"` after the name (elements.ts).
+    const ours = /^"([^"]*)"(?: \(([^()]*)\))?(?: — in "([^"]*)")?\s*$/.exec(body.trim());
+    if (ours && (ours[2] !== undefined || ours[3] !== undefined)) {
+      const element: ObservedElement = { id: entry.id, role, name: ours[1] ?? '', box: null };
+      if (ours[2]) element.states = ours[2].split(', ');
+      if (ours[3]) element.context = ours[3];
+      return element;
     }
     return { id: entry.id, role, name: readQuotedName(body), box: null };
   });

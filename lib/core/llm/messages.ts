@@ -138,17 +138,19 @@ export function renderStepDetails(step: LlmStepView | null): string {
 
 /**
  * The previous actions of a rollout as `Step <n>: <description> (on <url>)` lines, 1-based, oldest
- * first, only the last {@link MAX_NEXT_ACTION_HISTORY_STEPS} (a first line counts the ones left
+ * first, with ` — FAILED: <why>` when the action could not be done (so the model can recover), only the last {@link MAX_NEXT_ACTION_HISTORY_STEPS} (a first line counts the ones left
  * out); `none (this is the first step)` when there are none.
  */
 export function renderActionHistory(
-  history: readonly { index: number; actionDescription: string; url: string }[],
+  history: readonly { index: number; actionDescription: string; url: string; error?: string }[],
 ): string {
   if (history.length === 0) return 'none (this is the first step)';
   const shown = history.slice(-MAX_NEXT_ACTION_HISTORY_STEPS);
   const lines = shown.map(
     (step) =>
-      `Step ${step.index + 1}: ${step.actionDescription.replace(/\s+/g, ' ').trim()} (on ${step.url})`,
+      `Step ${step.index + 1}: ${step.actionDescription.replace(/\s+/g, ' ').trim()} (on ${step.url})${
+        step.error ? ` — FAILED: ${step.error.replace(/\s+/g, ' ').trim()}` : ''
+      }`,
   );
   const hidden = history.length - shown.length;
   if (hidden > 0) lines.unshift(`(${hidden} earlier step${hidden === 1 ? '' : 's'} not shown)`);

@@ -127,7 +127,7 @@ export type LlmTask =
       /** The set-of-marks element list (`formatElementList`). */
       elementsText: string;
       /** Steps taken so far, oldest first (the prompt shows the last few). */
-      history: { index: number; actionDescription: string; url: string }[];
+      history: { index: number; actionDescription: string; url: string; error?: string }[];
       screenshot: { mediaHash: string; mime: string };
       /** What was wrong with the previous reply to this same observation; null for the first reply. */
       previousError: string | null;

@@ -25,3 +25,36 @@ describe('formatElementList', () => {
     expect(text).toContain('…');
   });
 });
+
+describe('formatElementList with states and context', () => {
+  it('prints states and context after the name, and the parser reads them back', () => {
+    const elements = [
+      { id: '0', role: 'button', name: '☆ star', box: null, context: 'Dana Wu "Q3" numbers 9:14' },
+      { id: '1', role: 'switch', name: 'Weekly digest', box: null, states: ['checked'] },
+      { id: '2', role: 'combobox', name: 'Density', box: null, states: ['value: "Compact (dense)"'] },
+      { id: '3', role: 'textbox', name: 'Subject', box: null, states: ['value: "Hi"'], context: 'Compose' },
+    ];
+    const text = formatElementList(elements);
+    expect(text).toBe(
+      [
+        `[0]: <button> "☆ star" — in "Dana Wu 'Q3' numbers 9:14";`,
+        `[1]: <switch> "Weekly digest" (checked);`,
+        `[2]: <combobox> "Density" (value: 'Compact [dense]');`,
+        `[3]: <textbox> "Subject" (value: 'Hi') — in "Compose"`,
+      ].join('\t'),
+    );
+    expect(parseWebVoyagerElements(text)).toEqual([
+      { id: '0', role: 'button', name: '☆ star', box: null, context: "Dana Wu 'Q3' numbers 9:14" },
+      { id: '1', role: 'switch', name: 'Weekly digest', box: null, states: ['checked'] },
+      { id: '2', role: 'combobox', name: 'Density', box: null, states: ["value: 'Compact [dense]'"] },
+      { id: '3', role: 'textbox', name: 'Subject', box: null, states: ["value: 'Hi'"], context: 'Compose' },
+    ]);
+  });
+
+  it('leaves WebVoyager entries with two quoted strings as before', () => {
+    expect(parseWebVoyagerElements('[33]: "5", "5 stars";\t[34]: <a> "(see all)"')).toEqual([
+      { id: '33', role: null, name: '5', box: null },
+      { id: '34', role: 'a', name: '(see all)', box: null },
+    ]);
+  });
+});

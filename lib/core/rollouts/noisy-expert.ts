@@ -133,7 +133,13 @@ export function scriptFromStepActions(actions: readonly StepAction[]): ExpertAct
 }
 
 function findTarget(step: ElementAction, elements: readonly ObservedElement[]): ObservedElement | null {
-  const matches = elements.filter((e) => e.role === step.role && e.name === step.name);
+  const context = step.context?.toLowerCase();
+  const matches = elements.filter(
+    (e) =>
+      e.role === step.role &&
+      e.name === step.name &&
+      (context === undefined || (e.context ?? '').toLowerCase().includes(context)),
+  );
   return matches[step.nth ?? 0] ?? null;
 }
 
@@ -183,6 +189,19 @@ export class NoisyExpert {
 
     if (hasTarget(step) && !target) {
       const away = offscreen.find((e) => e.role === step.role && e.name === step.name);
+      if (away?.anchorId !== undefined) {
+        // Hidden in a scroll panel: scroll that panel through a visible mark inside it.
+        return {
+          action: {
+            type: 'scroll',
+            direction: away.direction,
+            elementId: away.anchorId,
+            raw: `Scroll [${away.anchorId}]; ${away.direction}`,
+          },
+          deviated: false,
+          thought: `Scroll the panel ${away.direction} toward '${step.name}'.`,
+        };
+      }
       if (away) {
         return {
           action: { type: 'scroll', direction: away.direction, raw: `Scroll [WINDOW]; ${away.direction}` },

@@ -48,7 +48,8 @@ export function stateApiTaskKey(taskSet: StateApiTaskSet, taskId: string): strin
 /**
  * One scripted expert action. Elements are named as the runner's set-of-marks walk names them
  * (`server/rollouts/som.ts`): `role` (ARIA role or the tag's implicit one) and `name` (accessible
- * name), compared exactly; `nth` picks among several matches (0-based).
+ * name), compared exactly; `context`, when given, must occur in the mark's context (the row or list
+ * item text that tells look-alikes apart, case-insensitive); `nth` picks among the matches (0-based).
  */
 export const ZExpertActionSchema = z.discriminatedUnion('type', [
   z.object({
@@ -56,6 +57,7 @@ export const ZExpertActionSchema = z.discriminatedUnion('type', [
     role: z.string().min(1),
     name: z.string(),
     nth: z.number().int().min(0).optional(),
+    context: z.string().min(1).optional(),
   }),
   z.object({
     type: z.literal('type'),
@@ -63,6 +65,7 @@ export const ZExpertActionSchema = z.discriminatedUnion('type', [
     name: z.string(),
     text: z.string(),
     nth: z.number().int().min(0).optional(),
+    context: z.string().min(1).optional(),
   }),
   z.object({
     type: z.literal('select'),
@@ -70,6 +73,7 @@ export const ZExpertActionSchema = z.discriminatedUnion('type', [
     name: z.string(),
     option: z.string().min(1),
     nth: z.number().int().min(0).optional(),
+    context: z.string().min(1).optional(),
   }),
   z.object({ type: z.literal('key_press'), key: z.string().min(1) }),
   z.object({ type: z.literal('scroll'), direction: z.enum(['up', 'down']) }),

@@ -19,8 +19,13 @@ export type PolicyName = (typeof POLICY_NAMES)[number];
 export interface OffscreenElement {
   role: string | null;
   name: string;
-  /** Where it lies relative to the viewport. */
+  /** Where it lies relative to the viewport, or to the scroll panel that hides it. */
   direction: 'up' | 'down';
+  /**
+   * When a scroll panel (not the window) hides it: the id of a visible mark inside that panel, so
+   * `scroll` with that element id scrolls the panel.
+   */
+  anchorId?: string;
 }
 
 /** What the agent sees before acting. */
@@ -35,6 +40,11 @@ export interface Observation {
   offscreen: OffscreenElement[];
   /** The viewport screenshot, stored (media hash) before the policy is asked. */
   screenshot: { mediaHash: string; mime: string; width: number; height: number };
+  /**
+   * The screenshot with the marks' boxes and numbers drawn on it, stored, for policies that see
+   * images ({@link RolloutPolicy.seesMarkedScreenshot}); null otherwise.
+   */
+  markedScreenshot: { mediaHash: string; mime: string; width: number; height: number } | null;
 }
 
 /** One earlier step, as a policy's history. */
@@ -43,6 +53,8 @@ export interface PolicyHistoryStep {
   action: StepAction;
   actionDescription: string;
   url: string;
+  /** Why the action could not be done (element gone, option missing, …); absent when it was. */
+  error?: string;
 }
 
 export interface PolicyContext {
@@ -74,6 +86,8 @@ export interface RolloutPolicy {
   readonly name: string;
   /** Model that acts (null for offline policies). */
   readonly model: string | null;
+  /** True when the policy looks at the screenshot: the runner then draws the marks on a copy. */
+  readonly seesMarkedScreenshot?: boolean;
   decide(observation: Observation, context: PolicyContext): Promise<PolicyDecision>;
 }
 

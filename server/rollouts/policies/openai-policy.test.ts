@@ -93,6 +93,7 @@ describe('openai rollout policy', () => {
       elements: ELEMENTS,
       offscreen: [],
       screenshot: { mediaHash: stored.hash, mime: stored.mime, width: 64, height: 48 },
+      markedScreenshot: null,
     };
   }, 60_000);
 

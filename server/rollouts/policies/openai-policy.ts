@@ -136,8 +136,13 @@ export function buildNextActionTask(
       index: step.index,
       actionDescription: step.actionDescription,
       url: step.url,
+      ...(step.error ? { error: step.error } : {}),
     })),
-    screenshot: { mediaHash: observation.screenshot.mediaHash, mime: observation.screenshot.mime },
+    // The model sees the marks drawn on the screenshot, as the system prompt says.
+    screenshot: {
+      mediaHash: (observation.markedScreenshot ?? observation.screenshot).mediaHash,
+      mime: (observation.markedScreenshot ?? observation.screenshot).mime,
+    },
     previousError,
   };
 }
@@ -162,6 +167,7 @@ export function createOpenAiPolicy(
   return {
     name: 'openai',
     model: client.model,
+    seesMarkedScreenshot: true,
     async decide(observation: Observation, context: PolicyContext): Promise<PolicyDecision> {
       let previousError: string | null = null;
       let lastProblem = '';
