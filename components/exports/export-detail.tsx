@@ -111,7 +111,7 @@ export function ExportDetail({
             ', ',
           )} · seed ${exported.options.seed}, ${Math.round(exported.options.validationFraction * 1000) / 10} % validation${
           exported.options.includeEarlierIterations ? ' · with earlier iterations' : ''
-        }`}
+        }${exported.options.includeSeedPassing ? ' · with tasks that pass on the seed' : ''}`}
       />
       <p className="text-sm text-slate-600">
         Launched by {exported.createdByEmail ?? 'cli'} <DateTime value={exported.createdAt} />

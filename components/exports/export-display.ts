@@ -40,6 +40,8 @@ export interface ExportFormInput {
   seed: string;
   validationPercent: string;
   includeEarlierIterations: boolean;
+  /** Keep trajectories of tasks that pass on the untouched seed (sent only when true). */
+  includeSeedPassing?: boolean;
 }
 
 export type ParsedExportForm =
@@ -52,6 +54,7 @@ export type ParsedExportForm =
         seed: number;
         validationFraction: number;
         includeEarlierIterations: boolean;
+        includeSeedPassing?: boolean;
       };
     }
   | { ok: false; error: string };
@@ -81,6 +84,7 @@ export function parseExportForm(input: ExportFormInput): ParsedExportForm {
       seed,
       validationFraction: Math.round(percent * 100) / 10_000,
       includeEarlierIterations: input.includeEarlierIterations,
+      ...(input.includeSeedPassing ? { includeSeedPassing: true } : {}),
     },
   };
 }

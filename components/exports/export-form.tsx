@@ -78,6 +78,7 @@ export function ExportForm() {
   const [seed, setSeed] = useState('42');
   const [validationPercent, setValidationPercent] = useState('10');
   const [includeEarlier, setIncludeEarlier] = useState(false);
+  const [includeSeedPassing, setIncludeSeedPassing] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [started, setStarted] = useState<{ exportId: string; jobId: string } | null>(null);
 
@@ -87,6 +88,7 @@ export function ExportForm() {
         iterationId: Number(iterationId),
         sources: [...EXPORT_SOURCES],
         includeEarlierIterations: includeEarlier,
+        includeSeedPassing,
       },
       { enabled: iterationId !== '' },
     ),
@@ -107,6 +109,7 @@ export function ExportForm() {
       seed,
       validationPercent,
       includeEarlierIterations: includeEarlier,
+      includeSeedPassing,
     });
     if (!parsed.ok) {
       setFormError(parsed.error);
@@ -186,6 +189,20 @@ export function ExportForm() {
             />
             Include rollouts and reviews of earlier iterations too
           </label>
+          <label className="flex items-center gap-2 text-sm text-slate-700">
+            <input
+              type="checkbox"
+              checked={includeSeedPassing}
+              onChange={(e) => setIncludeSeedPassing(e.target.checked)}
+            />
+            Include tasks that pass on the seed (their verifier says True before any action)
+          </label>
+          {preview.data && preview.data.skippedSeedPassing > 0 ? (
+            <p className="text-xs text-slate-500" data-testid="skipped-seed-passing">
+              {formatCount(preview.data.skippedSeedPassing, 'trajectory', 'trajectories')} of tasks that pass
+              on the seed left out.
+            </p>
+          ) : null}
           {preview.data && preview.data.skippedProposedTasks > 0 && sources.includes('proposed_tasks') ? (
             <p className="text-xs text-slate-500">
               {formatCount(preview.data.skippedProposedTasks, 'accepted template variant')} without a

@@ -125,6 +125,32 @@ describe('rollouts job summary', () => {
       /^1 expert demo in 42 s: .*unknown\.$/,
     );
   });
+  it('says how many tasks were skipped because they pass on the seed', () => {
+    const s = toRolloutJobSummary({ ...result, seedPassingSkipped: 3 });
+    expect(s?.seedPassingSkipped).toBe(3);
+    expect(s && describeRolloutSummary(s, 'rollout')).toMatch(
+      /; 3 tasks skipped because they pass on the seed\.$/,
+    );
+    expect(toRolloutJobSummary(result)?.seedPassingSkipped).toBe(0);
+  });
+  it('sends the difficulty and include-seed-passing only when chosen', () => {
+    const form = {
+      mode: 'rollout' as const,
+      policy: 'noisy-expert' as const,
+      appIds: ['shop'],
+      taskIds: [],
+      samplesPerTask: '5',
+      parallelBrowsers: '2',
+      noise: '0.2',
+    };
+    const plain = buildStartRolloutsInput(form);
+    expect(plain.ok && 'difficulty' in plain.value).toBe(false);
+    expect(plain.ok && 'includeSeedPassing' in plain.value).toBe(false);
+    const filtered = buildStartRolloutsInput({ ...form, difficulty: 'hard', includeSeedPassing: true });
+    expect(filtered.ok && filtered.value).toMatchObject({ difficulty: 'hard', includeSeedPassing: true });
+    const expert = buildStartRolloutsInput({ ...form, mode: 'expert', difficulty: 'easy' });
+    expect(expert.ok && expert.value).toMatchObject({ kind: 'expert', difficulty: 'easy' });
+  });
   it('rejects what is not a rollouts result', () => {
     expect(toRolloutJobSummary(null)).toBeNull();
     expect(toRolloutJobSummary({ tasks: 1 })).toBeNull();

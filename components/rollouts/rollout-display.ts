@@ -70,6 +70,10 @@ export interface LauncherForm {
   samplesPerTask: string;
   parallelBrowsers: string;
   noise: string;
+  /** Only tasks of this difficulty ('' or absent = any). */
+  difficulty?: string;
+  /** Also tasks that pass on the untouched seed. */
+  includeSeedPassing?: boolean;
 }
 
 export interface StartRolloutsInput {
@@ -80,6 +84,8 @@ export interface StartRolloutsInput {
   samplesPerTask?: number;
   parallelBrowsers: number;
   noise?: number;
+  difficulty?: string;
+  includeSeedPassing?: boolean;
 }
 
 /**
@@ -96,8 +102,12 @@ export function buildStartRolloutsInput(form: LauncherForm): Parsed<StartRollout
       : { appIds: [...form.appIds], taskIds: [] };
   const parallel = parseIntegerField(form.parallelBrowsers, 'Parallel browsers', PARALLEL_BROWSERS_RANGE);
   if (!parallel.ok) return parallel;
+  const filters = {
+    ...(form.difficulty ? { difficulty: form.difficulty } : {}),
+    ...(form.includeSeedPassing ? { includeSeedPassing: true } : {}),
+  };
   if (form.mode === 'expert') {
-    return { ok: true, value: { ...scope, kind: 'expert', parallelBrowsers: parallel.value } };
+    return { ok: true, value: { ...scope, kind: 'expert', parallelBrowsers: parallel.value, ...filters } };
   }
   const samples = parseIntegerField(form.samplesPerTask, 'Samples per task', SAMPLES_PER_TASK_RANGE);
   if (!samples.ok) return samples;
@@ -116,6 +126,7 @@ export function buildStartRolloutsInput(form: LauncherForm): Parsed<StartRollout
       samplesPerTask: samples.value,
       parallelBrowsers: parallel.value,
       ...(noise === undefined ? {} : { noise }),
+      ...filters,
     },
   };
 }
@@ -127,6 +138,8 @@ export interface RolloutJobSummaryView {
   errored: number;
   envSuccess: { true: number; false: number; unknown: number };
   skipped: { externalId: string; reason: string }[];
+  /** Skipped because they pass on the untouched seed. */
+  seedPassingSkipped: number;
   scoredTasks: number | null;
   seconds: number;
 }
@@ -161,6 +174,7 @@ export function toRolloutJobSummary(result: unknown): RolloutJobSummaryView | nu
     }),
     scoredTasks: scored && typeof scored.tasks === 'number' ? scored.tasks : null,
     seconds: numberOr(r.seconds, 0),
+    seedPassingSkipped: numberOr(r.seedPassingSkipped, 0),
   };
 }
 
@@ -176,6 +190,8 @@ export function describeRolloutSummary(s: RolloutJobSummaryView, mode: LauncherM
     `environment verdict ${s.envSuccess.true} success, ${s.envSuccess.false} failure, ${s.envSuccess.unknown} unknown`,
   ];
   if (s.scoredTasks !== null) parts.push(`${plural(s.scoredTasks, 'task')} scored`);
+  if (s.seedPassingSkipped > 0)
+    parts.push(`${plural(s.seedPassingSkipped, 'task')} skipped because they pass on the seed`);
   return `${parts.join('; ')}.`;
 }
 

@@ -8,6 +8,10 @@
  *
  * On load the newest rollouts job is followed if it is still running (after a reload, or one
  * started from the CLI).
+ *
+ * Tasks can be narrowed to one difficulty; tasks that pass on their app's untouched seed (the seed
+ * check) are skipped unless "Include tasks that pass on the seed" is ticked. Users who manage
+ * environments can run the seed check of the ticked apps from here ("Check tasks").
  */
 import { useMutation, useQueries, useQuery, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
 import Link from 'next/link';
@@ -32,6 +36,7 @@ import { Card } from '@/components/ui/card';
 import { Field, Input, Select } from '@/components/ui/field';
 import { ErrorMessage } from '@/components/ui/states';
 import { ActiveJobControls, useFollowedJob } from '@/components/jobs/followed-job';
+import { SeedCheckControl } from '@/components/rollouts/seed-check';
 import { POLICY_NAMES, type PolicyName } from '@/lib/core/rollouts/types';
 import { useTRPC } from '@/lib/trpc/client';
 
@@ -53,6 +58,7 @@ export function RolloutLauncher({ canManageApps }: { canManageApps: boolean }) {
   const { data: apps } = useSuspenseQuery(trpc.rollouts.apps.queryOptions());
   const { data: settings } = useSuspenseQuery(trpc.rollouts.settings.queryOptions());
   const recent = useQuery(trpc.jobs.list.queryOptions(RECENT_JOB_INPUT));
+  const facets = useQuery(trpc.tasks.facets.queryOptions());
 
   const [mode, setMode] = useState<LauncherMode>('rollout');
   const [policy, setPolicy] = useState<PolicyName>('noisy-expert');
@@ -62,6 +68,8 @@ export function RolloutLauncher({ canManageApps }: { canManageApps: boolean }) {
   const [samplesPerTask, setSamplesPerTask] = useState(String(settings.rollouts.samplesPerTask));
   const [parallelBrowsers, setParallelBrowsers] = useState(String(settings.rollouts.parallelBrowsers));
   const [noise, setNoise] = useState(String(settings.rollouts.noise));
+  const [difficulty, setDifficulty] = useState('');
+  const [includeSeedPassing, setIncludeSeedPassing] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [startedJobId, setStartedJobId] = useState<string | null>(null);
 
@@ -80,6 +88,7 @@ export function RolloutLauncher({ canManageApps }: { canManageApps: boolean }) {
     const appId = appIds[i];
     return (q.data?.items ?? [])
       .filter((t) => appId && t.externalId.startsWith(`app:${appId}:`))
+      .filter((t) => !difficulty || t.difficulty === difficulty)
       .sort((a, b) => a.externalId.localeCompare(b.externalId, undefined, { numeric: true }));
   });
   const chosenTaskIds = checkedTaskIds.filter((id) => tasksOfChosenApps.some((t) => t.id === id));
@@ -110,6 +119,8 @@ export function RolloutLauncher({ canManageApps }: { canManageApps: boolean }) {
       samplesPerTask,
       parallelBrowsers,
       noise,
+      difficulty,
+      includeSeedPassing,
     });
     if (!built.ok) {
       setFormError(built.error);
@@ -233,6 +244,12 @@ export function RolloutLauncher({ canManageApps }: { canManageApps: boolean }) {
                         <span className="min-w-0">
                           <span className="font-mono text-xs text-slate-500">{t.externalId}</span>{' '}
                           <span className="text-slate-800">{t.intent}</span>
+                          {t.difficulty ? (
+                            <span className="ml-1 text-xs text-slate-500">· {t.difficulty}</span>
+                          ) : null}
+                          {t.passesOnSeed ? (
+                            <span className="ml-1 text-xs text-amber-800">· passes on the seed</span>
+                          ) : null}
                         </span>
                       </label>
                     </li>
@@ -240,6 +257,31 @@ export function RolloutLauncher({ canManageApps }: { canManageApps: boolean }) {
                 </ul>
               </details>
             ) : null}
+            <div className="flex flex-wrap items-end gap-4 pt-1">
+              <Field label="Difficulty" hint="only the tasks of this difficulty">
+                <Select
+                  name="difficulty"
+                  value={difficulty}
+                  onChange={(e) => setDifficulty(e.currentTarget.value)}
+                >
+                  <option value="">any</option>
+                  {(facets.data?.difficulties ?? []).map((d) => (
+                    <option key={d.value} value={d.value}>
+                      {d.value}
+                    </option>
+                  ))}
+                </Select>
+              </Field>
+              <label className="flex items-center gap-1.5 pb-1 text-sm text-slate-800">
+                <input
+                  type="checkbox"
+                  checked={includeSeedPassing}
+                  onChange={(e) => setIncludeSeedPassing(e.currentTarget.checked)}
+                />
+                Include tasks that pass on the seed
+              </label>
+            </div>
+            {canManageApps && apps.length > 0 ? <SeedCheckControl appIds={appIds} /> : null}
           </fieldset>
 
           <div className="grid gap-3 sm:grid-cols-2">

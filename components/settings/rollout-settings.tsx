@@ -8,8 +8,9 @@
  * - Allowed hosts: origins a rollout's browser may reach besides its app's server and the site
  *   URLs (README › Security › Rollout network); PIs edit them (`rollouts.updateAllowedHosts`),
  *   researchers read them;
- * - Environments: the registered State-API apps, and "Add app folder" (`rollouts.addApp`) for a
- *   folder on the server machine.
+ * - Environments: the registered State-API apps, "Check tasks" per app (a seed-check job,
+ *   `rollouts.checkApps`: which tasks pass on the untouched seed), and "Add app folder"
+ *   (`rollouts.addApp`) for a folder on the server machine.
  * Every save is audited server-side; server errors are shown as they come.
  */
 import { useMutation, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
@@ -22,6 +23,7 @@ import {
   type SiteUrlRow,
   type SiteUrlRowError,
 } from '@/components/settings/site-url-rows';
+import { SeedCheckProgress, useSeedCheck } from '@/components/rollouts/seed-check';
 import { Button } from '@/components/ui/button';
 import { Card, PageHeader } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
@@ -387,6 +389,8 @@ function AllowedHostsForm({ canEdit }: { canEdit: boolean }) {
 function Environments({ canManageApps }: { canManageApps: boolean }) {
   const trpc = useTRPC();
   const { data: apps } = useSuspenseQuery(trpc.rollouts.apps.queryOptions());
+  const seedCheck = useSeedCheck();
+  const checking = seedCheck.check.isPending;
   return (
     <Card title="Environments">
       <div className="space-y-5">
@@ -406,7 +410,16 @@ function Environments({ canManageApps }: { canManageApps: boolean }) {
         ) : (
           <div className="overflow-x-auto">
             <table aria-label="Registered apps" className="w-full text-left text-sm">
-              <TableHead columns={['Id', 'Name', 'Folder', { label: 'Tasks', align: 'right' }, 'Updated']} />
+              <TableHead
+                columns={[
+                  'Id',
+                  'Name',
+                  'Folder',
+                  { label: 'Tasks', align: 'right' },
+                  'Updated',
+                  ...(canManageApps ? [{ label: 'Seed check', align: 'right' as const }] : []),
+                ]}
+              />
               <tbody className="divide-y divide-slate-100">
                 {apps.map((app) => (
                   <tr key={app.id}>
@@ -417,12 +430,38 @@ function Environments({ canManageApps }: { canManageApps: boolean }) {
                     <td className="whitespace-nowrap py-1.5 pr-4 text-slate-600">
                       <DateTime value={app.updatedAt} />
                     </td>
+                    {canManageApps ? (
+                      <td className="py-1.5 text-right">
+                        <Button
+                          type="button"
+                          variant="secondary"
+                          disabled={checking}
+                          aria-label={`Check tasks of ${app.name}`}
+                          onClick={() => seedCheck.check.mutate({ appIds: [app.id] })}
+                        >
+                          Check tasks
+                        </Button>
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         )}
+        {canManageApps && apps.length > 0 ? (
+          <div className="space-y-2">
+            <p className="text-xs text-slate-500">
+              <strong>Check tasks</strong> opens the app in Chromium and runs every verifier on the untouched
+              seed; tasks that already pass there are flagged &ldquo;passes on the seed&rdquo; and skipped by
+              rollouts and exports unless included.
+            </p>
+            {seedCheck.check.isError ? <ErrorMessage>{errorText(seedCheck.check.error)}</ErrorMessage> : null}
+            {seedCheck.followedJobId ? (
+              <SeedCheckProgress key={seedCheck.followedJobId} jobId={seedCheck.followedJobId} />
+            ) : null}
+          </div>
+        ) : null}
         {canManageApps ? <AddAppForm /> : null}
       </div>
     </Card>

@@ -893,6 +893,8 @@ export interface TrainingExportOptions {
   validationFraction: number;
   /** Rollouts and reviews of earlier iterations too (expert demos are always cumulative). */
   includeEarlierIterations: boolean;
+  /** Trajectories of tasks that pass on the untouched seed too (absent in older rows = false). */
+  includeSeedPassing?: boolean;
 }
 
 /**

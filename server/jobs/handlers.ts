@@ -18,6 +18,7 @@ import {
 import { createLlmClients } from '@/server/llm/clients';
 import { executeRolloutJob, ROLLOUT_JOB_KIND } from '@/server/services/rollout-service';
 import { DEMO_JOB_KIND, runDemoLoop } from '@/server/services/demo-service';
+import { executeSeedCheck, SEED_CHECK_JOB_KIND } from '@/server/services/seed-check-service';
 import { EXPORT_JOB_KIND, ZExportJobInputSchema } from '@/server/services/export-service';
 import { executeTrainingExport } from '@/server/services/export-writer';
 import {
@@ -124,6 +125,12 @@ export function createJobHandlers(
         signal: ctx.signal,
         onProgress: (f, m) => ctx.progress(f, m),
         jobId: ctx.jobId,
+      }),
+    /** Which State-API tasks pass on their app's untouched seed (`seed-check-service.ts`). */
+    [SEED_CHECK_JOB_KIND]: (rawInput, ctx) =>
+      executeSeedCheck(db, rawInput, {
+        signal: ctx.signal,
+        onProgress: (f, m) => ctx.progress(f, m),
       }),
     /** A fine-tuning export (`export-writer.ts`). */
     [EXPORT_JOB_KIND]: (rawInput, ctx) => {

@@ -76,6 +76,7 @@ describe('State-API server (WebArena-Infinity parity)', () => {
     expect(NO_STATE_ERROR).toBe('No state available. Open the app in a browser first.');
     expect(server.hasState()).toBe(false);
     expect(server.getState()).toBeNull();
+    expect(server.stateWriteCount()).toBe(0);
 
     const res = await put(server.url, { items: [1, 2] });
     expect(res.status).toBe(200);
@@ -84,6 +85,7 @@ describe('State-API server (WebArena-Infinity parity)', () => {
     expect(after.status).toBe(200);
     expect(await after.json()).toEqual({ items: [1, 2] });
     expect(server.getState()).toEqual({ items: [1, 2] });
+    expect(server.stateWriteCount()).toBe(1);
   });
 
   it('keeps the first PUT as the seed: later PUTs change the state, reset restores the first', async () => {

@@ -54,6 +54,8 @@ export interface StateApiServer {
   hasState(): boolean;
   /** Clients connected to `/api/events`. */
   eventClientCount(): number;
+  /** How many `PUT /api/state` were stored so far (to tell when an app has saved its data). */
+  stateWriteCount(): number;
   /** Stops listening and ends every open connection, event streams included. */
   close(): Promise<void>;
 }
@@ -121,6 +123,7 @@ export async function startStateApiServer(
   let seedText: string | null = seedValue === null ? null : JSON.stringify(seedValue);
   let stateText: string | null = seedText;
   const events = new Set<http.ServerResponse>();
+  let writes = 0;
   const root = realAppFolder(folder);
   const serveStatic = sirv(root, { dev: true, dotfiles: false, etag: false });
 
@@ -155,6 +158,7 @@ export async function startStateApiServer(
       }
       stateText = text === 'null' ? null : text;
       if (seedText === null) seedText = stateText;
+      writes++;
       sendJson(res, 200, { status: 'ok' });
     });
   };
@@ -215,6 +219,7 @@ export async function startStateApiServer(
     getState: () => (stateText === null ? null : (JSON.parse(stateText) as unknown)),
     hasState: () => stateText !== null,
     eventClientCount: () => events.size,
+    stateWriteCount: () => writes,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         // Stop listening first (an app reconnecting to /api/events is refused from now on), then

@@ -6,6 +6,9 @@
  * Iterations: expert demos are cumulative (every demo of iteration ≤ N, or of none, is in the
  * export of iteration N: they are the base of every round's training set); rollouts and reviewed
  * proposals come from iteration N only, or from every iteration ≤ N with `includeEarlierIterations`.
+ *
+ * Trajectories of tasks that pass on their app's untouched seed (the seed check) are left out and
+ * counted, unless `includeSeedPassing`: their "success" shows nothing the agent did.
  */
 import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
@@ -28,6 +31,11 @@ export interface ExportScope {
   iterationId: number;
   sources: readonly ExportSource[];
   includeEarlierIterations: boolean;
+  /**
+   * Keep trajectories of tasks that pass on their app's untouched seed (`task.passesOnSeed`, the
+   * seed check); left out by default (absent = false).
+   */
+  includeSeedPassing?: boolean;
 }
 
 /** One trajectory of an export, under the intent it is exported with. */
@@ -51,6 +59,8 @@ export interface ExportSelection {
   trajectories: SelectedTrajectory[];
   /** Accepted template variants with no demonstration yet. */
   skippedProposedTasks: number;
+  /** Trajectories left out because their task passes on the seed (see `includeSeedPassing`). */
+  skippedSeedPassing: number;
 }
 
 function inIterations(column: SQLiteColumn, scope: ExportScope): SQL {
@@ -193,12 +203,18 @@ function selectSource(db: Db, source: ExportSource, scope: ExportScope): Selecte
 export function selectExportTrajectories(db: Db, scope: ExportScope): ExportSelection {
   const seen = new Set<string>();
   const trajectories: SelectedTrajectory[] = [];
+  const seedPassing = scope.includeSeedPassing ? new Set<string>() : listSeedPassingTaskIds(db);
+  let skippedSeedPassing = 0;
   for (const source of EXPORT_SOURCES) {
     if (!scope.sources.includes(source)) continue;
     for (const row of selectSource(db, source, scope)) {
       const key = `${row.trajectoryId}\u0000${row.intent}`;
       if (seen.has(key)) continue;
       seen.add(key);
+      if (seedPassing.has(row.taskId)) {
+        skippedSeedPassing++;
+        continue;
+      }
       trajectories.push(row);
     }
   }
@@ -215,7 +231,19 @@ export function selectExportTrajectories(db: Db, scope: ExportScope): ExportSele
         )
         .get()?.n ?? 0)
     : 0;
-  return { trajectories, skippedProposedTasks };
+  return { trajectories, skippedProposedTasks, skippedSeedPassing };
+}
+
+/** Tasks whose verifier passes on their app's untouched seed (few: a set is cheap). */
+function listSeedPassingTaskIds(db: Db): Set<string> {
+  return new Set(
+    db
+      .select({ id: task.id })
+      .from(task)
+      .where(eq(task.passesOnSeed, true))
+      .all()
+      .map((r) => r.id),
+  );
 }
 
 /** What an export relied on, for its manifest. */

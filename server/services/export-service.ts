@@ -37,6 +37,8 @@ export const ZExportRequestSchema = z.object({
   seed: z.number().int().min(0).max(2_147_483_647).default(DEFAULT_EXPORT_SEED),
   validationFraction: z.number().min(0).max(MAX_VALIDATION_FRACTION).default(DEFAULT_VALIDATION_FRACTION),
   includeEarlierIterations: z.boolean().default(false),
+  /** Keep trajectories of tasks that pass on the untouched seed (left out by default). */
+  includeSeedPassing: z.boolean().default(false),
 });
 export type TExportRequest = z.input<typeof ZExportRequestSchema>;
 
@@ -247,7 +249,12 @@ export async function verifyTrainingExport(db: Db, dataDir: string, exportId: st
  */
 export function previewTrainingExport(
   db: Db,
-  scope: { iterationId: number; sources: readonly ExportSource[]; includeEarlierIterations: boolean },
+  scope: {
+    iterationId: number;
+    sources: readonly ExportSource[];
+    includeEarlierIterations: boolean;
+    includeSeedPassing?: boolean;
+  },
 ) {
   assertIteration(db, scope.iterationId);
   const selection = selectExportTrajectories(db, scope);
@@ -264,5 +271,6 @@ export function previewTrainingExport(
     trajectories: selection.trajectories.length,
     steps: selection.trajectories.reduce((n, t) => n + t.stepCount, 0),
     skippedProposedTasks: selection.skippedProposedTasks,
+    skippedSeedPassing: selection.skippedSeedPassing,
   };
 }

@@ -278,6 +278,7 @@ export async function executeTrainingExport(
       byCategory: {},
       skippedSteps: {},
       skippedProposedTasks: selection.skippedProposedTasks,
+      skippedSeedPassing: selection.skippedSeedPassing,
       images: { files: 0, bytes: 0, reencoded: 0 },
     };
     const imageFiles: ExportManifestFile[] = [];

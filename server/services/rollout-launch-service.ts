@@ -1,10 +1,11 @@
 /**
  * Starting rollout jobs from the UI, and the embedded demo's status for the first screen.
  */
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, inArray } from 'drizzle-orm';
+import { compareDifficulty, normalizeDifficulty } from '@/lib/core/difficulty';
 import { DomainError } from '@/lib/core/errors';
 import type { Db } from '@/server/db/client';
-import { job } from '@/server/db/schema';
+import { job, task } from '@/server/db/schema';
 import type { JobRunner } from '@/server/jobs/runner';
 import { getEnvironmentAppOrThrow, listAppTaskIds } from '@/server/services/environment-service';
 import { DEMO_JOB_KIND } from '@/server/services/demo-service';
@@ -15,17 +16,45 @@ import {
 } from '@/server/services/rollout-service';
 import { getOpenIterationId } from '@/server/services/iteration-service';
 
-/** The tasks of `appIds` followed by `taskIds`, without repeats. @throws DomainError('NOT_FOUND') for an unknown app. */
+/**
+ * The tasks of `appIds` followed by `taskIds`, without repeats; with `difficulty`, only the tasks of
+ * that difficulty (`task.difficulty`, compared lower-cased).
+ * @throws DomainError('NOT_FOUND') for an unknown app; DomainError('BAD_INPUT') naming the
+ *   difficulty when it leaves no task (and the difficulties the chosen tasks have).
+ */
 export function resolveRolloutTaskIds(
   db: Db,
   appIds: readonly string[],
   taskIds: readonly string[],
+  options: { difficulty?: string | null } = {},
 ): string[] {
   const ids = appIds.flatMap((appId) => {
     getEnvironmentAppOrThrow(db, appId);
     return listAppTaskIds(db, appId);
   });
-  return [...new Set([...ids, ...taskIds])];
+  const all = [...new Set([...ids, ...taskIds])];
+  const wanted = normalizeDifficulty(options.difficulty);
+  if (!wanted || all.length === 0) return all;
+  const byId = new Map<string, string | null>();
+  for (let i = 0; i < all.length; i += 500) {
+    for (const row of db
+      .select({ id: task.id, difficulty: task.difficulty })
+      .from(task)
+      .where(inArray(task.id, all.slice(i, i + 500)))
+      .all())
+      byId.set(row.id, row.difficulty);
+  }
+  const kept = all.filter((id) => byId.get(id) === wanted);
+  if (kept.length === 0) {
+    const present = [...new Set([...byId.values()].filter((d): d is string => d !== null))].sort(
+      compareDifficulty,
+    );
+    throw new DomainError(
+      'BAD_INPUT',
+      `difficulty '${wanted}': none of the ${all.length} chosen task(s) has it (they have: ${present.length > 0 ? present.join(', ') : 'no difficulty'})`,
+    );
+  }
+  return kept;
 }
 
 /**

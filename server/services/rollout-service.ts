@@ -6,7 +6,8 @@
  *
  * Which script the `noisy-expert` replays: the task's newest expert demo in the database (recorded
  * or imported; `scriptFromStepActions`), else the app's `expert-demos.json` entry. A task with
- * neither is skipped and named in the summary.
+ * neither is skipped and named in the summary. So is a task that passes on its app's untouched
+ * seed (`seed-check-service.ts`), unless `includeSeedPassing`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -53,6 +54,11 @@ export const ZRolloutJobInputSchema = z.object({
   seed: z.number().int().default(1),
   /** Score the touched tasks afterwards (those with a strategy graph). */
   score: z.boolean().default(true),
+  /**
+   * Also play tasks whose verifier passes on the untouched seed (`task.passesOnSeed`, set by the
+   * seed check); by default they are skipped and named in the summary.
+   */
+  includeSeedPassing: z.boolean().default(false),
   actor: z.object({ userId: z.string().nullable(), label: z.string() }),
 });
 export type TRolloutJobInput = z.input<typeof ZRolloutJobInputSchema>;
@@ -60,8 +66,28 @@ export type TRolloutJobInput = z.input<typeof ZRolloutJobInputSchema>;
 export interface RolloutJobSummary extends Omit<RolloutRunSummary, 'episodes'> {
   episodes: number;
   skipped: { taskId: string; externalId: string; reason: string }[];
+  /** How many of `skipped` pass on the seed (see `includeSeedPassing`). */
+  seedPassingSkipped: number;
   scored: { tasks: number; categories: Record<string, number> } | null;
   trajectoryIds: string[];
+}
+
+/** Why a task that passes on its seed is skipped (rollouts and the summary say this). */
+export const SEED_PASSING_REASON =
+  'passes on the seed: its verifier says True before any action (include such tasks to play it)';
+
+/** The ids among `taskIds` whose seed check passed (`task.passesOnSeed = true`). */
+export function listTasksPassingOnSeed(db: Db, taskIds: readonly string[]): Set<string> {
+  const ids = new Set<string>();
+  for (let i = 0; i < taskIds.length; i += 500) {
+    for (const row of db
+      .select({ id: task.id })
+      .from(task)
+      .where(and(inArray(task.id, taskIds.slice(i, i + 500)), eq(task.passesOnSeed, true)))
+      .all())
+      ids.add(row.id);
+  }
+  return ids;
 }
 
 /** Loads the tasks with what the environments need. @throws DomainError('NOT_FOUND') naming a missing id. */
@@ -180,7 +206,14 @@ export async function executeRolloutJob(
   // Fail fast (before any browser starts) when the openai policy has no model.
   if (input.kind === 'rollout' && input.policy === 'openai') createOpenAiPolicy(db, dataDir);
   const appDemos = new Map<string, TExpertDemos | null>();
+  const passingOnSeed = input.includeSeedPassing
+    ? new Set<string>()
+    : listTasksPassingOnSeed(db, input.taskIds);
   for (const t of tasks) {
+    if (passingOnSeed.has(t.id)) {
+      skipped.push({ taskId: t.id, externalId: t.externalId, reason: SEED_PASSING_REASON });
+      continue;
+    }
     let script: ExpertAction[] | null = null;
     if (input.kind === 'expert') {
       script = readAppExpertScript(t, appDemos);
@@ -252,6 +285,7 @@ export async function executeRolloutJob(
     ...rest,
     episodes: results.length,
     skipped,
+    seedPassingSkipped: skipped.filter((s) => s.reason === SEED_PASSING_REASON).length,
     scored,
     trajectoryIds: results.map((r) => r.trajectoryId),
   };

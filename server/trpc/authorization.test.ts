@@ -1034,6 +1034,25 @@ const PROCEDURES: Record<string, Row> = {
     call: (c) => c.rollouts.addApp({ folder: path.resolve('environments/contacts'), id: 'contacts' }),
     check: (r) => expect(r).toMatchObject({ appId: 'contacts', tasks: { created: 10 } }),
   },
+  'rollouts.checkApps': {
+    minimum: 'researcher',
+    // Registers an app (researcher) and starts its seed check; the check cancels it at once.
+    call: async (c) => {
+      await c.rollouts.addApp({ folder: path.resolve('environments/contacts'), id: 'contacts' });
+      return c.rollouts.checkApps({ appIds: ['contacts'] });
+    },
+    check: async (r, w) => {
+      const { jobId } = r as { jobId: string };
+      expect(w.db.select({ kind: job.kind }).from(job).where(eq(job.id, jobId)).get()).toEqual({
+        kind: 'seed-check',
+      });
+      w.jobs.cancel(jobId);
+      await w.jobs.idle();
+      expect(w.db.select({ status: job.status }).from(job).where(eq(job.id, jobId)).get()?.status).toMatch(
+        /^(cancelled|failed)$/,
+      );
+    },
+  },
   'rollouts.settings': {
     minimum: 'researcher',
     call: (c) => c.rollouts.settings(),

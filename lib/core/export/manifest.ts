@@ -58,6 +58,8 @@ export interface ExportManifest {
     seed: number;
     validationFraction: number;
     includeEarlierIterations: boolean;
+    /** Trajectories of tasks that pass on the untouched seed kept (absent in older manifests). */
+    includeSeedPassing?: boolean;
   };
   /** The sample shape and the prompt it was rendered with. */
   sample: { shape: 'next_action'; promptId: string; promptVersion: string };
@@ -70,6 +72,8 @@ export interface ExportManifest {
     skippedSteps: Partial<Record<SkippedStepReason, number>>;
     /** Accepted template variants with no demonstration yet (`proposed_tasks`). */
     skippedProposedTasks: number;
+    /** Trajectories left out because their task passes on the seed (absent in older manifests). */
+    skippedSeedPassing?: number;
     images: { files: number; bytes: number; reencoded: number };
   };
   /** Every trajectory of the export, with its environment verdict and message. */
@@ -92,8 +96,8 @@ export interface ExportManifest {
 
 /**
  * `npx core-curator export <format> --iteration N --sources a,b --seed S --validation-fraction F`
- * (plus `--include-earlier-iterations`). Re-running it on the same database writes the same
- * examples in the same splits into a new export.
+ * (plus `--include-earlier-iterations`, `--include-seed-passing`). Re-running it on the same
+ * database writes the same examples in the same splits into a new export.
  */
 export function buildReproduceCommand(params: {
   format: ExportFormat;
@@ -102,6 +106,7 @@ export function buildReproduceCommand(params: {
   seed: number;
   validationFraction: number;
   includeEarlierIterations: boolean;
+  includeSeedPassing?: boolean;
 }): string {
   const parts = [
     'npx core-curator export',
@@ -112,5 +117,6 @@ export function buildReproduceCommand(params: {
     `--validation-fraction ${params.validationFraction}`,
   ];
   if (params.includeEarlierIterations) parts.push('--include-earlier-iterations');
+  if (params.includeSeedPassing) parts.push('--include-seed-passing');
   return parts.join(' ');
 }

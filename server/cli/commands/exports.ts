@@ -4,9 +4,9 @@
  *
  * - `export core <dir>` writes the CORE pipeline files into a folder (as before).
  * - `export <openai|llama-factory|ms-swift> [--iteration N] [--sources a,b] [--seed S]
- *   [--validation-fraction F] [--include-earlier-iterations]` records a training export and runs
- *   its job in this process (the folder is `<data dir>/exports/<export id>`, written atomically);
- *   it prints progress on stderr and one JSON line on stdout:
+ *   [--validation-fraction F] [--include-earlier-iterations] [--include-seed-passing]` records a
+ *   training export and runs its job in this process (the folder is `<data dir>/exports/<export
+ *   id>`, written atomically); it prints progress on stderr and one JSON line on stdout:
  *   `{"exportId", "dir", "counts": {"train", "validation"}, "files", "manifest", "command"}`.
  *   The manifest's `command` is exactly such an invocation (`npx core-curator export …`).
  * - `export rerun <export id>` runs a failed, cancelled or interrupted export again (same output).
@@ -78,6 +78,7 @@ const TRAINING_OPTION_FLAGS = {
   '--seed': 'seed',
   '--validation-fraction': 'validationFraction',
   '--include-earlier-iterations': 'includeEarlierIterations',
+  '--include-seed-passing': 'includeSeedPassing',
 } as const;
 
 interface TrainingExportOptions {
@@ -86,6 +87,7 @@ interface TrainingExportOptions {
   seed?: number;
   validationFraction?: number;
   includeEarlierIterations?: boolean;
+  includeSeedPassing?: boolean;
 }
 
 /** Exit codes of a run ended by a signal (128 + signal number). */
@@ -322,6 +324,10 @@ function registerExportCommand(program: Command): void {
       '--include-earlier-iterations',
       'also rollouts and reviewed proposals of earlier iterations (expert demos always are)',
     )
+    .option(
+      '--include-seed-passing',
+      'also trajectories of tasks whose verifier passes on the untouched seed (left out by default)',
+    )
     .addHelpText(
       'after',
       [
@@ -396,6 +402,7 @@ function buildExportRequest(db: Db, format: ExportFormat, opts: TrainingExportOp
     seed: opts.seed ?? DEFAULT_EXPORT_SEED,
     validationFraction: opts.validationFraction ?? DEFAULT_VALIDATION_FRACTION,
     includeEarlierIterations: opts.includeEarlierIterations ?? false,
+    includeSeedPassing: opts.includeSeedPassing ?? false,
   };
 }
 

@@ -6,6 +6,10 @@
  * episode as `episodeVerdicts`); they are stored like those of a
  * rollouts job, but the server's live view sees them only once they are in the database (the live
  * bus is per process).
+ *
+ * `env add` runs the seed check after registering (unless `--no-check`): it prints the tasks whose
+ * verifier already passes on the untouched seed, which `rollouts` then skips unless
+ * `--include-seed-passing`. `rollouts --difficulty <level>` keeps the chosen tasks of one difficulty.
  */
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -19,8 +23,11 @@ import { executeRolloutJob } from '@/server/services/rollout-service';
 import { resolveRolloutTaskIds } from '@/server/services/rollout-launch-service';
 import { runDemoLoop } from '@/server/services/demo-service';
 import { getTaskIdByExternalIdOrThrow } from '@/server/services/task-service';
+import { executeSeedCheck, type SeedCheckSummary } from '@/server/services/seed-check-service';
+import { normalizeDifficulty } from '@/lib/core/difficulty';
+import { DomainError } from '@/lib/core/errors';
 import { listEpisodeVerdicts } from '@/server/services/trajectory-service';
-import { formatEpisodeLines } from '@/server/cli/episode-lines';
+import { formatEpisodeLines, toOneLine } from '@/server/cli/episode-lines';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -54,6 +61,32 @@ interface RolloutsOptions {
   seed: number;
   recordDemos?: boolean;
   score: boolean;
+  difficulty?: string;
+  includeSeedPassing?: boolean;
+}
+
+/** `--difficulty`: any word a task file uses, stored lower-cased (easy, medium, hard, …). */
+function parseDifficulty(value: string): string {
+  const difficulty = normalizeDifficulty(value);
+  if (!difficulty) throw new InvalidArgumentError('a difficulty such as easy, medium or hard');
+  return difficulty;
+}
+
+/** The seed check's result for a terminal: the tasks that pass on the seed, then undetermined ones. */
+export function formatSeedCheckLines(summary: SeedCheckSummary): string {
+  const lines: string[] = [];
+  for (const app of summary.apps) {
+    lines.push(
+      `Seed check of ${toOneLine(app.name)} (${app.appId}): ${app.passing.length} of ${app.tasks} task(s) pass on the untouched seed` +
+        (app.passing.length > 0 ? ' (rollouts and exports skip them unless --include-seed-passing):' : ''),
+    );
+    for (const t of app.passing) lines.push(`  ${t.externalId}  ${toOneLine(t.message)}`);
+    if (app.undetermined.length > 0) {
+      lines.push(`  ${app.undetermined.length} task(s) could not be checked:`);
+      for (const t of app.undetermined) lines.push(`  ${t.externalId}  ${toOneLine(t.message)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 export function registerRolloutCommands(program: Command): void {
@@ -65,14 +98,47 @@ export function registerRolloutCommands(program: Command): void {
     )
     .argument('<folder>', 'the app folder, e.g. environments/shop')
     .option('--id <id>', 'app id (default: the folder name)')
-    .action((folder: string, opts: { id?: string }) =>
-      withDb(program, (db) => {
-        const summary = addStateApiApp(db, path.resolve(folder), {
-          id: opts.id,
-          actor: { userId: null, label: 'cli' },
-        });
-        process.stdout.write(`${JSON.stringify(summary)}\n`);
-        return Promise.resolve();
+    .option('--no-check', 'skip the seed check (which tasks already pass on the untouched seed, in Chromium)')
+    .action((folder: string, opts: { id?: string; check: boolean }) =>
+      withDb(program, async (db) => {
+        const actor = { userId: null, label: 'cli' };
+        const summary = addStateApiApp(db, path.resolve(folder), { id: opts.id, actor });
+        if (!opts.check) {
+          process.stdout.write(`${JSON.stringify(summary)}\n`);
+          return;
+        }
+        let seedCheck: SeedCheckSummary;
+        try {
+          seedCheck = await executeSeedCheck(
+            db,
+            { appIds: [summary.appId], actor },
+            { onProgress: progressPrinter() },
+          );
+        } catch (error) {
+          process.stdout.write(`${JSON.stringify(summary)}\n`);
+          const message = (error as Error).message;
+          throw new DomainError(
+            error instanceof DomainError ? error.code : 'CONFLICT',
+            `App '${summary.appId}' is registered, but its seed check failed: ${message} (fix it and run env add again, or pass --no-check)`,
+          );
+        }
+        process.stderr.write(formatSeedCheckLines(seedCheck));
+        const [app] = seedCheck.apps;
+        process.stdout.write(
+          `${JSON.stringify({
+            ...summary,
+            seedCheck: {
+              checked: seedCheck.checked,
+              passing: (app?.passing ?? []).map((t) => ({ externalId: t.externalId, message: t.message })),
+              failing: seedCheck.failing,
+              undetermined: (app?.undetermined ?? []).map((t) => ({
+                externalId: t.externalId,
+                message: t.message,
+              })),
+              seconds: seedCheck.seconds,
+            },
+          })}\n`,
+        );
       }),
     );
   env
@@ -103,6 +169,15 @@ export function registerRolloutCommands(program: Command): void {
     })
     .option('--seed <n>', 'seed of the deviations', (v: string) => Number.parseInt(v, 10), 1)
     .option('--record-demos', 'record the scripted expert demos instead (State-API apps)')
+    .option(
+      '--difficulty <level>',
+      'only the chosen tasks of this difficulty (easy, medium, hard)',
+      parseDifficulty,
+    )
+    .option(
+      '--include-seed-passing',
+      'also tasks whose verifier passes on the untouched seed (skipped by default; see env add)',
+    )
     .option('--no-score', 'do not score the tasks afterwards')
     .action((opts: RolloutsOptions) =>
       withDb(program, async (db, dataDir) => {
@@ -110,6 +185,7 @@ export function registerRolloutCommands(program: Command): void {
           db,
           opts.app ?? [],
           (opts.task ?? []).map((externalId) => getTaskIdByExternalIdOrThrow(db, externalId)),
+          { difficulty: opts.difficulty },
         );
         if (taskIds.length === 0) throw new InvalidArgumentError('name tasks with --app or --task');
         const runner = lazyRunner(db, 'rollouts', { taskIds, policy: opts.policy });
@@ -127,6 +203,7 @@ export function registerRolloutCommands(program: Command): void {
               noise: opts.noise,
               seed: opts.seed,
               score: opts.score,
+              includeSeedPassing: opts.includeSeedPassing ?? false,
               actor: { userId: null, label: 'cli' },
             },
             runner.get,

@@ -33,6 +33,7 @@ export const ZPreviewExportRequestSchema = z.object({
   iterationId: z.number().int().positive(),
   sources: z.array(z.enum(EXPORT_SOURCES)).max(EXPORT_SOURCES.length),
   includeEarlierIterations: z.boolean().default(false),
+  includeSeedPassing: z.boolean().default(false),
 });
 
 export const exportsRouter = createTRPCRouter({

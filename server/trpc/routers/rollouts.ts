@@ -4,6 +4,7 @@
  * only validate, authorize and enqueue.
  */
 import { z } from 'zod';
+import { MAX_DIFFICULTY_LENGTH } from '@/lib/core/difficulty';
 import { POLICY_NAMES } from '@/lib/core/rollouts/types';
 import { createTRPCRouter, publicProcedure, scopedProcedure } from '@/server/trpc/init';
 import {
@@ -28,6 +29,7 @@ import {
   resolveRolloutTaskIds,
   startRolloutJob,
 } from '@/server/services/rollout-launch-service';
+import { startSeedCheckJob } from '@/server/services/seed-check-service';
 
 export const ZStartRolloutsRequestSchema = z
   .object({
@@ -41,6 +43,10 @@ export const ZStartRolloutsRequestSchema = z
     parallelBrowsers: z.number().int().min(1).max(16).optional(),
     noise: z.number().min(0).max(1).optional(),
     seed: z.number().int().optional(),
+    /** Only the chosen tasks of this difficulty (`easy`, `medium`, `hard`, …). */
+    difficulty: z.string().min(1).max(MAX_DIFFICULTY_LENGTH).optional(),
+    /** Also play tasks that pass on their app's untouched seed (skipped by default). */
+    includeSeedPassing: z.boolean().default(false),
   })
   .refine((v) => v.appIds.length + v.taskIds.length > 0, {
     message: 'Choose an app or tasks',
@@ -53,25 +59,40 @@ export const ZAddEnvironmentRequestSchema = z.object({
   id: z.string().min(1).max(40).optional(),
 });
 
+export const ZCheckAppsRequestSchema = z.object({
+  /** Apps whose tasks are checked against their untouched seed. */
+  appIds: z.array(z.string().min(1).max(40)).min(1).max(50),
+});
+
 export const ZUpdateAllowedHostsRequestSchema = z.object({ allowedHosts: ZAllowedHostsSchema });
 export type TUpdateAllowedHostsRequest = z.input<typeof ZUpdateAllowedHostsRequestSchema>;
 
 export const rolloutsRouter = createTRPCRouter({
   start: scopedProcedure('rollouts:run')
     .input(ZStartRolloutsRequestSchema)
-    .mutation(({ ctx, input }) =>
-      startRolloutJob(ctx.db, ctx.jobs, {
-        ...input,
-        taskIds: resolveRolloutTaskIds(ctx.db, input.appIds, input.taskIds),
+    .mutation(({ ctx, input }) => {
+      const { appIds, difficulty, ...rest } = input;
+      return startRolloutJob(ctx.db, ctx.jobs, {
+        ...rest,
+        taskIds: resolveRolloutTaskIds(ctx.db, appIds, input.taskIds, { difficulty }),
         actor: { userId: ctx.user.id, label: ctx.user.email },
-      }),
-    ),
+      });
+    }),
   apps: scopedProcedure('rollouts:watch').query(({ ctx }) => listEnvironmentApps(ctx.db)),
   addApp: scopedProcedure('environments:manage')
     .input(ZAddEnvironmentRequestSchema)
     .mutation(({ ctx, input }) =>
       addStateApiApp(ctx.db, assertAppFolderAllowed(input.folder, listAllowedAppRoots(ctx.dataDir)), {
         id: input.id,
+        actor: { userId: ctx.user.id, label: ctx.user.email },
+      }),
+    ),
+  /** "Check tasks": a seed-check job over the apps (which tasks pass on the untouched seed). */
+  checkApps: scopedProcedure('environments:manage')
+    .input(ZCheckAppsRequestSchema)
+    .mutation(({ ctx, input }) =>
+      startSeedCheckJob(ctx.db, ctx.jobs, {
+        appIds: input.appIds,
         actor: { userId: ctx.user.id, label: ctx.user.email },
       }),
     ),
