@@ -19,7 +19,9 @@
  *   (Chromium's CDP `DOMDebugger.getEventListeners` would need one round trip per element);
  * - attributes delegated listeners route on ({@link DELEGATION_ATTRIBUTES}: `data-action`,
  *   `data-route`, …) and `cursor: pointer` where it starts (an element whose parent is not
- *   already `pointer`: the cursor is inherited, so its children are the same control);
+ *   already `pointer`: the cursor is inherited, so its children are the same control), or on an
+ *   icon inside a clickable row (≤ 64 px, an `svg` / `img` / `i`, symbol-only text like `☆`, or a
+ *   `::before` glyph of an icon font), which is a control of its own;
  * - not marked: a listener- or `tabindex`-only container of other marks (a delegation root or a
  *   focusable scroll region), anything `display: none` / `visibility: hidden` / `opacity: 0`, inert,
  *   or covered at every probe point (centre and four inner points, `elementFromPoint`); a mark whose
@@ -276,6 +278,18 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
     }
     return false;
   };
+  const STRONG_ANCESTORS = 'a, button, select, textarea, label, summary, [role], svg';
+  /** Small, and a glyph rather than words: an `svg` / `img` / `i`, symbol-only text, or a `::before` icon. */
+  const isIconLike = (el: Element): boolean => {
+    const r = el.getBoundingClientRect();
+    if (r.width > 64 || r.height > 64) return false;
+    const tag = el.tagName.toLowerCase();
+    if (tag === 'svg' || tag === 'img' || tag === 'i') return true;
+    const text = collapse((el as HTMLElement).innerText);
+    if (text) return text.length <= 3 && !hasWord(text);
+    const before = getComputedStyle(el, '::before').content;
+    return before !== 'none' && before !== 'normal' && before !== '""';
+  };
   const kindOf = (el: Element): Kind | null => {
     const tag = el.tagName.toLowerCase();
     if (tag === 'html' || tag === 'body' || tag === 'head' || tag === 'script' || tag === 'style')
@@ -312,6 +326,9 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
     if (style(el).cursor === 'pointer') {
       const parent = parentOf(el);
       if (!parent || style(parent).cursor !== 'pointer') return { strength: 1, weakOnly: false };
+      // An icon inside a clickable row (a star, a trash can) is a control of its own.
+      if (isIconLike(el) && !el.parentElement?.closest(STRONG_ANCESTORS))
+        return { strength: 1, weakOnly: false };
     }
     return null;
   };
@@ -498,7 +515,7 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
       const text = collapse(
         labelledby
           .split(/\s+/)
-          .map((id) => (root.getElementById?.(id) ?? document.getElementById(id)))
+          .map((id) => root.getElementById?.(id) ?? document.getElementById(id))
           .map((n) => n?.innerText ?? n?.textContent ?? '')
           .join(' '),
       );
@@ -595,11 +612,7 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
       const text = collapse(
         described
           .split(/\s+/)
-          .map(
-            (id) =>
-              ((root.getElementById?.(id) ?? document.getElementById(id)))?.innerText ??
-              '',
-          )
+          .map((id) => (root.getElementById?.(id) ?? document.getElementById(id))?.innerText ?? '')
           .join(' '),
       );
       if (text) return text.slice(0, args.maxContextChars);
@@ -622,27 +635,23 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
   for (const c of candidates) {
     if (c.dropped) continue;
     const { el, rect: r } = c;
-    if (r.bottom <= 0 || r.top >= vh) {
-      if (offscreen.length < args.maxOffscreen)
-        offscreen.push({ role: roleOf(el), name: nameOf(el), direction: r.bottom <= 0 ? 'up' : 'down' });
-      stats.offscreen++;
-      continue;
-    }
-    if (r.right <= 0 || r.left >= vw) continue;
-    if (!hitTest(el, r)) {
+    const outside = r.bottom <= 0 || r.top >= vh;
+    if (outside || !hitTest(el, r)) {
+      // Scrolled out of a panel (the panel scrolls it back), else out of the window, else covered.
       const clipped = clippingPanel(el, r);
-      if (clipped) {
+      if (clipped || outside) {
         if (offscreen.length < args.maxOffscreen)
           offscreen.push({
             role: roleOf(el),
             name: nameOf(el),
-            direction: clipped.direction,
-            panel: clipped.panel,
+            direction: clipped ? clipped.direction : r.bottom <= 0 ? 'up' : 'down',
+            ...(clipped ? { panel: clipped.panel } : {}),
           });
         stats.offscreen++;
-      } else stats.covered++;
+      } else if (r.right > 0 && r.left < vw) stats.covered++;
       continue;
     }
+    if (r.right <= 0 || r.left >= vw) continue;
     if (elements.length >= args.max) continue;
     const id = String(elements.length);
     el.setAttribute(attribute, id);
@@ -687,4 +696,70 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
     return index >= 0 ? { ...rest, anchorId: String(index) } : rest;
   });
   return { elements, offscreen: result, stats };
+}
+
+export interface MarkAudit {
+  /** Visible, unoccluded viewport elements with a pointer cursor of their own or a click / key listener. */
+  actionable: number;
+  /** Those no mark covers (the element, an ancestor, or a descendant with ≥ 85 % of its area). */
+  missed: { tag: string; text: string; className: string }[];
+}
+
+/**
+ * Counts what {@link collectSetOfMarks} left out, by evidence a person would act on, independent of
+ * the marking rules: an element whose own computed cursor is `pointer` (not inherited from its
+ * parent) or that has a click / key / pointer listener recorded by the probe (not one that merely
+ * contains other such elements: a delegation root), visible, in the viewport and on top at its
+ * centre. Runs in the page after `collectSetOfMarks`; used by the tests and `npm run bench:som`.
+ */
+export function auditMarks(args: { attribute: string; registryKey: string }): MarkAudit {
+  const registry = (
+    globalThis as unknown as Record<string, WeakMap<Element, Map<string, number>> | undefined>
+  )[args.registryKey];
+  const listened = (el: Element) => {
+    const counts = registry?.get(el);
+    if (counts) for (const n of counts.values()) if (n > 0) return true;
+    return /\bon(click|mousedown|mouseup|pointerdown|keydown)=/i.test(
+      el.outerHTML.slice(0, el.outerHTML.indexOf('>') + 1),
+    );
+  };
+  const vw = window.innerWidth;
+  const vh = window.innerHeight;
+  const evidence: Element[] = [];
+  for (const el of Array.from(document.body.querySelectorAll('*'))) {
+    const parent = el.parentElement;
+    const pointer =
+      getComputedStyle(el).cursor === 'pointer' && (!parent || getComputedStyle(parent).cursor !== 'pointer');
+    if (pointer || listened(el)) evidence.push(el);
+  }
+  const isRoot = (el: Element) =>
+    listened(el) &&
+    getComputedStyle(el).cursor !== 'pointer' &&
+    evidence.some((o) => o !== el && el.contains(o));
+  const missed: MarkAudit['missed'] = [];
+  let actionable = 0;
+  for (const el of evidence) {
+    if (isRoot(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width <= 0 || r.height <= 0 || r.bottom <= 0 || r.top >= vh || r.right <= 0 || r.left >= vw)
+      continue;
+    if (!(el as HTMLElement).checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
+    const x = (Math.max(0, r.left) + Math.min(vw, r.right)) / 2;
+    const y = (Math.max(0, r.top) + Math.min(vh, r.bottom)) / 2;
+    const hit = document.elementFromPoint(x, y);
+    if (!hit || !(hit === el || el.contains(hit))) continue;
+    actionable++;
+    if (el.closest(`[${args.attribute}]`)) continue;
+    const inner = Array.from(el.querySelectorAll(`[${args.attribute}]`)).some((m) => {
+      const b = m.getBoundingClientRect();
+      return b.width * b.height >= 0.85 * r.width * r.height;
+    });
+    if (inner) continue;
+    missed.push({
+      tag: el.tagName.toLowerCase(),
+      text: ((el as HTMLElement).innerText || '').replace(/\s+/g, ' ').trim().slice(0, 60),
+      className: typeof el.className === 'string' ? el.className : '',
+    });
+  }
+  return { actionable, missed };
 }
