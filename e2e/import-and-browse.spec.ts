@@ -134,5 +134,5 @@ test('a .zip of a run folder imports as a rollout and shows up under "has rollou
   await expect(page.getByRole('row')).toHaveCount(2);
   const row = page.getByRole('row').nth(1);
   await expect(row).toContainText('webvoyager:ZipUpload--7');
-  await expect(row.getByRole('cell').nth(5)).toHaveText('1'); // rollouts column
+  await expect(row.getByRole('cell').nth(6)).toHaveText('1'); // rollouts column (after difficulty)
 });
