@@ -159,3 +159,25 @@ test('a researcher starts noisy-expert rollouts on the bundled shop and watches 
   expect(viewSamples.length).toBeGreaterThan(0);
   printLatency('trajectory view (Chromium rollout)', viewSamples);
 });
+
+test('a researcher checks which tasks pass on the seed and filters the tasks by difficulty', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'researcher');
+  await page.goto('/settings/rollouts');
+  await page.getByRole('button', { name: 'Check tasks of Northwind Outfitters' }).click();
+  const check = page.getByTestId('seed-check-job');
+  await expect(check).toContainText('10 tasks checked', { timeout: 90_000 });
+  await expect(check).toContainText('Northwind Outfitters: no task passes on the seed.');
+
+  await page.goto('/tasks?q=app%3Ashop%3A&difficulty=easy&seed=fails');
+  const rows = page.getByRole('row');
+  await expect(rows.nth(1)).toBeVisible();
+  const count = await rows.count();
+  expect(count).toBeGreaterThan(1);
+  for (let i = 1; i < count; i++) await expect(rows.nth(i)).toContainText('easy');
+  await expect(page.getByLabel('Difficulty')).toHaveValue('easy');
+  await expect(page.getByLabel('Seed check')).toHaveValue('fails');
+  await expect(page.getByText('passes on the seed', { exact: true })).toHaveCount(0);
+});
