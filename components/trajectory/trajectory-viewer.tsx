@@ -257,6 +257,20 @@ export function TrajectoryViewer({
             />
             <p className="text-xs text-slate-500">
               <Kbd>←</Kbd> <Kbd>→</Kbd> previous / next step · <Kbd>Home</Kbd> <Kbd>End</Kbd> first / last
+              {step.modelImageHash ? (
+                <>
+                  {' · '}
+                  <a
+                    href={mediaUrl(step.modelImageHash)}
+                    target="_blank"
+                    rel="noreferrer"
+                    className="text-indigo-700 underline"
+                    data-testid="model-image-link"
+                  >
+                    Image the model saw (numbered marks)
+                  </a>
+                </>
+              ) : null}
             </p>
           </div>
 
@@ -335,7 +349,17 @@ export function TrajectoryViewer({
                       {e.role ? (
                         <span className="font-mono text-xs text-indigo-700">&lt;{e.role}&gt;</span>
                       ) : null}
-                      <span className="min-w-0 break-words">{e.name}</span>
+                      <span className="min-w-0 break-words">
+                        {e.name}
+                        {e.states?.length ? (
+                          <span className="ml-1 text-xs text-emerald-700">({e.states.join(', ')})</span>
+                        ) : null}
+                        {e.context ? (
+                          <span className="block text-xs text-slate-500" data-testid="element-context">
+                            in “{e.context}”
+                          </span>
+                        ) : null}
+                      </span>
                     </li>
                   ))}
                 </ol>

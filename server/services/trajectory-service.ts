@@ -33,6 +33,7 @@ export function getTrajectoryOrThrow(db: Db, id: string) {
       elementsText: step.elementsText,
       elements: step.elements,
       screenshotHash: step.screenshotHash,
+      modelImageHash: step.modelImageHash,
       screenshotWidth: media.width,
       screenshotHeight: media.height,
       actionType: step.actionType,
