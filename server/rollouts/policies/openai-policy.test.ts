@@ -143,6 +143,35 @@ describe('openai rollout policy', () => {
     expect(text).toContain('Problem with your previous reply to this observation: none (first reply)');
   });
 
+  it('sends the image with the marks drawn when there is one, and tells the model which action failed and why', async () => {
+    replies = ['Thought: try again.\nAction: Click [1]'];
+    const markedPng = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3030c0' } })
+      .png()
+      .toBuffer();
+    const marked = await storeImage(world.dataDir, markedPng, 'marked observation');
+    const policy = createOpenAiPolicy(world.db, world.dataDir);
+    expect(policy.seesMarkedScreenshot).toBe(true);
+    const failing = context();
+    const history = [...failing.history];
+    history[1] = { ...history[1]!, error: 'Element [4] (<link> "Red mug") is no longer on the page.' };
+    await policy.decide(
+      {
+        ...observation,
+        markedScreenshot: { mediaHash: marked.hash, mime: marked.mime, width: 64, height: 48 },
+      },
+      { ...failing, history },
+    );
+    const request = server.requests.at(-1)!;
+    const parts = (request.body!['messages'] as ChatMessage[])[1]!.content as ChatPart[];
+    const images = parts.filter((p) => p.type === 'image_url');
+    expect(images).toHaveLength(1);
+    expect(images[0]!.image_url!.url).toBe(`data:image/png;base64,${markedPng.toString('base64')}`);
+    const text = parts.map((p) => p.text ?? '').join('\n');
+    expect(text).toContain(
+      'Step 2: Click on a UI element \'Red mug\' on the screen. (on http://shop.test/search?q=red+mug) — FAILED: Element [4] (<link> "Red mug") is no longer on the page.',
+    );
+  });
+
   it('turns a valid Click reply into a click on that element with its role and name', async () => {
     const reply = 'Thought: The mug page is open; add it.\nAction: Click [1]';
     replies = [reply];
