@@ -25,6 +25,8 @@ import { registerVerdictCommand } from '@/server/cli/commands/verdict';
 import { registerPipelineCommands } from '@/server/cli/commands/pipeline';
 import { registerRolloutCommands } from '@/server/cli/commands/rollouts';
 import { registerExportCommands } from '@/server/cli/commands/exports';
+import { registerModelsCommands } from '@/server/cli/commands/models';
+import { registerSettingsCommands } from '@/server/cli/commands/settings';
 import { progressPrinter, resolveDataDir } from '@/server/cli/shared';
 import { applyPrivateUmask } from '@/server/private-files';
 
@@ -192,6 +194,8 @@ export function buildProgram(): Command {
   registerPipelineCommands(program);
   registerRolloutCommands(program);
   registerExportCommands(program);
+  registerModelsCommands(program);
+  registerSettingsCommands(program);
   return program;
 }
 
