@@ -166,9 +166,16 @@ describe('ingestion service: steps', () => {
     expect([first.index, second.index]).toEqual([0, 1]);
     const done = finishIngestTrajectory(world.db, alice, trajectoryId, {
       envSuccess: true,
+      envMessage: 'answer matches the reference ($129)',
       finalAnswer: '$129',
     });
-    expect(done).toMatchObject({ status: 'complete', stepCount: 2, envSuccess: true, finalAnswer: '$129' });
+    expect(done).toMatchObject({
+      status: 'complete',
+      stepCount: 2,
+      envSuccess: true,
+      envMessage: 'answer matches the reference ($129)',
+      finalAnswer: '$129',
+    });
     const steps = world.db.select().from(step).where(eq(step.trajectoryId, trajectoryId)).all();
     expect(steps.find((s) => s.index === 0)).toMatchObject({
       actionType: 'click',
@@ -202,6 +209,7 @@ describe('ingestion service: steps', () => {
       status: 'errored',
       error: 'The harness reported an error.',
       envSuccess: null,
+      envMessage: null,
     });
     expect(() => finishIngestTrajectory(world.db, alice, trajectoryId, { envSuccess: null })).toThrow(
       expect.objectContaining({ code: 'CONFLICT' }) as Error,

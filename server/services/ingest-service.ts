@@ -152,6 +152,11 @@ export type TIngestCreateTrajectoryRequest = z.infer<typeof ZIngestCreateTraject
 export const ZIngestFinishRequestSchema = z.strictObject({
   /** The environment's verdict; null = unknown. */
   envSuccess: z.boolean().nullable(),
+  /**
+   * The harness's evaluator explanation of `envSuccess` (e.g. a verifier's message); stored as
+   * `trajectory.envMessage`, cut to MAX_ENV_MESSAGE_CHARS, shown beside the verdict.
+   */
+  envMessage: shortText.nullish(),
   finalAnswer: longText.nullish(),
   status: z.enum(['complete', 'errored']).default('complete'),
   error: shortText.nullish(),
@@ -297,6 +302,7 @@ export interface IngestTrajectoryView {
   status: string;
   stepCount: number;
   envSuccess: boolean | null;
+  envMessage: string | null;
   finalAnswer: string | null;
   error: string | null;
   createdAt: Date;
@@ -322,6 +328,7 @@ export function getIngestTrajectoryOrThrow(
       status: trajectory.status,
       stepCount: trajectory.stepCount,
       envSuccess: trajectory.envSuccess,
+      envMessage: trajectory.envMessage,
       finalAnswer: trajectory.finalAnswer,
       error: trajectory.error,
       createdAt: trajectory.createdAt,
@@ -423,6 +430,7 @@ export function finishIngestTrajectory(
   finishLiveTrajectory(db, trajectoryId, {
     status: input.status,
     envSuccess: input.envSuccess,
+    envMessage: input.envMessage ?? null,
     finalAnswer: input.finalAnswer ?? null,
     error: input.error ?? (input.status === 'errored' ? 'The harness reported an error.' : null),
   });
