@@ -83,9 +83,15 @@ describe('collectSetOfMarks on real-world patterns', () => {
     expect(unwanted).toBe(0);
     // The web component's button lives in an open shadow root.
     expect(find(observed.elements, 'button', 'Snooze')).toHaveLength(1);
-    // The switch tells its state; the select its choice.
-    expect(find(observed.elements, 'switch', '')[0]?.states).toEqual(['checked']);
-    expect(find(observed.elements, 'switch', '')[0]?.context).toContain('Weekly digest');
+    // The switch tells its state and takes its setting's text as name; the select its choice.
+    expect(find(observed.elements, 'switch', 'Weekly digest')[0]?.states).toEqual(['checked']);
+    expect(find(observed.elements, 'switch', 'Enable Shop Promise')[0]?.states).toEqual(['unchecked']);
+    // Controls that only show on hover (opacity 0) still take clicks: marked, and said so.
+    const revokes = find(observed.elements, 'button', 'Revoke access');
+    expect(revokes.map((r) => r.states)).toEqual([['hidden until hover'], ['hidden until hover']]);
+    expect(revokes.map((r) => r.context)).toEqual(['Chrome on macOS · Lisbon', 'Firefox on Linux · Berlin']);
+    // Look-alike buttons in plain div rows get their row's own text, not their neighbours' names.
+    expect(find(observed.elements, 'button', 'Publish').map((b) => b.context)).toEqual(['Dawn', 'Sense']);
     expect(find(observed.elements, 'combobox', 'Density')[0]?.states).toEqual(['value: "Default"']);
     expect(find(observed.elements, 'button', 'Auto-advance')[0]?.states).toEqual(['not pressed']);
   });
@@ -184,7 +190,7 @@ describe('executeAction on real-world controls', () => {
       await page.$$eval('.row .star', (s) => s.map((x) => x.textContent).filter((t) => t === '★').length),
     ).toBe(1);
     observed = await observePage(page);
-    const toggle = find(observed.elements, 'switch', '')[0]!;
+    const toggle = find(observed.elements, 'switch', 'Weekly digest')[0]!;
     await executeAction(
       page,
       { type: 'click', elementId: toggle.id, raw: '' },
@@ -194,7 +200,7 @@ describe('executeAction on real-world controls', () => {
     );
     expect(await page.$eval('.switch input', (i) => (i as HTMLInputElement).checked)).toBe(false);
     observed = await observePage(page);
-    expect(find(observed.elements, 'switch', '')[0]?.states).toEqual(['unchecked']);
+    expect(find(observed.elements, 'switch', 'Weekly digest')[0]?.states).toEqual(['unchecked']);
     const select = find(observed.elements, 'combobox', 'Density')[0]!;
     await executeAction(
       page,
@@ -203,7 +209,7 @@ describe('executeAction on real-world controls', () => {
       navigation,
       observed.elements,
     );
-    expect(await page.$eval('select', (s) => (s).value)).toBe('Compact');
+    expect(await page.$eval('select', (s) => s.value)).toBe('Compact');
     const editor = find(observed.elements, 'textbox', 'Signature')[0]!;
     await executeAction(
       page,

@@ -278,7 +278,15 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
     }
     return false;
   };
-  const STRONG_ANCESTORS = 'a, button, select, textarea, label, summary, [role], svg';
+  const STRONG_ANCESTORS = [
+    'a, button, select, textarea, label, summary, [role], svg',
+    ...args.delegationAttributes.map((a) => `[${a}]`),
+  ].join(', ');
+  /** An icon that says what it does: a title / aria-label, its own listener, or a glyph as text. */
+  const iconSpeaks = (el: Element): boolean =>
+    !!collapse(el.getAttribute('title') ?? el.getAttribute('aria-label')) ||
+    hasListener(el) ||
+    !!collapse((el as HTMLElement).innerText);
   /** Small, and a glyph rather than words: an `svg` / `img` / `i`, symbol-only text, or a `::before` icon. */
   const isIconLike = (el: Element): boolean => {
     const r = el.getBoundingClientRect();
@@ -327,11 +335,36 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
       const parent = parentOf(el);
       if (!parent || style(parent).cursor !== 'pointer') return { strength: 1, weakOnly: false };
       // An icon inside a clickable row (a star, a trash can) is a control of its own.
-      if (isIconLike(el) && !el.parentElement?.closest(STRONG_ANCESTORS))
+      if (isIconLike(el) && iconSpeaks(el) && !el.parentElement?.closest(STRONG_ANCESTORS))
         return { strength: 1, weakOnly: false };
     }
     return null;
   };
+
+  /** What a `label` labels: its control, the element its `for` names, or a contained widget. */
+  const labelTarget = (el: Element): Element | null => {
+    if (el.tagName.toLowerCase() !== 'label') return null;
+    const control = (el as HTMLLabelElement).control;
+    if (control) return control;
+    const id = el.getAttribute('for');
+    const root = el.getRootNode() as Document | ShadowRoot;
+    const named = id ? (root.getElementById?.(id) ?? document.getElementById(id)) : null;
+    return named ?? el.querySelector('[role=switch], [role=checkbox], [role=radio]');
+  };
+  /** label text → the element it labels (for widgets that are not form controls). */
+  const labelledBy = new Map<Element, string>();
+  for (const label of Array.from(document.querySelectorAll('label'))) {
+    const target = labelTarget(label);
+    if (
+      target &&
+      !(
+        target instanceof HTMLInputElement ||
+        target instanceof HTMLSelectElement ||
+        target instanceof HTMLTextAreaElement
+      )
+    )
+      labelledBy.set(target, collapse(label.innerText));
+  }
 
   interface Candidate {
     el: Element;
@@ -343,6 +376,7 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
   }
   const candidates: Candidate[] = [];
   const byElement = new Map<Element, Candidate>();
+  const hiddenUntilHover = new Set<Element>();
   const stats = {
     scanned: all.length,
     candidates: 0,
@@ -358,11 +392,15 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
     if (el.closest('[inert]')) continue;
     const rect = el.getBoundingClientRect();
     if (rect.width <= 0 || rect.height <= 0) continue;
-    const visible =
-      typeof (el as HTMLElement).checkVisibility === 'function'
-        ? (el as HTMLElement).checkVisibility({ opacityProperty: true, visibilityProperty: true })
-        : style(el).visibility !== 'hidden' && style(el).display !== 'none';
-    if (!visible) continue;
+    if (!(el as HTMLElement).checkVisibility({ visibilityProperty: true })) continue;
+    // Transparent (`opacity: 0`): left out, unless it is a real control that still takes clicks —
+    // row actions that appear on hover. Transparent checkbox inputs are custom-checkbox overlays.
+    const transparent = !(el as HTMLElement).checkVisibility({ opacityProperty: true });
+    if (transparent) {
+      const input = el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio');
+      if (kind.strength < 2 || input) continue;
+      hiddenUntilHover.add(el);
+    }
     let parent: Candidate | null = null;
     for (let p = parentOf(el); p; p = parentOf(p)) {
       const c = byElement.get(p);
@@ -380,7 +418,7 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
 
   for (const c of candidates) {
     // A label whose control is marked itself adds nothing (clicking it clicks the control).
-    const control = c.el.tagName.toLowerCase() === 'label' ? (c.el as HTMLLabelElement).control : null;
+    const control = labelTarget(c.el);
     if (control && byElement.has(control) && c.kind.strength < 3) {
       c.dropped = true;
       stats.merged++;
@@ -523,6 +561,8 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
     }
     const aria = collapse(el.getAttribute('aria-label'));
     if (aria) return aria;
+    const widgetLabel = labelledBy.get(el);
+    if (widgetLabel) return widgetLabel;
     const tag = el.tagName.toLowerCase();
     if (tag === 'input' || tag === 'select' || tag === 'textarea') {
       const label = labelText(el);
@@ -558,6 +598,8 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
   };
   const nameOf = (el: Element): string => {
     let name = baseName(el);
+    // A switch without a label of its own takes its setting's text (the row it sits in).
+    if (!name && roleOf(el) === 'switch') name = contextOf(el, '', new Set([el]));
     if (name && !hasWord(name)) {
       const title = collapse(el.getAttribute('title'));
       const action = el.getAttribute('data-action');
@@ -605,7 +647,22 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
   };
   const ROW_SELECTOR =
     'tr, li, [role=row], [role=listitem], [role=option], [role=treeitem], [role=article], article, [data-id], [data-key], [data-row]';
-  const contextOf = (el: Element, name: string): string => {
+  /** Text of `node` without the text of the controls inside it (their names say nothing new). */
+  const ownText = (node: Element): string => {
+    let text = collapse((node as HTMLElement).innerText);
+    for (const c of candidates) {
+      if (c.el === node || !node.contains(c.el)) continue;
+      const inner = collapse((c.el as HTMLElement).innerText);
+      if (inner && hasWord(inner) && inner.length < text.length) text = collapse(text.replace(inner, ' '));
+    }
+    return text;
+  };
+  /**
+   * The context of `el`: its `aria-describedby` text; else the text of the largest ancestor that
+   * holds none of `group` (its look-alikes) but `el` — its row — less the controls' own names; else
+   * the nearest row-like ancestor or ancestor with more text than `name`.
+   */
+  const contextOf = (el: Element, name: string, group: Set<Element>): string => {
     const described = el.getAttribute('aria-describedby');
     if (described) {
       const root = el.getRootNode() as Document | ShadowRoot;
@@ -617,13 +674,25 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
       );
       if (text) return text.slice(0, args.maxContextChars);
     }
+    const usable = (node: Element | null) =>
+      !!node && node !== document.body && node !== document.documentElement;
+    if (group.size > 1) {
+      let row: Element | null = null;
+      for (let p = parentOf(el); usable(p); p = parentOf(p!)) {
+        let other = false;
+        for (const g of group) if (g !== el && p!.contains(g)) other = true;
+        if (other) break;
+        row = p;
+      }
+      const text = row ? ownText(row) : '';
+      if (text && hasWord(text) && text !== name) return text.slice(0, args.maxContextChars);
+    }
     const longer = (node: Element | null) => {
-      if (!node || node === document.body || node === document.documentElement) return '';
-      const text = collapse((node as HTMLElement).innerText);
-      return text.length > name.length + 1 && text.length <= 400 ? text : '';
+      if (!usable(node)) return '';
+      const text = ownText(node!);
+      return text.length > name.length + 1 && text.length <= 400 && hasWord(text) ? text : '';
     };
-    const row = parentOf(el)?.closest(ROW_SELECTOR) ?? null;
-    let text = longer(row);
+    let text = longer(parentOf(el)?.closest(ROW_SELECTOR) ?? null);
     for (let p = parentOf(el), depth = 0; !text && p && depth < 8; p = parentOf(p), depth++) text = longer(p);
     return text.slice(0, args.maxContextChars);
   };
@@ -670,23 +739,26 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
       },
     };
     const states = statesOf(el);
+    if (hiddenUntilHover.has(el)) states.push('hidden until hover');
     if (states.length > 0) element.states = states;
     elements.push(element);
   }
   stats.marked = elements.length;
 
   // Context where the name alone does not tell an element apart.
-  const seen = new Map<string, number>();
-  for (const e of elements)
-    seen.set(`${e.role}\u0000${e.name}`, (seen.get(`${e.role}\u0000${e.name}`) ?? 0) + 1);
+  const groups = new Map<string, Set<Element>>();
+  elements.forEach((e, i) => {
+    const key = `${e.role}\u0000${e.name}`;
+    const group = groups.get(key) ?? new Set<Element>();
+    group.add(markedElements[i]!);
+    groups.set(key, group);
+  });
   elements.forEach((e, i) => {
     const el = markedElements[i]!;
-    const needs =
-      (seen.get(`${e.role}\u0000${e.name}`) ?? 0) > 1 ||
-      !hasWord(e.name) ||
-      el.hasAttribute('aria-describedby');
+    const group = groups.get(`${e.role}\u0000${e.name}`)!;
+    const needs = group.size > 1 || !hasWord(e.name) || el.hasAttribute('aria-describedby');
     if (!needs) return;
-    const context = contextOf(el, e.name);
+    const context = contextOf(el, e.name, group);
     if (context && context !== e.name) e.context = context;
   });
   // Offscreen entries inside a scroll panel name a visible mark in that panel to scroll with.
@@ -750,6 +822,14 @@ export function auditMarks(args: { attribute: string; registryKey: string }): Ma
     if (!hit || !(hit === el || el.contains(hit))) continue;
     actionable++;
     if (el.closest(`[${args.attribute}]`)) continue;
+    // A label is covered by its marked control (clicking either does the same).
+    if (el instanceof HTMLLabelElement) {
+      const target =
+        el.control ??
+        (el.htmlFor ? document.getElementById(el.htmlFor) : null) ??
+        el.querySelector('[role=switch], [role=checkbox], [role=radio]');
+      if (target?.closest(`[${args.attribute}]`)) continue;
+    }
     const inner = Array.from(el.querySelectorAll(`[${args.attribute}]`)).some((m) => {
       const b = m.getBoundingClientRect();
       return b.width * b.height >= 0.85 * r.width * r.height;
