@@ -1,0 +1,37 @@
+"""mail-011 (hard): Turn on keyboard shortcuts and change Undo send to 20 seconds.
+
+Verifier for the Relay Mail State-API app (WebArena-Infinity convention). Standard library only.
+"""
+import json
+import urllib.error
+import urllib.request
+
+
+def _get_state(server_url):
+    """GET /api/state; returns (status, parsed JSON or None)."""
+    try:
+        with urllib.request.urlopen(server_url.rstrip("/") + "/api/state", timeout=10) as resp:
+            status, body = resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+    except (urllib.error.URLError, OSError):
+        return 0, None
+    try:
+        return status, json.loads(body.decode("utf-8"))
+    except ValueError:
+        return status, None
+
+
+def verify(server_url):
+    status, state = _get_state(server_url)
+    if status != 200 or not isinstance(state, dict):
+        return False, "Could not retrieve application state."
+    settings = state.get("settings", {})
+    problems = []
+    if settings.get("keyboardShortcuts") is not True:
+        problems.append("keyboard shortcuts are still off")
+    if settings.get("undoSendSeconds") != 20:
+        problems.append(f"Undo send is {settings.get('undoSendSeconds')!r} seconds, not 20")
+    if problems:
+        return False, "; ".join(problems).capitalize() + "."
+    return True, "Keyboard shortcuts are on and Undo send is 20 seconds."

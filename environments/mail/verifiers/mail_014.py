@@ -1,0 +1,32 @@
+"""mail-014 (easy): Make sure the Weekly digest email setting is turned off.
+
+Verifier for the Relay Mail State-API app (WebArena-Infinity convention). Standard library only.
+"""
+import json
+import urllib.error
+import urllib.request
+
+
+def _get_state(server_url):
+    """GET /api/state; returns (status, parsed JSON or None)."""
+    try:
+        with urllib.request.urlopen(server_url.rstrip("/") + "/api/state", timeout=10) as resp:
+            status, body = resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+    except (urllib.error.URLError, OSError):
+        return 0, None
+    try:
+        return status, json.loads(body.decode("utf-8"))
+    except ValueError:
+        return status, None
+
+
+def verify(server_url):
+    status, state = _get_state(server_url)
+    if status != 200 or not isinstance(state, dict):
+        return False, "Could not retrieve application state."
+    value = state.get("settings", {}).get("weeklyDigest")
+    if value is False:
+        return True, "The Weekly digest setting is off."
+    return False, f"The Weekly digest setting is on (weeklyDigest = {value!r})."
