@@ -26,9 +26,10 @@
  *    textarea / contenteditable -> textbox; input checkbox -> checkbox, radio -> radio,
  *    submit/button/reset -> button, any other input type -> textbox; anything else -> button.
  *  - name: first non-empty of: the text of the aria-labelledby elements; aria-label;
- *    for input/select/textarea (and for a switch: its checkbox's aria-labelledby / aria-label)
- *    the text of its <label for=id> (or of a wrapping <label>, not for a switch), then placeholder;
- *    for input type submit/button its value; the element's innerText; title; alt of a contained img.
+ *    for input/select/textarea the text of its <label for=id> (or of a wrapping <label>), then
+ *    placeholder; for input type submit/button its value; the element's innerText; title; alt of a
+ *    contained img. A switch with no name takes its setting's text (the collapsed text of the
+ *    nearest ancestor that has any, cut to 80 characters).
  *    Then, when the name has no letter or digit (like "☆", or empty): the title / aria-label is
  *    appended if there is one (and it is not the name already), else the humanised data-action
  *    ("toggle-read" -> "toggle read"): "☆" -> "☆ star".
@@ -171,13 +172,13 @@
     );
   }
 
-  function fieldLabel(el, allowWrapping) {
+  function fieldLabel(el) {
     let label = '';
     if (el.id) {
       const l = document.querySelector('label[for="' + CSS.escape(el.id) + '"]');
       if (l) label = clean(l.innerText);
     }
-    if (!label && allowWrapping) {
+    if (!label) {
       const wrap = el.closest('label');
       if (wrap) label = clean(wrap.innerText);
     }
@@ -190,13 +191,8 @@
     n = clean(el.getAttribute('aria-label'));
     if (n) return n;
     const tag = el.tagName.toLowerCase();
-    const sw = switchInput(el);
-    if (sw) {
-      n = labelledByText(sw) || clean(sw.getAttribute('aria-label')) || fieldLabel(sw, false);
-      if (n) return n;
-    }
     if (tag === 'input' || tag === 'select' || tag === 'textarea') {
-      n = fieldLabel(el, true);
+      n = fieldLabel(el);
       if (n) return n;
       n = clean(el.getAttribute('placeholder'));
       if (n) return n;
@@ -220,8 +216,18 @@
     return '';
   }
 
+  /** A setting's text: the collapsed text of the nearest ancestor that has any, cut to 80 chars. */
+  function settingText(el) {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const t = clean(a.innerText);
+      if (t) return t.slice(0, 80);
+    }
+    return '';
+  }
+
   function nameOf(el) {
     let n = baseName(el);
+    if (!n && roleOf(el) === 'switch') n = settingText(el);
     if (!hasWord(n)) {
       const extra =
         clean(el.getAttribute('title')) ||

@@ -256,13 +256,13 @@ const Views = {
     );
   },
 
-  switchRow(key, title, help, labelled) {
+  switchRow(key, title, help) {
     const on = AppState.settings[key] ? ' checked' : '';
     const titleId = 'st-' + key;
     return (
       '<div class="setting">' +
       `<div class="setting-text"><div class="setting-title" id="${titleId}">${title}</div><div class="setting-help">${help}</div></div>` +
-      `<label class="switch"><input type="checkbox" class="visually-hidden" data-setting="${key}"${labelled ? ` aria-labelledby="${titleId}"` : ''}${on}><span class="slider"></span></label>` +
+      `<label class="switch"><input type="checkbox" class="visually-hidden" data-setting="${key}"${on}><span class="slider"></span></label>` +
       '</div>'
     );
   },
@@ -345,7 +345,6 @@ const Views = {
       'conversationView',
       'Conversation view',
       'Group emails on the same topic together.',
-      false,
     );
     html +=
       '<div class="setting"><div class="setting-text"><div class="setting-title">Keyboard shortcuts</div><div class="setting-help">Press c to compose, e to archive, s to star, / to search.</div></div>' +
@@ -358,7 +357,6 @@ const Views = {
       'showSnippets',
       'Show snippets',
       'Show a preview of the message text in the list.',
-      false,
     );
     html +=
       '<div class="setting"><div class="setting-title" id="lbl-auto-advance">After archiving or deleting a message, go to</div>' +
@@ -405,14 +403,8 @@ const Views = {
       'desktopNotifications',
       'Desktop notifications',
       'Show a notification when new mail arrives.',
-      true,
     );
-    html += this.switchRow(
-      'notificationSound',
-      'Notification sound',
-      'Play a sound with each notification.',
-      false,
-    );
+    html += this.switchRow('notificationSound', 'Notification sound', 'Play a sound with each notification.');
     html +=
       '<div class="setting">' +
       this.select(
@@ -430,7 +422,6 @@ const Views = {
       'weeklyDigest',
       'Weekly digest',
       "A Monday email summarising last week's unread mail.",
-      false,
     );
     html += '</section>';
 
