@@ -19,6 +19,7 @@ import {
   readStateApiApp,
 } from '@/server/services/environment-service';
 import { executeRolloutJob } from '@/server/services/rollout-service';
+import { executeSeedCheck } from '@/server/services/seed-check-service';
 import { createTestWorld, type TestWorld } from '@/server/testing/harness';
 
 let world: TestWorld | null = null;
@@ -91,6 +92,36 @@ describe('verifier runner', () => {
       /outside the app folder/,
     );
   });
+});
+
+describe('the mail app (third-party idioms) in Chromium', () => {
+  it(
+    'records every expert demo through the product set-of-marks, each passes its verifier; only the fixture passes on the seed',
+    { timeout: 300_000 },
+    async () => {
+      world = createTestWorld();
+      const summary = addStateApiApp(world.db, path.join(BUNDLED_APPS_DIR, 'mail'), { id: 'mail', actor });
+      expect(summary.tasks.created).toBe(18);
+      expect(summary.expertDemos).toBe(18);
+      const seed = await executeSeedCheck(world.db, { appIds: ['mail'], actor });
+      expect(seed.apps[0]!.loadError).toBeNull();
+      expect(seed.apps[0]!.passing.map((t) => t.externalId)).toEqual(['app:mail:mail-014']);
+      expect(seed.undetermined).toBe(0);
+
+      const taskIds = listAppTaskIds(world.db, 'mail');
+      const demos = await executeRolloutJob(
+        world.db,
+        world.dataDir,
+        { taskIds, kind: 'expert', score: false, actor, includeSeedPassing: true },
+        null,
+      );
+      const runs = world.db.select().from(trajectory).where(eq(trajectory.kind, 'expert')).all();
+      for (const run of runs)
+        expect(run.envSuccess, `${run.taskId}: ${run.error ?? run.envMessage ?? ''}`).toBe(true);
+      expect(demos.errored).toBe(0);
+      expect(demos.envSuccess).toEqual({ true: 18, false: 0, unknown: 0 });
+    },
+  );
 });
 
 describe('bundled apps in Chromium', () => {
