@@ -31,7 +31,7 @@ export default tseslint.config(
       'e2e/.data/**',
       'next-env.d.ts',
       // The bundled State-API apps are plain browser JavaScript served to Chromium, not part of the
-      // TypeScript project; `node environments/check_apps.mjs` exercises them end to end.
+      // TypeScript project; server/rollouts/runner.test.ts replays their demos in Chromium.
       'environments/**',
     ],
   },

@@ -391,7 +391,8 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
     if (!kind) continue;
     if (el.closest('[inert]')) continue;
     const rect = el.getBoundingClientRect();
-    if (rect.width <= 0 || rect.height <= 0) continue;
+    // ≤ 2 px: the "visually hidden" pattern (a checkbox kept for its state under a custom switch).
+    if (rect.width <= 2 || rect.height <= 2) continue;
     if (!(el as HTMLElement).checkVisibility({ visibilityProperty: true })) continue;
     // Transparent (`opacity: 0`): left out, unless it is a real control that still takes clicks —
     // row actions that appear on hover. Transparent checkbox inputs are custom-checkbox overlays.

@@ -28,6 +28,9 @@ import { normalizeDifficulty } from '@/lib/core/difficulty';
 import { DomainError } from '@/lib/core/errors';
 import { listEpisodeVerdicts } from '@/server/services/trajectory-service';
 import { formatEpisodeLines, toOneLine } from '@/server/cli/episode-lines';
+import { formatElementList } from '@/lib/core/rollouts/elements';
+import { inspectAppMarks } from '@/server/rollouts/app-marks';
+import type { ObservedPage } from '@/server/rollouts/browser';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -89,6 +92,28 @@ export function formatSeedCheckLines(summary: SeedCheckSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * An observation for a terminal: URL and title, then one mark a line as the element list prints it
+ * (`[3]: <button> "☆ star" (pressed) — in "…"`), then the marks outside the view (`~ down …`).
+ */
+export function formatMarksForTerminal(
+  observed: Pick<ObservedPage, 'url' | 'title' | 'elements' | 'offscreen'>,
+): string {
+  const lines = [
+    `${toOneLine(observed.title)} — ${observed.url}`,
+    `${observed.elements.length} mark(s) in view:`,
+  ];
+  for (const element of observed.elements) lines.push(`  ${toOneLine(formatElementList([element]))}`);
+  if (observed.offscreen.length > 0) {
+    lines.push(`${observed.offscreen.length} out of view (the expert replay scrolls to them):`);
+    for (const o of observed.offscreen) {
+      const via = o.anchorId !== undefined ? ` in a panel, scroll [${o.anchorId}]` : '';
+      lines.push(`  ~ ${o.direction}${via}: <${o.role ?? ''}> "${toOneLine(o.name)}"`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export function registerRolloutCommands(program: Command): void {
   const env = program.command('env').description('Environments rollouts run in (State-API web apps).');
   env
@@ -141,6 +166,21 @@ export function registerRolloutCommands(program: Command): void {
         );
       }),
     );
+  env
+    .command('marks')
+    .description(
+      "Print what the agent would see on a page of an app folder: the runner's set-of-marks, one mark a line (for writing expert-demos.json).",
+    )
+    .argument('<folder>', 'the app folder, e.g. environments/mail')
+    .option('--path <path>', "where to open on the app's server, e.g. #/settings", '/')
+    .option('--image <file>', 'also write the screenshot with the numbered marks drawn (PNG)')
+    .action(async (folder: string, opts: { path: string; image?: string }) => {
+      const observed = await inspectAppMarks(path.resolve(folder), {
+        pagePath: opts.path,
+        imageFile: opts.image ? path.resolve(opts.image) : undefined,
+      });
+      process.stdout.write(formatMarksForTerminal(observed));
+    });
   env
     .command('list')
     .description('List the registered apps.')
