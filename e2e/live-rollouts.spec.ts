@@ -158,6 +158,11 @@ test('a researcher starts noisy-expert rollouts on the bundled shop and watches 
   const viewSamples = await readLatency(page, trajectoryId);
   expect(viewSamples.length).toBeGreaterThan(0);
   printLatency('trajectory view (Chromium rollout)', viewSamples);
+  // The verifier's own explanation stands beside the environment verdict.
+  await expect(page.getByTestId('env-message')).toContainText(
+    /Environment says: order NW-\d+ ships the tent express to 742 Cedar Lane/,
+    { timeout: 30_000 },
+  );
 });
 
 test('a researcher checks which tasks pass on the seed and filters the tasks by difficulty', async ({
