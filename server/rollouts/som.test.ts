@@ -24,6 +24,7 @@ import {
 } from '@/server/rollouts/browser';
 import { drawSetOfMarks, MARK_COLOURS } from '@/server/rollouts/marks-image';
 import { auditMarks, LISTENER_REGISTRY_KEY, SOM_ATTRIBUTE } from '@/server/rollouts/som';
+import { startStateApiServer } from '@/server/rollouts/state-api-server';
 
 const FIXTURE = fs.readFileSync(path.join(__dirname, '__fixtures__', 'real-world-patterns.html'));
 
@@ -301,4 +302,46 @@ describe('drawSetOfMarks', () => {
     expect(await drawSetOfMarks(png, [])).toBe(png);
     await expect(drawSetOfMarks(Buffer.from('not an image'), [])).rejects.toThrow();
   });
+});
+
+describe('the bundled apps', () => {
+  it(
+    'leave no element with its own pointer cursor or listener unmarked, on every page their nav links reach',
+    { timeout: 180_000 },
+    async () => {
+      const envDir = path.resolve('environments');
+      for (const app of ['shop', 'contacts', 'mail']) {
+        const server = await startStateApiServer(path.join(envDir, app));
+        try {
+          await page.goto(`${server.url}/`);
+          await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => undefined);
+          const links = (await observePage(page)).elements
+            .filter((e) => e.role === 'link')
+            .map((e) => e.name);
+          expect(links.length, app).toBeGreaterThan(2);
+          for (const name of ['', ...links.slice(0, 6)]) {
+            const observed = await observePage(page);
+            const link = observed.elements.find((e) => e.role === 'link' && e.name === name);
+            if (link)
+              await executeAction(
+                page,
+                { type: 'click', elementId: link.id, raw: '' },
+                5_000,
+                navigation,
+                observed.elements,
+              );
+            await observePage(page);
+            const audit = await page.evaluate(auditMarks, {
+              attribute: SOM_ATTRIBUTE,
+              registryKey: LISTENER_REGISTRY_KEY,
+            });
+            expect(audit.actionable, `${app} ${name}`).toBeGreaterThan(5);
+            expect(audit.missed, `${app} ${name}`).toEqual([]);
+          }
+        } finally {
+          await server.close();
+        }
+      }
+    },
+  );
 });
