@@ -267,7 +267,7 @@ export function TrajectoryViewer({
                     className="text-indigo-700 underline"
                     data-testid="model-image-link"
                   >
-                    Image the model saw (numbered marks)
+                    Image a model is sent (numbered marks)
                   </a>
                 </>
               ) : null}

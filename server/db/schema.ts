@@ -259,9 +259,9 @@ export const step = sqliteTable(
     /** The recorded model call that chose this step's action (rollouts of the `openai` policy). */
     modelCallId: text('model_call_id'),
     /**
-     * The image the acting model was sent, when it differs from `screenshotHash`: the screenshot
-     * with the set-of-marks boxes and numbers drawn on it. Null = the policy saw no image or the
-     * clean one (offline policies, imports).
+     * The screenshot with the set-of-marks boxes and numbers drawn on it: the image a model acting
+     * on the step is sent (the runner draws it for every policy, and exports train on it). Null for
+     * steps that did not come from the runner (imports, ingestion).
      */
     modelImageHash: text('model_image_hash').references(() => media.hash),
     /**

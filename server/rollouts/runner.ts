@@ -277,9 +277,8 @@ async function runEpisode(
       const current = page;
       const outcome = await withTimeout(
         (async () => {
-          const observed = await observePage(current, {
-            drawMarks: episode.policy.seesMarkedScreenshot === true,
-          });
+          // The marks are drawn for every policy: a model is sent that image, and exports train on it.
+          const observed = await observePage(current, { drawMarks: true });
           const capturedAt = Date.now();
           const shot = await storeImage(dataDir, observed.png, `${task.externalId} step ${stepIndex}`);
           const marked = observed.markedPng

@@ -8,7 +8,8 @@ import type { ExportManifest } from '@/lib/core/export/manifest';
 import { validateExportRecord } from '@/lib/core/export/validate';
 import { parseWebVoyagerAction } from '@/lib/core/import/webvoyager';
 import { job, media, step, trajectory } from '@/server/db/schema';
-import { mediaPath } from '@/server/services/media-store';
+import { mediaPath, storeImage } from '@/server/services/media-store';
+import sharp from 'sharp';
 import { importBundle } from '@/server/services/import-service';
 import { readImportSource } from '@/server/services/import-sources';
 import {
@@ -121,6 +122,46 @@ describe('fine-tuning exports on real WebVoyager runs', { timeout: 60_000 }, () 
     }
     expect(manifest.counts.byCategory.expert?.trajectories).toBe(3);
     expect(manifest.counts.byCategory.fully_passed?.trajectories).toBe(4);
+  });
+
+  it('ships the image a model is sent (the marks drawn) for steps the runner recorded, the screenshot otherwise', async () => {
+    const demo = world.db
+      .select({ id: trajectory.id })
+      .from(trajectory)
+      .where(eq(trajectory.kind, 'expert'))
+      .orderBy(trajectory.id)
+      .get()!;
+    const first = world.db
+      .select()
+      .from(step)
+      .where(eq(step.trajectoryId, demo.id))
+      .orderBy(step.index)
+      .get()!;
+    const marked = await storeImage(
+      world.dataDir,
+      await sharp({ create: { width: 40, height: 30, channels: 3, background: '#e6194b' } })
+        .png()
+        .toBuffer(),
+      'marked',
+    );
+    world.db
+      .insert(media)
+      .values({ hash: marked.hash, mime: marked.mime, bytes: marked.bytes, width: 40, height: 30 })
+      .onConflictDoNothing()
+      .run();
+    world.db.update(step).set({ modelImageHash: marked.hash }).where(eq(step.id, first.id)).run();
+    const { dir } = await runExport(world, {
+      iterationId: 1,
+      format: 'llama-factory',
+      sources: ['expert_demos'],
+      validationFraction: 0,
+    });
+    const records = readLines(path.join(dir, 'train.jsonl'));
+    const images = records.flatMap((r) => r.images as string[]);
+    expect(images).toContain(`images/${marked.hash}.png`);
+    expect(images).not.toContain(`images/${first.screenshotHash}.png`);
+    // Other steps keep their recorded screenshots.
+    expect(images.length).toBeGreaterThan(1);
   });
 
   it("lists every trajectory in the manifest with its split and the environment's verdict and message", async () => {

@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { asc, eq, inArray } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import sharp from 'sharp';
 import { DomainError } from '@/lib/core/errors';
 import {
@@ -128,7 +129,14 @@ export function sha256File(file: string): Promise<string> {
   });
 }
 
+/**
+ * The steps of the trajectories, in order. A step's image is the one a model acting on it is sent:
+ * the screenshot with the set-of-marks drawn when the runner stored one (`step.modelImageHash`),
+ * else the screenshot as recorded (imported WebVoyager screenshots already carry their marks), so a
+ * model trained on an export sees what the `openai` policy sends it.
+ */
 function loadSteps(db: Db, trajectoryIds: string[]): Map<string, ExportStep[]> {
+  const modelMedia = alias(media, 'model_media');
   const rows = db
     .select({
       trajectoryId: step.trajectoryId,
@@ -139,19 +147,26 @@ function loadSteps(db: Db, trajectoryIds: string[]): Map<string, ExportStep[]> {
       elements: step.elements,
       screenshotHash: step.screenshotHash,
       screenshotMime: media.mime,
+      modelImageHash: step.modelImageHash,
+      modelImageMime: modelMedia.mime,
       action: step.action,
       actionDescription: step.actionDescription,
       thought: step.thought,
     })
     .from(step)
     .leftJoin(media, eq(media.hash, step.screenshotHash))
+    .leftJoin(modelMedia, eq(modelMedia.hash, step.modelImageHash))
     .where(inArray(step.trajectoryId, trajectoryIds))
     .orderBy(asc(step.trajectoryId), asc(step.index))
     .all();
   const byTrajectory = new Map<string, ExportStep[]>();
-  for (const { trajectoryId, ...row } of rows) {
+  for (const { trajectoryId, modelImageHash, modelImageMime, ...row } of rows) {
     const list = byTrajectory.get(trajectoryId) ?? [];
-    list.push(row);
+    list.push(
+      modelImageHash && modelImageMime
+        ? { ...row, screenshotHash: modelImageHash, screenshotMime: modelImageMime }
+        : row,
+    );
     byTrajectory.set(trajectoryId, list);
   }
   return byTrajectory;

@@ -29,6 +29,10 @@ export interface ExportStep {
   title: string | null;
   elementsText: string | null;
   elements: readonly ObservedElement[];
+  /**
+   * The image the example shows: the one a model acting on the step is sent (the screenshot with
+   * the set-of-marks drawn, when the runner stored one), else the recorded screenshot.
+   */
   screenshotHash: string | null;
   screenshotMime: string | null;
   action: StepAction;

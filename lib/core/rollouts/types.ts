@@ -41,8 +41,8 @@ export interface Observation {
   /** The viewport screenshot, stored (media hash) before the policy is asked. */
   screenshot: { mediaHash: string; mime: string; width: number; height: number };
   /**
-   * The screenshot with the marks' boxes and numbers drawn on it, stored, for policies that see
-   * images ({@link RolloutPolicy.seesMarkedScreenshot}); null otherwise.
+   * The screenshot with the marks' boxes and numbers drawn on it, stored: the image a model acting
+   * on this step is sent (and exports train on). Null when none was drawn.
    */
   markedScreenshot: { mediaHash: string; mime: string; width: number; height: number } | null;
 }
@@ -86,8 +86,6 @@ export interface RolloutPolicy {
   readonly name: string;
   /** Model that acts (null for offline policies). */
   readonly model: string | null;
-  /** True when the policy looks at the screenshot: the runner then draws the marks on a copy. */
-  readonly seesMarkedScreenshot?: boolean;
   decide(observation: Observation, context: PolicyContext): Promise<PolicyDecision>;
 }
 

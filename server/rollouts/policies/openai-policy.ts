@@ -167,7 +167,6 @@ export function createOpenAiPolicy(
   return {
     name: 'openai',
     model: client.model,
-    seesMarkedScreenshot: true,
     async decide(observation: Observation, context: PolicyContext): Promise<PolicyDecision> {
       let previousError: string | null = null;
       let lastProblem = '';
