@@ -483,7 +483,12 @@ const PROCEDURES: Record<string, Row> = {
     minimum: 'annotator',
     call: (c) => c.tasks.facets(),
     check: (r) =>
-      expect(r).toEqual({ sites: [{ value: 'classifieds', n: 1 }], sources: [{ value: 'webarena', n: 1 }] }),
+      expect(r).toEqual({
+        sites: [{ value: 'classifieds', n: 1 }],
+        sources: [{ value: 'webarena', n: 1 }],
+        difficulties: [],
+        seedChecks: { passes: 0, fails: 0, unchecked: 0 },
+      }),
   },
   'tasks.get': {
     minimum: 'annotator',
