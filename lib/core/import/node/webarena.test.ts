@@ -90,6 +90,7 @@ describe('readWebArenaTaskConfigs on the real task files', () => {
       externalId: 'webarena:shopping_admin:0',
       source: 'webarena',
       intent: 'What is the top-1 best-selling product in 2022',
+      difficulty: null,
       startUrl: '__SHOPPING_ADMIN__',
       environment: 'web',
       site: 'shopping_admin',
