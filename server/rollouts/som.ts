@@ -547,7 +547,8 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
     }
     return '';
   };
-  const baseName = (el: Element): string => {
+  /** @param hints whether the `data-action` / icon-class fallbacks may name it. */
+  const baseName = (el: Element, hints = true): string => {
     const root = el.getRootNode() as Document | ShadowRoot;
     const labelledby = el.getAttribute('aria-labelledby');
     if (labelledby) {
@@ -594,13 +595,16 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
     const svgTitle = collapse(el.querySelector('svg title')?.textContent);
     if (svgTitle) return svgTitle;
     const action = el.getAttribute('data-action');
+    if (!hints) return '';
     if (action) return humanise(action);
     return iconHint(el);
   };
   const nameOf = (el: Element): string => {
-    let name = baseName(el);
-    // A switch without a label of its own takes its setting's text (the row it sits in).
-    if (!name && roleOf(el) === 'switch') name = contextOf(el, '', new Set([el]));
+    // A switch without a label of its own takes its setting's text (the row it sits in), rather
+    // than a generic `data-action="toggle"`.
+    const isSwitch = roleOf(el) === 'switch';
+    let name = baseName(el, !isSwitch);
+    if (!name && isSwitch) name = contextOf(el, '', new Set([el])) || baseName(el);
     if (name && !hasWord(name)) {
       const title = collapse(el.getAttribute('title'));
       const action = el.getAttribute('data-action');
