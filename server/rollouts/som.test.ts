@@ -83,7 +83,7 @@ describe('collectSetOfMarks on real-world patterns', () => {
     );
     expect(unwanted).toBe(0);
     // The web component's button lives in an open shadow root.
-    expect(find(observed.elements, 'button', 'Snooze')).toHaveLength(1);
+    expect(find(observed.elements, 'button', 'Remind me')).toHaveLength(1);
     // The switch tells its state and takes its setting's text as name; the select its choice.
     expect(find(observed.elements, 'switch', 'Weekly digest')[0]?.states).toEqual(['checked']);
     expect(find(observed.elements, 'switch', 'Enable Shop Promise')[0]?.states).toEqual(['unchecked']);
@@ -93,6 +93,11 @@ describe('collectSetOfMarks on real-world patterns', () => {
     expect(revokes.map((r) => r.context)).toEqual(['Chrome on macOS · Lisbon', 'Firefox on Linux · Berlin']);
     // Look-alike buttons in plain div rows get their row's own text, not their neighbours' names.
     expect(find(observed.elements, 'button', 'Publish').map((b) => b.context)).toEqual(['Dawn', 'Sense']);
+    // A row's own link (an issue title) stays in the context; only repeated controls' text goes.
+    expect(find(observed.elements, 'button', 'Snooze').map((b) => b.context)).toEqual([
+      'Priya Patel assigned you Fix login redirect',
+      'Priya Patel assigned you Flaky upload test',
+    ]);
     expect(find(observed.elements, 'combobox', 'Density')[0]?.states).toEqual(['value: "Default"']);
     expect(find(observed.elements, 'button', 'Auto-advance')[0]?.states).toEqual(['not pressed']);
   });

@@ -653,18 +653,26 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
   const ROW_SELECTOR =
     'tr, li, [role=row], [role=listitem], [role=option], [role=treeitem], [role=article], article, [data-id], [data-key], [data-row]';
   /** Text of `node` without the text of the controls inside it (their names say nothing new). */
+  /**
+   * Texts of the controls that repeat on the page ("Snooze", "Publish", "☆"): they say nothing
+   * about a row. Null until the marks are listed: then every control's text is left out.
+   */
+  let repeatedTexts: Set<string> | null = null;
   const ownText = (node: Element): string => {
     let text = collapse((node as HTMLElement).innerText);
     for (const c of candidates) {
       if (c.el === node || !node.contains(c.el)) continue;
       const inner = collapse((c.el as HTMLElement).innerText);
-      if (inner && hasWord(inner) && inner.length < text.length) text = collapse(text.replace(inner, ' '));
+      if (!inner || inner.length >= text.length) continue;
+      if (repeatedTexts ? repeatedTexts.has(inner) : hasWord(inner))
+        text = collapse(text.replace(inner, ' '));
     }
     return text;
   };
   /**
    * The context of `el`: its `aria-describedby` text; else the text of the largest ancestor that
-   * holds none of `group` (its look-alikes) but `el` — its row — less the controls' own names; else
+   * holds none of `group` (its look-alikes) but `el` — its row — less the text of controls that
+   * repeat on the page (a row's own links, like an issue title, stay); else
    * the nearest row-like ancestor or ancestor with more text than `name`.
    */
   const contextOf = (el: Element, name: string, group: Set<Element>): string => {
@@ -758,6 +766,11 @@ export function collectSetOfMarks(args: SomArgs): SomResult {
     group.add(markedElements[i]!);
     groups.set(key, group);
   });
+  repeatedTexts = new Set();
+  for (const group of groups.values()) {
+    if (group.size < 2) continue;
+    for (const el of group) repeatedTexts.add(collapse((el as HTMLElement).innerText));
+  }
   elements.forEach((e, i) => {
     const el = markedElements[i]!;
     const group = groups.get(`${e.role}\u0000${e.name}`)!;
