@@ -7,10 +7,14 @@
  * apart (role, name, up/down, and a visible mark in the same panel) so the expert replay can scroll
  * toward them.
  *
- * Which elements (README › Rollouts › What the agent sees). Taken from BrowserGym's `bid` marking
- * (clickable = listeners, pointer cursor, interactive roles; `browsergym/core/javascript/frame_mark_elements.js`),
- * VisualWebArena's and WebVoyager's set-of-marks (interactive tags, ARIA roles, `cursor: pointer`,
- * visible and unoccluded, nested duplicates merged), adapted:
+ * Which elements (README › Rollouts › What the agent sees). Taken from BrowserGym's set-of-marks
+ * flag (`browsergym/core/src/browsergym/core/javascript/frame_mark_elements.js`: interactive tags,
+ * `onclick`, `cursor: pointer`; the click at the centre must land on the element or a child; open
+ * shadow roots walked; tiny boxes skipped) and WebVoyager's / VisualWebArena's set-of-marks
+ * (interactive tags and ARIA roles, visible, numbered boxes drawn on the screenshot), extended for
+ * delegated listeners and adapted. Where we differ: BrowserGym unflags every marked ancestor of a
+ * marked element (the innermost wins); we keep a marked ancestor whose box is clearly larger (a mail
+ * row opens the message, its star stars it) and merge only near-equal boxes. The rules:
  * - interactive tags: `a` (with or without `href`), `button`, `input` (not hidden), `select`,
  *   `textarea`, `summary`, an editing host (`contenteditable`);
  * - ARIA widget roles ({@link WIDGET_ROLES});
