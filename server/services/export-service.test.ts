@@ -271,12 +271,16 @@ describe('fine-tuning exports on real WebVoyager runs', { timeout: 60_000 }, () 
     };
     const a = await runExport(world, { ...request, seed: 7 });
     const b = await runExport(world, { ...request, seed: 7 });
-    const c = await runExport(world, { ...request, seed: 8 });
     const file = (dir: string, split: string) => fs.readFileSync(path.join(dir, `${split}.jsonl`), 'utf8');
     expect(file(a.dir, 'train')).toBe(file(b.dir, 'train'));
     expect(file(a.dir, 'validation')).toBe(file(b.dir, 'validation'));
     expect(a.manifest.counts.validation.trajectories).toBeGreaterThan(0);
-    expect(file(a.dir, 'validation')).not.toBe(file(c.dir, 'validation'));
+    // Trajectory ids are random per run, so one other seed may by chance pick the same half of the
+    // few trajectories here: another seed must differ within a few tries.
+    const others: string[] = [];
+    for (const seed of [8, 9, 10])
+      others.push(file((await runExport(world, { ...request, seed })).dir, 'validation'));
+    expect(others.some((v) => v !== file(a.dir, 'validation'))).toBe(true);
   });
 
   it('fails without leaving anything when a screenshot is gone, and succeeds once re-run after repair', async () => {
