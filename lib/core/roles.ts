@@ -52,6 +52,11 @@ export const SCOPES = {
   // The fine-tuning API's key costs money: a PI sets it, like the model settings.
   'fine-tune:configure': 'pi',
   'iterations:close': 'researcher',
+  // Demonstrations from people (issue 16): annotators and researchers record demos and correct
+  // failed rollouts; making an existing run an expert demo changes what abstraction learns from.
+  'demos:record': 'annotator',
+  'corrections:record': 'annotator',
+  'demos:promote': 'researcher',
   'users:manage': 'pi',
   'audit:read': 'pi',
 } as const satisfies Record<string, Role>;

@@ -20,8 +20,17 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 export const TASK_ORIGINS = ['seed', 'augmented', 'extrapolated'] as const;
 export type TaskOrigin = (typeof TASK_ORIGINS)[number];
 
-export const TRAJECTORY_KINDS = ['expert', 'rollout'] as const;
+/**
+ * `expert`: an expert demo (imported, scripted, recorded by a person, or a promoted rollout);
+ * `rollout`: a sampled attempt of a policy; `correction`: a failed rollout replayed up to its first
+ * harmful step and finished by a person (DESIGN.md › Domain terms). Only corrections are made here:
+ * imports and ingestion take the first two.
+ */
+export const TRAJECTORY_KINDS = ['expert', 'rollout', 'correction'] as const;
 export type TrajectoryKind = (typeof TRAJECTORY_KINDS)[number];
+/** The kinds a file or a harness may bring in (corrections are made only in the dashboard). */
+export const IMPORTED_TRAJECTORY_KINDS = ['expert', 'rollout'] as const;
+export type ImportedTrajectoryKind = (typeof IMPORTED_TRAJECTORY_KINDS)[number];
 
 export const CATEGORIES = ['fully_passed', 'partially_passed', 'failed'] as const;
 export type Category = (typeof CATEGORIES)[number];

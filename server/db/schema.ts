@@ -11,7 +11,15 @@
  * `graphVerdict`, `category` and `progress`, and every row carries its author and iteration.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  index,
+  integer,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+  type AnySQLiteColumn,
+} from 'drizzle-orm/sqlite-core';
 import type {
   ActionType,
   Category,
@@ -216,11 +224,32 @@ export const trajectory = sqliteTable(
     finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
     /** sha256 of the imported content; a re-import with the same hash is a no-op. */
     contentHash: text('content_hash').notNull(),
+    /**
+     * The trajectory this one was made from: the rollout or ingested run a promoted demo copies, the
+     * failed rollout a correction corrects (null otherwise, or once the source is deleted).
+     */
+    derivedFromId: text('derived_from_id').references((): AnySQLiteColumn => trajectory.id, {
+      onDelete: 'set null',
+    }),
+    /**
+     * Corrections: 0-based index of the first step the person took; steps before it are the
+     * source rollout's, replayed (DESIGN.md › Correction: the reviewer's step k is index k − 1).
+     */
+    takeoverStep: integer('takeover_step'),
+    /**
+     * Failed rollouts: 0-based index of the first harmful step a reviewer marked (where a correction
+     * takes over), with who marked it and when.
+     */
+    harmfulStep: integer('harmful_step'),
+    harmfulStepBy: text('harmful_step_by'),
+    harmfulStepAt: integer('harmful_step_at', { mode: 'timestamp_ms' }),
+    /** Author: the person's user id for recorded, promoted and corrected trajectories. */
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
   },
   (t) => [
     index('trajectory_task_kind_idx').on(t.taskId, t.kind),
+    index('trajectory_derived_from_idx').on(t.derivedFromId),
     index('trajectory_status_idx').on(t.status),
     index('trajectory_job_idx').on(t.jobId),
   ],

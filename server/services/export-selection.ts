@@ -14,7 +14,7 @@ import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } 
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { ExportManifest } from '@/lib/core/export/manifest';
 import { EXPORT_SOURCES, type ExportSource } from '@/lib/core/export/types';
-import type { Category, Environment } from '@/lib/core/types';
+import type { Category, Environment, TrajectoryKind } from '@/lib/core/types';
 import type { Db } from '@/server/db/client';
 import {
   extrapolatedIntent,
@@ -46,7 +46,7 @@ export interface SelectedTrajectory {
   intent: string;
   environment: Environment;
   source: ExportSource;
-  kind: 'expert' | 'rollout';
+  kind: TrajectoryKind;
   category: Category | null;
   stepCount: number;
   /** The trajectory whose steps decide the split (the original rollout of a relabelled copy). */

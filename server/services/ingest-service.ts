@@ -23,7 +23,7 @@ import { isRoleAtLeast, type Role } from '@/lib/core/roles';
 import {
   ACTION_TYPES,
   ENVIRONMENTS,
-  TRAJECTORY_KINDS,
+  IMPORTED_TRAJECTORY_KINDS,
   type ObservedElement,
   type StepAction,
 } from '@/lib/core/types';
@@ -143,7 +143,7 @@ export const ZIngestCreateTrajectoryRequestSchema = z.strictObject({
   /** Policy or harness, e.g. `browsergym:gpt-4o`. */
   policy: z.string().min(1).max(200).nullish(),
   source: z.string().min(1).max(100).default('ingest'),
-  kind: z.enum(TRAJECTORY_KINDS).default('rollout'),
+  kind: z.enum(IMPORTED_TRAJECTORY_KINDS).default('rollout'),
   /** Stable key of the run in the harness; a second trajectory with the same key is a CONFLICT. */
   externalId: z.string().min(1).max(500).nullish(),
 });

@@ -214,7 +214,7 @@ function emptyGroup(): TTotalsGroup {
   };
 }
 
-/** Totals over a test run's rows: all, and per kind (expert demos, rollouts). */
+/** Totals over a test run's rows: all (corrections included), and per kind (expert demos, rollouts). */
 export function summarizeTestRows(
   rows: readonly Pick<TLfTestRow, 'kind' | 'current' | 'draft' | 'changed'>[],
 ): TLfTestTotals {
@@ -222,7 +222,8 @@ export function summarizeTestRows(
   for (const row of rows) {
     const before = cellStatus(row.current);
     const after = cellStatus(row.draft);
-    for (const group of [totals.all, totals[row.kind]]) {
+    // Corrections count in `all` only.
+    for (const group of row.kind === 'correction' ? [totals.all] : [totals.all, totals[row.kind]]) {
       group.trajectories++;
       if (row.changed) group.changed++;
       if (before) group.current[before]++;

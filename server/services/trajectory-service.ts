@@ -7,6 +7,7 @@ import { DomainError } from '@/lib/core/errors';
 import { buildTrajectoryDict, type TrajectoryDict } from '@/lib/core/label-functions/trajectory-dict';
 import type { Db } from '@/server/db/client';
 import { media, step, task, trajectory } from '@/server/db/schema';
+import type { TrajectoryKind } from '@/lib/core/types';
 
 /** @throws DomainError('NOT_FOUND') */
 export function getTrajectoryOrThrow(db: Db, id: string) {
@@ -100,7 +101,7 @@ export function loadTrajectoryDicts(
 export interface EpisodeVerdict {
   trajectoryId: string;
   taskExternalId: string;
-  kind: 'expert' | 'rollout';
+  kind: TrajectoryKind;
   /** 0-based sample number within its task and job (null for recorded demos). */
   sampleIndex: number | null;
   status: string;

@@ -6,7 +6,7 @@
  */
 import type { ExportFormat, ExportSource, ExportSplit } from '@/lib/core/export/types';
 import type { SkippedStepReason } from '@/lib/core/export/samples';
-import type { Category } from '@/lib/core/types';
+import type { Category, TrajectoryKind } from '@/lib/core/types';
 
 /** Bumped when the manifest's shape changes (2: `trajectories`, with the environment verdicts). */
 export const EXPORT_MANIFEST_VERSION = 2;
@@ -31,7 +31,7 @@ export interface ExportManifestTrajectory {
   /** The task the examples are about (the created task for relabelled sources). */
   taskId: string;
   source: ExportSource;
-  kind: 'expert' | 'rollout';
+  kind: TrajectoryKind;
   /** Null for expert demos and unscored rollouts. */
   category: Category | null;
   split: ExportSplit;

@@ -13,7 +13,7 @@ import { parseJsonText, parseWithSchema } from '@/lib/core/import/format-errors'
 import type { ImportBundle, ParsedStep, ParsedTask, ParsedTrajectory } from '@/lib/core/import/types';
 import { findTaskStartUrlProblem, ZTaskStartUrlSchema } from '@/lib/core/rollouts/url-policy';
 import { describeAction } from '@/lib/core/step-descriptions';
-import type { ObservedElement, ScrollDirection, StepAction, TrajectoryKind } from '@/lib/core/types';
+import type { ObservedElement, ScrollDirection, StepAction, ImportedTrajectoryKind } from '@/lib/core/types';
 
 // ---------------------------------------------------------------------------------------------
 // Input shapes
@@ -366,7 +366,7 @@ export interface ParseWebVoyagerRunParams {
   text: string;
   /** Absolute path of `screenshot{i}.png` in the run folder, or null when the file is absent. */
   resolveScreenshot: (fileName: string) => string | null;
-  kind: TrajectoryKind;
+  kind: ImportedTrajectoryKind;
   /** The task's `WebVoyager_data.jsonl` record; overrides intent, start URL and site. */
   taskRecord?: TWebVoyagerTaskRecord;
   /** The task's reference answers (`reference_answer.json`), stored as `evalSpec`. */

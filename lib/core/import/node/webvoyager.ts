@@ -16,7 +16,7 @@ import {
   type TWebVoyagerReferenceAnswers,
   type TWebVoyagerTaskRecord,
 } from '@/lib/core/import/webvoyager';
-import type { TrajectoryKind } from '@/lib/core/types';
+import type { ImportedTrajectoryKind } from '@/lib/core/types';
 
 /** The chat log every WebVoyager run folder holds. */
 export const WEBVOYAGER_MESSAGES_FILE = 'interact_messages.json';
@@ -27,7 +27,7 @@ export const WEBVOYAGER_REFERENCE_ANSWERS_FILE = 'reference_answer.json';
 
 export interface ReadWebVoyagerRunsOptions {
   /** Trajectory kind of every run; default `'expert'`. */
-  kind?: TrajectoryKind;
+  kind?: ImportedTrajectoryKind;
   /** Explicit `WebVoyager_data.jsonl`; default: looked up beside the runs (see {@link readWebVoyagerRuns}). */
   tasksFile?: string;
   /** Explicit `reference_answer.json`; default: looked up beside the runs. */
