@@ -72,3 +72,38 @@ export async function* iterateLiveEvents(signal: AbortSignal | undefined): Async
     if ((error as Error).name !== 'AbortError') throw error;
   }
 }
+
+/**
+ * A recording session changed (`recording-service.ts`): the person's page refetches the session.
+ * Carries ids and the version only — the session itself is fetched with the owner's rights.
+ */
+export interface RecordingEvent {
+  sessionId: string;
+  version: number;
+  ended: boolean;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+const RECORDING_EVENT = 'recording';
+
+export function publishRecordingEvent(event: RecordingEvent): void {
+  getBus().emit(RECORDING_EVENT, event);
+}
+
+/** One session's events as an async iterable that ends when `signal` aborts or the session ends. */
+export async function* iterateRecordingEvents(
+  sessionId: string,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<RecordingEvent> {
+  try {
+    for await (const [event] of on(getBus(), RECORDING_EVENT, { signal })) {
+      const recording = event as RecordingEvent;
+      if (recording.sessionId !== sessionId) continue;
+      yield recording;
+      if (recording.ended) return;
+    }
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') throw error;
+  }
+}

@@ -15,7 +15,6 @@
  * action the page refuses (an element covered, a navigation timing out) does not end the episode —
  * agents mis-click — unless MAX_CONSECUTIVE_ACTION_FAILURES happen in a row.
  */
-import type { Page } from 'playwright-core';
 import { DomainError } from '@/lib/core/errors';
 import { describeAction } from '@/lib/core/step-descriptions';
 import {
@@ -27,7 +26,7 @@ import {
 import type { WebArenaSiteUrls } from '@/lib/core/evaluators/webarena';
 import type { Db } from '@/server/db/client';
 import { storeImage } from '@/server/services/media-store';
-import { createUrlPolicy, truncateUrl } from '@/lib/core/rollouts/url-policy';
+import { truncateUrl } from '@/lib/core/rollouts/url-policy';
 import {
   addBlockedRequestsToStep,
   appendLiveStep,
@@ -40,15 +39,19 @@ import {
   isBrowserGoneError,
   launchRolloutBrowser,
   observePage,
-  PAGE_INIT_SCRIPT,
   VIEWPORT,
   type RolloutBrowser,
 } from '@/server/rollouts/browser';
 import { WorkerEnvironments, type RolloutTask } from '@/server/rollouts/environments';
 import {
-  assertNavigationAllowed,
+  BrowserUnavailableError,
+  judgeEpisode,
+  openEpisodePage,
+  StepTimeoutError,
+  withTimeout,
+} from '@/server/rollouts/episode-page';
+import {
   BlockedRequestLog,
-  openGuardedContext,
   type GuardedContext,
 } from '@/server/rollouts/network-guard';
 
@@ -113,22 +116,6 @@ export interface RolloutRunSummary {
   envSuccess: { true: number; false: number; unknown: number };
   browsersStarted: number;
   seconds: number;
-}
-
-class StepTimeoutError extends Error {}
-/** The browser did not give a context: the episode errors with this message as it is. */
-class BrowserUnavailableError extends Error {}
-
-async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StepTimeoutError(message)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -220,7 +207,6 @@ async function runEpisode(
     sampleIndex: episode.sampleIndex,
   });
   const history: PolicyHistoryStep[] = [];
-  let page: Page | null = null;
   let stepIndex = 0;
   let judging = false;
   const base = { trajectoryId, taskId: task.id, sampleIndex: episode.sampleIndex };
@@ -232,39 +218,16 @@ async function runEpisode(
   };
   let guarded: GuardedContext | null = null;
   try {
-    // Nothing is opened before the start URL passes the network policy.
-    const { startUrl, origins } = await environments.prepare(task);
-    const policy = createUrlPolicy([...origins, ...Object.values(options.siteUrls), ...options.allowedHosts]);
-    const navigation = { policy, log: blocked };
-    const startVerdict = policy.check(startUrl, { navigation: true });
-    if (!startVerdict.allowed) {
-      throw new DomainError(
-        'BAD_INPUT',
-        `Start URL ${truncateUrl(startUrl)} refused: ${startVerdict.message}. A rollout may reach only its app's server, the WebArena site URLs and the allowed hosts of Rollout settings.`,
-      );
-    }
-    guarded = await openGuardedContext(browser.browser, policy, blocked, {
-      viewport: VIEWPORT,
-      deviceScaleFactor: 1,
-    }).catch((error: unknown) => {
-      throw new BrowserUnavailableError(`The browser could not open a page: ${(error as Error).message}`);
+    // Nothing is opened before the start URL passes the network policy (`openEpisodePage`).
+    const opened = await openEpisodePage(browser, environments, task, {
+      siteUrls: options.siteUrls,
+      allowedHosts: options.allowedHosts,
+      stepTimeoutMs: options.stepTimeoutMs,
+      blocked,
     });
-    await guarded.context.addInitScript(PAGE_INIT_SCRIPT);
-    page = await guarded.context.newPage();
-    page.setDefaultTimeout(options.stepTimeoutMs);
-    const opening = page;
-    await withTimeout(
-      (async () => {
-        assertNavigationAllowed(policy, blocked, startUrl);
-        await opening.goto(startUrl, { waitUntil: 'load' });
-      })(),
-      options.stepTimeoutMs,
-      `Opening ${startUrl} took longer than ${options.stepTimeoutMs} ms`,
-    );
-    // Apps fetch their data after `load` (State-API apps GET /api/state): let that finish too.
-    await page
-      .waitForLoadState('networkidle', { timeout: Math.min(5_000, options.stepTimeoutMs) })
-      .catch(() => undefined);
+    guarded = opened.guarded;
+    const { navigation } = opened;
+    const page = opened.page;
 
     let end: EpisodeEnd | null = null;
     let finalAnswer: string | null = null;
@@ -384,11 +347,7 @@ async function runEpisode(
       };
     }
     judging = true;
-    // The app may still be saving its state (a PUT after the last click): let requests finish first.
-    await page
-      .waitForLoadState('networkidle', { timeout: Math.min(5_000, options.stepTimeoutMs) })
-      .catch(() => undefined);
-    const verdict = await environments.verdict(task, page, finalAnswer, options.stepTimeoutMs, navigation);
+    const verdict = await judgeEpisode(environments, task, opened, finalAnswer, options.stepTimeoutMs);
     flushBlocked();
     finishLiveTrajectory(db, trajectoryId, {
       status: 'complete',
