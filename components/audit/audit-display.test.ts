@@ -65,6 +65,7 @@ describe('labels and links', () => {
       'review.adjudicate',
       'review.settings',
       'task.create',
+      'trajectory.promote',
     ]) {
       expect(formatAuditAction(action)).not.toBe(action);
     }

@@ -104,6 +104,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'review.adjudicate': 'Disagreement adjudicated',
   'review.settings': 'Review queue settings changed',
   'task.create': 'Task created',
+  'trajectory.promote': 'Trajectory promoted to expert demo',
 };
 
 /** Readable names of object types (others are humanised). */

@@ -11,7 +11,8 @@
  *
  * Live: while the trajectory is `running`, new steps are pushed in (`use-live-trajectory.ts`) and
  * the view follows the newest one unless the reader picked an older step ("Follow latest").
- * The header shows every trajectory's status, and why an errored one failed.
+ * The header shows every trajectory's status, and why an errored one failed, and where it came from
+ * (promoted from, correction of, promoted to) with "Promote to expert demo" (`trajectory-origin.tsx`).
  */
 import { useQuery, useSuspenseQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
@@ -25,9 +26,11 @@ import { findTargetElement } from '@/lib/core/action-geometry';
 import { Filmstrip } from '@/components/trajectory/filmstrip';
 import { StepComments } from '@/components/trajectory/step-comments';
 import { useLiveTrajectory } from '@/components/trajectory/use-live-trajectory';
+import { TrajectoryOrigin } from '@/components/trajectory/trajectory-origin';
 import { ConnectionIndicator, TrajectoryStatusBadge } from '@/components/live/live-status';
 import type { BlockedRequest, BlockReason } from '@/lib/core/rollouts/url-policy';
 import type { StepAction } from '@/lib/core/types';
+import { trajectoryKindLabel } from '@/lib/core/provenance';
 import { formatEnvVerdict, mediaUrl } from '@/lib/format';
 import { useTRPC } from '@/lib/trpc/client';
 
@@ -81,10 +84,13 @@ const ACTION_FIELDS: (keyof StepAction)[] = [
 export function TrajectoryViewer({
   id,
   canWatchLive = false,
+  canPromote = false,
 }: {
   id: string;
   /** The reader holds `rollouts:watch`: a running trajectory gets its steps pushed. */
   canWatchLive?: boolean;
+  /** The reader holds `demos:promote`: rollouts and corrections offer "Promote to expert demo". */
+  canPromote?: boolean;
 }) {
   const trpc = useTRPC();
   const { data: trajectory } = useSuspenseQuery(trpc.trajectories.get.queryOptions({ id }));
@@ -162,7 +168,7 @@ export function TrajectoryViewer({
           <h1 className="text-lg font-semibold text-slate-900">{trajectory.task?.intent ?? 'Trajectory'}</h1>
           <div className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-600">
             <Badge tone={trajectory.kind === 'expert' ? 'indigo' : 'slate'}>
-              {trajectory.kind === 'expert' ? 'expert demo' : 'rollout'}
+              {trajectoryKindLabel(trajectory.kind)}
             </Badge>
             <TrajectoryStatusBadge
               status={trajectory.status}
@@ -199,6 +205,7 @@ export function TrajectoryViewer({
               <span className="text-slate-500">Final answer:</span> {trajectory.finalAnswer}
             </p>
           ) : null}
+          <TrajectoryOrigin trajectory={trajectory} canPromote={canPromote} />
         </div>
         <div className="flex items-center gap-2 text-sm">
           {isLive ? (

@@ -27,6 +27,7 @@ import { registerRolloutCommands } from '@/server/cli/commands/rollouts';
 import { registerExportCommands } from '@/server/cli/commands/exports';
 import { registerModelsCommands } from '@/server/cli/commands/models';
 import { registerSettingsCommands } from '@/server/cli/commands/settings';
+import { registerTrajectoryCommands } from '@/server/cli/commands/trajectories';
 import { progressPrinter, resolveDataDir } from '@/server/cli/shared';
 import { applyPrivateUmask } from '@/server/private-files';
 
@@ -196,6 +197,7 @@ export function buildProgram(): Command {
   registerExportCommands(program);
   registerModelsCommands(program);
   registerSettingsCommands(program);
+  registerTrajectoryCommands(program);
   return program;
 }
 

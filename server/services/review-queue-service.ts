@@ -42,9 +42,7 @@ import {
   reviewItem,
   reviewLease,
   reviewQueueSetting,
-  step,
   task,
-  trajectory,
   type ReviewDecisionValue,
   type ReviewItemStatus,
 } from '@/server/db/schema';
@@ -55,6 +53,7 @@ import {
 } from '@/server/services/graph-change-service';
 
 export type ReviewItemRow = typeof reviewItem.$inferSelect;
+import { copyTrajectoryAsDemo } from '@/server/services/trajectory-copy';
 
 /** The acting reviewer. */
 export interface Reviewer {
@@ -704,46 +703,6 @@ function createTaskFrom(
   return id;
 }
 
-/** Copies a rollout (steps share their screenshots by hash) as the expert demo of `taskId`. */
-function copyTrajectoryAsDemo(
-  tx: Db,
-  trajectoryId: string,
-  taskId: string,
-  actor: ChangeActor,
-  source: string,
-) {
-  const original = tx.select().from(trajectory).where(eq(trajectory.id, trajectoryId)).get();
-  if (!original) throw new DomainError('NOT_FOUND', `Trajectory ${trajectoryId} not found`);
-  const id = randomUUID();
-  tx.insert(trajectory)
-    .values({
-      id,
-      externalId: null,
-      taskId,
-      kind: 'expert',
-      source,
-      policy: original.policy,
-      iterationId: original.iterationId,
-      envSuccess: null,
-      finalAnswer: original.finalAnswer,
-      stepCount: original.stepCount,
-      contentHash: original.contentHash,
-      createdBy: actor.label,
-    })
-    .run();
-  const steps = tx
-    .select()
-    .from(step)
-    .where(eq(step.trajectoryId, trajectoryId))
-    .orderBy(asc(step.index))
-    .all();
-  for (const s of steps)
-    tx.insert(step)
-      .values({ ...s, id: randomUUID(), trajectoryId: id })
-      .run();
-  return id;
-}
-
 function applyIntent(tx: Db, item: ReviewItemRow, params: ApplyParams, editedIntent: string | undefined) {
   const row = tx.select().from(extrapolatedIntent).where(eq(extrapolatedIntent.id, item.subjectId)).get();
   if (!row) throw new DomainError('NOT_FOUND', `Extrapolated intent ${item.subjectId} not found`);
@@ -771,7 +730,13 @@ function applyIntent(tx: Db, item: ReviewItemRow, params: ApplyParams, editedInt
       edited: editedIntent !== undefined,
     },
   });
-  const demoId = copyTrajectoryAsDemo(tx, row.trajectoryId, taskId, params.actor, 'extrapolated');
+  // The rollout attempted another intent: its environment verdict does not carry over.
+  const demoId = copyTrajectoryAsDemo(tx, {
+    sourceId: row.trajectoryId,
+    taskId,
+    source: 'extrapolated',
+    createdBy: params.actor.label,
+  });
   tx.update(extrapolatedIntent)
     .set({ status: 'approved', intent, createdTaskId: taskId, ...reviewed })
     .where(eq(extrapolatedIntent.id, row.id))

@@ -2,14 +2,31 @@
  * Trajectory queries for the viewer (screenshots are referenced by hash, never inlined) and the
  * trajectory dicts label functions run on.
  */
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { DomainError } from '@/lib/core/errors';
+import { PROMOTED_SOURCE } from '@/lib/core/provenance';
 import { buildTrajectoryDict, type TrajectoryDict } from '@/lib/core/label-functions/trajectory-dict';
 import type { Db } from '@/server/db/client';
 import { media, step, task, trajectory } from '@/server/db/schema';
 import type { TrajectoryKind } from '@/lib/core/types';
 
-/** @throws DomainError('NOT_FOUND') */
+/** A trajectory another was made from, or one made from it, as the viewer links it. */
+const LINKED_TRAJECTORY_COLUMNS = {
+  id: trajectory.id,
+  externalId: trajectory.externalId,
+  kind: trajectory.kind,
+  source: trajectory.source,
+  envSuccess: trajectory.envSuccess,
+  createdAt: trajectory.createdAt,
+};
+
+/**
+ * A trajectory for the viewer: the row (with `derivedFromId` and, for corrections, the 0-based
+ * `takeoverStep`), its task, its steps, and its provenance: `derivedFrom` (the run a promoted demo
+ * copies or a correction corrects; null when there is none or it was deleted) and `promotedTo` (the
+ * expert demos promoted from it).
+ * @throws DomainError('NOT_FOUND')
+ */
 export function getTrajectoryOrThrow(db: Db, id: string) {
   const row = db.select().from(trajectory).where(eq(trajectory.id, id)).get();
   if (!row) throw new DomainError('NOT_FOUND', `Trajectory ${id} not found`);
@@ -50,7 +67,26 @@ export function getTrajectoryOrThrow(db: Db, id: string) {
     .where(eq(step.trajectoryId, id))
     .orderBy(asc(step.index))
     .all();
-  return { ...row, task: parent ?? null, steps };
+  const derivedFrom = row.derivedFromId
+    ? (db
+        .select(LINKED_TRAJECTORY_COLUMNS)
+        .from(trajectory)
+        .where(eq(trajectory.id, row.derivedFromId))
+        .get() ?? null)
+    : null;
+  const promotedTo = db
+    .select(LINKED_TRAJECTORY_COLUMNS)
+    .from(trajectory)
+    .where(
+      and(
+        eq(trajectory.derivedFromId, id),
+        eq(trajectory.kind, 'expert'),
+        eq(trajectory.source, PROMOTED_SOURCE),
+      ),
+    )
+    .orderBy(asc(trajectory.createdAt))
+    .all();
+  return { ...row, task: parent ?? null, steps, derivedFrom, promotedTo };
 }
 
 /**

@@ -61,6 +61,8 @@ interface Fixture {
   splitItemId: string;
   /** Seeds a failed export of iteration 1 and the `echo-train` command (`exports.*`, `fineTune.*`). */
   seedExports: () => { failedExportId: string };
+  /** Copies the fixture's demo as a rollout the environment judged a success; returns its id. */
+  seedPassedRollout: () => string;
 }
 
 function seedFixture(world: TestWorld): Fixture {
@@ -231,7 +233,38 @@ function seedFixture(world: TestWorld): Fixture {
     seedLfTestJob,
     ...seedReviewItems(world, trajectoryId),
     seedExports: () => seedExports(world),
+    seedPassedRollout: () => seedPassedRollout(world, taskId),
   };
+}
+
+/** A one-step rollout of `taskId` whose environment verdict is success (`trajectories.promote`). */
+function seedPassedRollout(world: TestWorld, taskId: string): string {
+  const id = randomUUID();
+  world.db
+    .insert(trajectory)
+    .values({
+      id,
+      taskId,
+      kind: 'rollout',
+      source: 'test',
+      envSuccess: true,
+      stepCount: 1,
+      contentHash: 'y',
+      createdBy: 'test',
+    })
+    .run();
+  world.db
+    .insert(step)
+    .values({
+      id: randomUUID(),
+      trajectoryId: id,
+      index: 0,
+      actionType: 'answer',
+      action: { type: 'answer', text: 'kayak', raw: 'ANSWER; kayak' },
+      actionDescription: "Answer user's question with text: 'kayak'",
+    })
+    .run();
+  return id;
 }
 
 /** A failed ms-swift export of iteration 1 with a finished run, and a command to launch. */
@@ -318,7 +351,80 @@ interface Row {
   check: (result: unknown, world: TestWorld, f: Fixture, me: SessionUser | null) => void | Promise<void>;
 }
 
+/**
+ * Runs `call`; an authorization refusal propagates (the table's refusal cases), any other error is
+ * returned so `check` can see the procedure ran (e.g. NOT_FOUND for a session that is not yours).
+ */
+async function passedAuthorization(call: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof TRPCError && (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN'))
+      throw error;
+    return error;
+  }
+}
+
+const NO_SESSION = '00000000-0000-4000-8000-000000000000';
+const notFound = (r: unknown) => expect(r).toMatchObject({ code: 'NOT_FOUND' });
+
 const PROCEDURES: Record<string, Row> = {
+  // Recording sessions (issue 16): their own behaviour is in recording-service.test.ts; here, who may
+  // call. Starting is refused for a task that cannot be recorded, before any browser starts.
+  'recordings.start': {
+    minimum: 'annotator',
+    call: (c, f) => passedAuthorization(() => c.recordings.start({ taskId: f.taskId })),
+    check: (r) => expect(r).toMatchObject({ code: 'BAD_REQUEST' }),
+  },
+  'recordings.startCorrection': {
+    minimum: 'annotator',
+    call: (c, f) =>
+      passedAuthorization(() => c.recordings.startCorrection({ trajectoryId: f.trajectoryId, fromStep: 0 })),
+    check: (r) => expect(r).toMatchObject({ code: 'BAD_REQUEST' }),
+  },
+  'recordings.mine': {
+    minimum: 'annotator',
+    call: (c) => c.recordings.mine(),
+    check: (r) => expect(r).toBeNull(),
+  },
+  'recordings.get': {
+    minimum: 'annotator',
+    call: (c) => passedAuthorization(() => c.recordings.get({ sessionId: NO_SESSION })),
+    check: notFound,
+  },
+  'recordings.act': {
+    minimum: 'annotator',
+    call: (c) =>
+      passedAuthorization(() =>
+        c.recordings.act({ sessionId: NO_SESSION, version: 0, action: { type: 'click', elementId: '1' } }),
+      ),
+    check: notFound,
+  },
+  'recordings.undo': {
+    minimum: 'annotator',
+    call: (c) => passedAuthorization(() => c.recordings.undo({ sessionId: NO_SESSION })),
+    check: notFound,
+  },
+  'recordings.finish': {
+    minimum: 'annotator',
+    call: (c) => passedAuthorization(() => c.recordings.finish({ sessionId: NO_SESSION, answer: null })),
+    check: notFound,
+  },
+  'recordings.discard': {
+    minimum: 'annotator',
+    call: (c) => passedAuthorization(() => c.recordings.discard({ sessionId: NO_SESSION })),
+    check: notFound,
+  },
+  'recordings.events': {
+    minimum: 'annotator',
+    // A subscription: authorized callers get the stream; another person's (or no) session ends it
+    // with NOT_FOUND on the first read.
+    call: (c) => c.recordings.events({ sessionId: NO_SESSION }),
+    check: async (r) => {
+      const events = (r as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      await expect(events.next()).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    },
+  },
   'exports.preview': {
     minimum: 'researcher',
     call: (c) => c.exports.preview({ iterationId: 1, sources: ['expert_demos'] }),
@@ -509,6 +615,20 @@ const PROCEDURES: Record<string, Row> = {
         task: { id: f.taskId },
         steps: [{ index: 0, actionType: 'answer' }],
       }),
+  },
+  'trajectories.promote': {
+    minimum: 'researcher',
+    call: (c, f) => c.trajectories.promote({ id: f.seedPassedRollout() }),
+    check: (r, w, f, me) => {
+      const { demoId, sourceId } = r as { demoId: string; sourceId: string };
+      expect(r).toMatchObject({ taskId: f.taskId, stepCount: 1, unverified: false });
+      expect(w.db.select().from(trajectory).where(eq(trajectory.id, demoId)).get()).toMatchObject({
+        kind: 'expert',
+        source: 'promoted',
+        derivedFromId: sourceId,
+        createdBy: me!.id,
+      });
+    },
   },
   'users.me': {
     minimum: 'annotator',

@@ -1,5 +1,6 @@
 import { createCallerFactory, createTRPCRouter } from '@/server/trpc/init';
 import { rolloutsRouter } from '@/server/trpc/routers/rollouts';
+import { recordingsRouter } from '@/server/trpc/routers/recordings';
 import { apiKeysRouter } from '@/server/trpc/routers/api-keys';
 import { auditRouter } from '@/server/trpc/routers/audit';
 import { commentsRouter } from '@/server/trpc/routers/comments';
@@ -19,6 +20,7 @@ import { exportsRouter, fineTuneRouter, iterationsRouter } from '@/server/trpc/r
 
 export const appRouter = createTRPCRouter({
   rollouts: rolloutsRouter,
+  recordings: recordingsRouter,
   system: systemRouter,
   tasks: tasksRouter,
   trajectories: trajectoriesRouter,

@@ -15,7 +15,11 @@ export default async function TrajectoryPage({ params }: { params: Promise<{ id:
   prefetch(trpc.trajectories.get.queryOptions({ id }));
   return (
     <HydrateClient>
-      <TrajectoryViewer id={id} canWatchLive={hasScope(user.role, 'rollouts:watch')} />
+      <TrajectoryViewer
+        id={id}
+        canWatchLive={hasScope(user.role, 'rollouts:watch')}
+        canPromote={hasScope(user.role, 'demos:promote')}
+      />
     </HydrateClient>
   );
 }
