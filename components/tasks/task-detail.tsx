@@ -13,6 +13,7 @@ import { useTRPC } from '@/lib/trpc/client';
 import { TableHead } from '@/components/ui/table';
 import { StrategyGraphPanel } from '@/components/strategy-graph/strategy-graph-panel';
 import { hasScope, type Role } from '@/lib/core/roles';
+import { RecordDemoButton } from '@/components/recording/record-demo-button';
 
 const CATEGORY_TONE: Record<string, BadgeTone> = {
   fully_passed: 'green',
@@ -47,14 +48,19 @@ export function TaskDetail({ id, role }: { id: string; role: Role }) {
       <PageHeader
         title={<span data-testid="task-intent">{task.intent || '(no intent)'}</span>}
         actions={
-          hasScope(role, 'pipeline:run') ? (
-            <Link
-              href={`/pipeline?task=${encodeURIComponent(task.id)}`}
-              className="text-sm text-indigo-700 hover:underline"
-            >
-              Run a pipeline stage on this task
-            </Link>
-          ) : undefined
+          <div className="flex items-center gap-4">
+            {hasScope(role, 'pipeline:run') ? (
+              <Link
+                href={`/pipeline?task=${encodeURIComponent(task.id)}`}
+                className="text-sm text-indigo-700 hover:underline"
+              >
+                Run a pipeline stage on this task
+              </Link>
+            ) : null}
+            {hasScope(role, 'demos:record') && task.environment === 'web' ? (
+              <RecordDemoButton taskId={task.id} />
+            ) : null}
+          </div>
         }
       />
       <div className="grid gap-5 lg:grid-cols-2">
