@@ -1,7 +1,8 @@
 'use client';
 /**
  * One pipeline run: its job (progress, Cancel while active, Resume afterwards), figures (units,
- * OSR/FTSR/ESP and flagged key steps, or the INVALID rate), units with their errors and failed
+ * OSR/FTSR/ESP and flagged key steps, or the INVALID rate), the units it skipped with the reason and
+ * what to do (e.g. a task with no expert demo: record or promote one), units with their errors and failed
  * model calls, key steps with every synthesis attempt in order, and what the run proposed.
  * Everything a model or a web page wrote is rendered as React text, never as HTML.
  */
@@ -10,6 +11,7 @@ import type { inferRouterOutputs } from '@trpc/server';
 import Link from 'next/link';
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { JobStatusBadge } from '@/components/import/import-summary';
+import { formatSkippedHeading, needsPromoteHowTo, PROMOTE_HOW_TO } from '@/lib/core/abstraction/skip-reasons';
 import {
   canResumeRun,
   describeScope,
@@ -136,6 +138,7 @@ export function PipelineRun({ id, role }: { id: string; role: Role }) {
         <JobCard run={data} role={role} />
       </div>
       <FiguresCard run={data} />
+      {data.stats.skipped.length > 0 ? <SkippedCard skipped={data.stats.skipped} /> : null}
       <UnitsCard run={data} />
       {keySteps.isError ? (
         <ErrorMessage>Could not load the key steps: {keySteps.error.message}</ErrorMessage>
@@ -360,6 +363,45 @@ function FiguresCard({ run }: { run: RunData }) {
             </p>
           </section>
         ) : null}
+      </div>
+    </Card>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Skipped units
+// ---------------------------------------------------------------------------------------------
+
+/** "Skipped 3 tasks:" with each task's reason and what to do about it (issue 16). */
+function SkippedCard({ skipped }: { skipped: RunData['stats']['skipped'] }) {
+  return (
+    <Card title={`Skipped (${skipped.length})`}>
+      <div className="space-y-2 text-sm" data-testid="skipped-units">
+        <p className="font-medium text-slate-800">{formatSkippedHeading(skipped)}</p>
+        <ul className="space-y-1">
+          {skipped.map((u) => (
+            <li key={u.trajectoryId ?? u.taskId} className="break-words text-slate-700">
+              {u.trajectoryId ? 'trajectory ' : 'task '}
+              {u.trajectoryId ? (
+                <>
+                  <Link
+                    href={`/trajectories/${u.trajectoryId}`}
+                    className={`font-mono text-xs ${LINK_CLASS}`}
+                  >
+                    {u.trajectoryExternalId ?? shortId(u.trajectoryId)}
+                  </Link>{' '}
+                  of task{' '}
+                </>
+              ) : null}
+              <Link href={`/tasks/${u.taskId}`} className={`font-mono text-xs ${LINK_CLASS}`}>
+                {u.taskExternalId}
+              </Link>{' '}
+              — {u.reason}
+              {u.hint ? <span className="text-slate-500"> ({u.hint})</span> : null}
+            </li>
+          ))}
+        </ul>
+        {needsPromoteHowTo(skipped) ? <p className="text-xs text-slate-500">{PROMOTE_HOW_TO}</p> : null}
       </div>
     </Card>
   );

@@ -4,6 +4,7 @@
  */
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { invalidRate } from '@/lib/core/abstraction/intents';
+import { skipCodeOf, skipHint, type SkippedUnit } from '@/lib/core/abstraction/skip-reasons';
 import { computeSynthesisRates } from '@/lib/core/abstraction/synthesize';
 import { INVALID_RATE_WARNING, type AttemptOutcome, type KeyStepResult } from '@/lib/core/abstraction/types';
 import { DomainError } from '@/lib/core/errors';
@@ -70,7 +71,10 @@ export function getPipelineRun(db: Db, runId: string) {
     : [];
   // Live figures while the run may still change; the stored ones (written when its job ended) after.
   const active = currentJob?.status === 'queued' || currentJob?.status === 'running' || !run.finishedAt;
-  const stats = active ? computeRunStats(db, runId) : (run.stats as PipelineRunStats);
+  // Skipped units are read live either way: runs stored before they were listed have none stored.
+  const stats = active
+    ? computeRunStats(db, runId)
+    : { ...(run.stats as PipelineRunStats), skipped: listSkippedUnits(db, runId) };
   return { ...run, job: currentJob, items, tasks, stats };
 }
 
@@ -247,7 +251,42 @@ function getKeyStepsOfRuns(db: Db, runIds: string[]) {
 }
 
 /**
- * A run's figures: unit counts by status; for runs with key steps the synthesis rates (OSR, FTSR,
+ * The units a run skipped, each with its reason (`pipeline_item.summary.reason`) and, for
+ * `abstract`, the reason's code and a hint (`lib/core/abstraction/skip-reasons.ts`), in task order.
+ */
+export function listSkippedUnits(db: Db, runId: string): SkippedUnit[] {
+  return db
+    .select({
+      subjectId: pipelineItem.subjectId,
+      taskId: pipelineItem.taskId,
+      taskExternalId: task.externalId,
+      trajectoryExternalId: trajectory.externalId,
+      summary: pipelineItem.summary,
+    })
+    .from(pipelineItem)
+    .innerJoin(task, eq(task.id, pipelineItem.taskId))
+    .leftJoin(trajectory, eq(trajectory.id, pipelineItem.subjectId))
+    .where(and(eq(pipelineItem.runId, runId), eq(pipelineItem.status, 'skipped')))
+    .orderBy(asc(task.externalId), asc(pipelineItem.subjectId))
+    .all()
+    .map((row) => {
+      const code = skipCodeOf(row.summary);
+      const reason = row.summary?.reason;
+      const isTask = row.subjectId === row.taskId;
+      return {
+        taskId: row.taskId,
+        taskExternalId: row.taskExternalId,
+        trajectoryId: isTask ? null : row.subjectId,
+        trajectoryExternalId: isTask ? null : row.trajectoryExternalId,
+        code,
+        reason: typeof reason === 'string' && reason ? reason : 'no reason recorded',
+        hint: skipHint(code),
+      };
+    });
+}
+
+/**
+ * A run's figures: unit counts by status; the skipped units with their reasons; for runs with key steps the synthesis rates (OSR, FTSR,
  * ESP — DESIGN.md › Label-function synthesis, our definitions) overall and per task; for intent
  * runs the INVALID rate and whether it is above {@link INVALID_RATE_WARNING}; proposals created.
  */
@@ -267,6 +306,7 @@ export function computeRunStats(db: Db, runId: string) {
   const rate = invalidRate(intents);
   return {
     units,
+    skipped: listSkippedUnits(db, runId),
     synthesis: keySteps.length ? computeSynthesisRates(keySteps.map((k) => k.result)) : null,
     flaggedKeySteps: keySteps.filter((k) => k.result.status === 'flagged').length,
     perTask,

@@ -2,12 +2,15 @@
  * The model-driven half of the CORE loop as resumable jobs (issue 4 › Pipeline stages; DESIGN.md ›
  * Semantics). A **pipeline run** is one stage over a selection of tasks:
  *
- * - `abstract` — stages D, K, S and graph initialisation. Unit: a task with expert demos. Each demo
- *   is abstracted (`lib/core/abstraction/abstract.ts`: K by the `agent` model, up to 5 `coder`
- *   attempts per key step executed in the sandbox on that demo); every key step and attempt is
- *   stored, flagged key steps included. A task without a graph gets version 1 = the union of one
- *   linear path per demo over its passing key steps. A task that already has a graph keeps it (our
- *   choice: re-abstracting never rewrites a graph silently; new paths arrive as proposals).
+ * - `abstract` — stages D, K, S and graph initialisation. Unit: a task. Each finished expert demo
+ *   with steps (imported, recorded or promoted) is abstracted (`lib/core/abstraction/abstract.ts`:
+ *   K by the `agent` model, up to 5 `coder` attempts per key step executed in the sandbox on that
+ *   demo); every key step and attempt is stored, flagged key steps included. A task without a
+ *   graph gets version 1 = the union of one linear path per demo over its passing key steps. A
+ *   task that already has a graph keeps it (our choice: re-abstracting never rewrites a graph
+ *   silently; new paths arrive as proposals). A task with no usable demo is skipped with a reason
+ *   and a hint (`lib/core/abstraction/skip-reasons.ts`); the run's stats list every skipped unit
+ *   (`computeRunStats` › `skipped`).
  * - `propose_paths` — categorise (score) the tasks, then for each Partially Passed rollout run K
  *   and S on it and store a **proposed path** (pool nodes reused by description), not merged.
  * - `infer_intents` — categorise, then for each Failed rollout run failure-driven intent inference
@@ -25,6 +28,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { abstractTrajectory } from '@/lib/core/abstraction/abstract';
 import { parseAugmentReply } from '@/lib/core/abstraction/augment';
 import { inferIntent } from '@/lib/core/abstraction/intents';
+import { describeDemoProblems, selectAbstractionDemos } from '@/lib/core/abstraction/skip-reasons';
 import { computeSynthesisRates } from '@/lib/core/abstraction/synthesize';
 import {
   type AbstractionResult,
@@ -484,16 +488,25 @@ function abstractOne(unit: Unit, loaded: LoadedTrajectory) {
 
 async function abstractTask(unit: Unit): Promise<void> {
   const { db, subject } = unit;
-  const demos = db
-    .select({ id: trajectory.id })
-    .from(trajectory)
-    .where(and(eq(trajectory.taskId, subject.taskId), eq(trajectory.kind, 'expert')))
-    .orderBy(asc(trajectory.externalId))
-    .all();
-  if (demos.length === 0) {
-    writeItem(db, { ...itemKey(unit), status: 'skipped', summary: { reason: 'no expert demos' } });
+  // Every expert demo of the task (imported, recorded, promoted); unfinished, errored and empty ones
+  // are left out, and a task with none left is skipped with the reason (skip-reasons.ts).
+  const selection = selectAbstractionDemos(
+    db
+      .select({ id: trajectory.id, status: trajectory.status, stepCount: trajectory.stepCount })
+      .from(trajectory)
+      .where(and(eq(trajectory.taskId, subject.taskId), eq(trajectory.kind, 'expert')))
+      .orderBy(asc(trajectory.externalId), asc(trajectory.createdAt))
+      .all(),
+  );
+  if (selection.skip) {
+    writeItem(db, {
+      ...itemKey(unit),
+      status: 'skipped',
+      summary: { reason: selection.skip.reason, reasonCode: selection.skip.code },
+    });
     return;
   }
+  const demos = selection.usable;
   const results: { trajectoryId: string; result: AbstractionResult }[] = [];
   for (const demo of demos) {
     results.push({ trajectoryId: demo.id, result: await abstractOne(unit, loadTrajectory(db, demo.id)) });
@@ -523,6 +536,7 @@ async function abstractTask(unit: Unit): Promise<void> {
       status: 'done',
       summary: {
         demos: demos.length,
+        ...(selection.ignored.length ? { ignoredDemos: describeDemoProblems(selection.ignored) } : {}),
         keySteps: keySteps.length,
         flagged: keySteps.filter((k) => k.status === 'flagged').length,
         rates: computeSynthesisRates(keySteps),

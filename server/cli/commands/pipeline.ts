@@ -2,14 +2,17 @@
  * `core-curator abstract …` and `core-curator extrapolate …` — pipeline stages from the command line
  * (issue 4 › In the product). The run is recorded like one started from the UI (providers, prompt
  * versions, units, model calls) but executes in this process, printing progress on stderr and the
- * run's figures as one JSON object on stdout: `{"runId", "stage", "stats"}`. `--resume <runId>`
- * continues a run: done units are skipped, failed ones retried.
+ * run's figures as one JSON object on stdout: `{"runId", "stage", "stats"}`. The units it skipped
+ * are listed on stderr with the reason and a hint ("Skipped 2 tasks: task X — no expert demo
+ * (record a demo on the task page, or promote a verified rollout)") and in the JSON as
+ * `stats.skipped`. `--resume <runId>` continues a run: done units are skipped, failed ones retried.
  *
  * Models come from the settings stored in the database (the Models page); with none, the offline
  * `heuristic` provider answers.
  */
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { formatSkippedUnits } from '@/lib/core/abstraction/skip-reasons';
 import { syncReviewItems } from '@/server/services/review-sync-service';
 import { DB_FILE_NAME, openDb } from '@/server/db/client';
 import { PIPELINE_STAGES, type PipelineStage } from '@/server/db/schema';
@@ -51,6 +54,9 @@ async function runStage(program: Command, stage: PipelineStage, opts: StageOptio
     const stats = await executePipelineRun(db, runId, { clients, runner, onProgress: progressPrinter() });
     // What the run proposed goes to the review queues, as after a pipeline job.
     syncReviewItems(db);
+    // Which units were skipped and why, for a person (the JSON carries them as `stats.skipped`).
+    const skipped = formatSkippedUnits(stats.skipped);
+    if (skipped) process.stderr.write(`${skipped}\n`);
     process.stdout.write(`${JSON.stringify({ runId, stage, stats })}\n`);
   } finally {
     await runner.close();
