@@ -369,6 +369,7 @@ export function RecordingWorkspace({ sessionId }: { sessionId: string }) {
                     key={e.id}
                     role="option"
                     aria-selected={e.id === selected}
+                    data-box={e.box ? `${e.box.x},${e.box.y},${e.box.width},${e.box.height}` : undefined}
                     className={`flex items-center gap-2 rounded px-1.5 py-0.5 ${e.id === selected ? 'bg-indigo-50 ring-1 ring-indigo-300' : ''}`}
                     onMouseEnter={() => setHovered(e)}
                     onClick={() => setSelected(e.id)}

@@ -1,0 +1,114 @@
+/**
+ * Expert demos from people (issue 16), in Chromium against the production build:
+ * - a researcher records a demo of a bundled-app task by clicking marks on the live screenshot and
+ *   typing, the verifier passes, and `abstract` builds graph v1 from the recorded demo;
+ * - a failed rollout is corrected from its first harmful step (replayed prefix, then the person),
+ *   the correction passes its verifier and appears in a `corrections` export.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_DATA_DIR } from '../playwright.config';
+import { signIn } from './helpers';
+
+const TASK = 'app:contacts:contacts-002';
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(() => {
+  execFileSync('npx', ['core-curator', 'env', 'add', 'environments/contacts', '--data-dir', E2E_DATA_DIR], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+});
+
+function db() {
+  return new Database(path.join(E2E_DATA_DIR, 'core-curator.db'));
+}
+
+/** The list option of the element with this accessible text (`<role> "name"`). */
+function option(page: Page, text: string) {
+  return page
+    .getByRole('listbox', { name: 'Elements on the page' })
+    .getByRole('option')
+    .filter({ hasText: text });
+}
+
+/** Clicks the element's mark on the live screenshot, at the centre of its box. */
+async function clickMark(page: Page, text: string) {
+  const box = (await option(page, text).first().getAttribute('data-box'))!.split(',').map(Number);
+  const [x, y, w, h] = box as [number, number, number, number];
+  const shot = page.getByTestId('recording-screenshot');
+  const rect = (await shot.boundingBox())!;
+  const scale = rect.width / 1280;
+  await shot.click({ position: { x: (x + w / 2) * scale, y: (y + h / 2) * scale } });
+}
+
+async function waitForTurn(page: Page, steps: number) {
+  await expect(page.getByTestId('recording-status')).toHaveText('Your turn', { timeout: 30_000 });
+  await expect(page.getByRole('list', { name: 'Recorded steps' }).getByRole('listitem')).toHaveCount(steps);
+}
+
+test('a researcher records a demo by clicking marks and typing; it passes and abstract builds graph v1 from it', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  db().prepare('DELETE FROM llm_setting').run();
+  await signIn(page, 'researcher');
+  await page.goto('/tasks');
+  await page
+    .getByLabel(/Search/)
+    .first()
+    .fill('Marcus Bell');
+  await page.getByRole('link', { name: TASK }).click();
+  await page.getByRole('button', { name: 'Record a demo' }).click();
+  await expect(page).toHaveURL(/\/record\//);
+  await expect(page.getByRole('heading', { name: 'Mark Marcus Bell as a favourite.' })).toBeVisible();
+  await expect(page.getByTestId('recording-status')).toHaveText('Your turn', { timeout: 60_000 });
+
+  // Clicking the search field's mark selects it for typing; Enter in the text box types.
+  await clickMark(page, '<textbox> "Search contacts"');
+  await expect(page.getByLabel('Text to type')).toBeFocused();
+  await page.getByLabel('Text to type').fill('Marcus');
+  await page.getByLabel('Text to type').press('Enter');
+  await waitForTurn(page, 1);
+
+  await clickMark(page, '<link> "Marcus Bell"');
+  await waitForTurn(page, 2);
+  // A wrong turn, undone with the keyboard (the app is reset and the steps replayed).
+  await clickMark(page, '<link> "Contacts"');
+  await waitForTurn(page, 3);
+  await page.getByTestId('recording-workspace').focus();
+  await page.keyboard.press('u');
+  await waitForTurn(page, 2);
+
+  // Picked from the list by keyboard: filter, Enter selects the first match, Enter clicks it.
+  await page.keyboard.press('/');
+  await page.getByLabel('Filter elements').fill('Add Marcus');
+  await page.getByLabel('Filter elements').press('Enter');
+  await expect(option(page, 'Add Marcus Bell to favourites')).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Enter');
+  await waitForTurn(page, 3);
+
+  await page.getByRole('button', { name: 'Finish and run the verifier' }).click();
+  const ended = page.getByTestId('recording-ended');
+  await expect(ended).toContainText('Saved as an expert demo (verifier passed)', { timeout: 60_000 });
+  await expect(ended).toContainText('Marcus Bell is a favourite');
+  await ended.getByRole('link', { name: 'Open the saved expert demo' }).click();
+  await expect(page.getByTestId('step-screenshot')).toBeVisible();
+
+  // abstract uses the recorded demo: graph v1.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Pipeline' }).click();
+  await page.getByLabel('Stage').selectOption('abstract');
+  await page.getByLabel('Search tasks').fill('contacts-002');
+  await page.getByLabel(TASK).check();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.getByTestId('pipeline-job')).toContainText('succeeded', { timeout: 90_000 });
+  await page.getByRole('table', { name: 'Units' }).getByRole('link', { name: TASK }).click();
+  await expect(page.getByLabel('Graph version')).toContainText('v1 · init');
+
+  const demo = db()
+    .prepare("SELECT kind, source, env_success FROM trajectory WHERE source = 'recorded'")
+    .all();
+  expect(demo).toEqual([{ kind: 'expert', source: 'recorded', env_success: 1 }]);
+});
