@@ -202,6 +202,12 @@ function DisagreementCard({ disagreement }: { disagreement: Disagreement }) {
                     </dd>
                   </div>
                 ) : null}
+                {edit.harmfulStep !== null ? (
+                  <div>
+                    <dt className="text-xs font-medium text-slate-500">First harmful step</dt>
+                    <dd className="text-slate-800">step {edit.harmfulStep + 1}</dd>
+                  </div>
+                ) : null}
                 {edit.other ? (
                   <div>
                     <dt className="text-xs font-medium text-slate-500">Other edits</dt>

@@ -173,10 +173,17 @@ describe('validateQueueSetting', () => {
 
 describe('disagreements', () => {
   it('splits an edit into intent, code and the rest', () => {
-    expect(describeEdit(null)).toEqual({ intent: null, code: null, other: null });
+    expect(describeEdit(null)).toEqual({ intent: null, code: null, harmfulStep: null, other: null });
     expect(describeEdit({ intent: 'Find a recipe', code: ' ' })).toEqual({
       intent: 'Find a recipe',
       code: null,
+      harmfulStep: null,
+      other: null,
+    });
+    expect(describeEdit({ harmfulStep: 3 })).toEqual({
+      intent: null,
+      code: null,
+      harmfulStep: 3,
       other: null,
     });
     expect(describeEdit({ code: 'def label_function(t): return True', x: 1 }).other).toBe('{\n  "x": 1\n}');

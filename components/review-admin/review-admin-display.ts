@@ -267,17 +267,22 @@ export function validateQueueSetting(requiredReviews: number, leaseSeconds: numb
  */
 export const DISAGREEMENTS_INPUT = {} as const;
 
-/** What a reviewer's `edit` carried, as text to show: the edited intent, the code, or anything else as JSON. */
+/**
+ * What a reviewer's `edit` carried, as text to show: the edited intent, the code, the first harmful
+ * step of a "Correct from here" (0-based, as sent), or anything else as JSON.
+ */
 export function describeEdit(edit: Record<string, unknown> | null | undefined): {
   intent: string | null;
   code: string | null;
+  harmfulStep: number | null;
   other: string | null;
 } {
-  if (!edit) return { intent: null, code: null, other: null };
-  const { intent, code, ...rest } = edit;
+  if (!edit) return { intent: null, code: null, harmfulStep: null, other: null };
+  const { intent, code, harmfulStep, ...rest } = edit;
   return {
     intent: typeof intent === 'string' && intent.trim() !== '' ? intent : null,
     code: typeof code === 'string' && code.trim() !== '' ? code : null,
+    harmfulStep: typeof harmfulStep === 'number' && Number.isInteger(harmfulStep) ? harmfulStep : null,
     other: Object.keys(rest).length > 0 ? JSON.stringify(rest, null, 2) : null,
   };
 }
@@ -297,7 +302,8 @@ export function decisionLabel(queue: ReviewQueueId, flag: string | null, decisio
 
 /**
  * What an accept may carry as an edit: the intent text (intent and task queues, optional), the
- * label-function code (a key step without a passing function, required), or nothing.
+ * label-function code (a key step without a passing function, required), or nothing (a PI's
+ * "Correct from here" takes the latest accepting reviewer's step).
  */
 export function editKindFor(queue: ReviewQueueId, flag: string | null): 'intent' | 'code' | null {
   if (queue === 'extrapolated_intent' || queue === 'proposed_task') return 'intent';

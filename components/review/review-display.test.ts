@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  acceptEffect,
   buildSubmitInput,
   categoryLabel,
   checkDecision,
@@ -12,6 +13,7 @@ import {
   leaseState,
   MAX_EXCLUDED_ITEMS,
   parseQueueParam,
+  recordingSessionHref,
   resultBadge,
   type DraftContext,
 } from '@/components/review/review-display';
@@ -50,6 +52,12 @@ describe('decision labels and texts', () => {
       reject: 'Failed',
       rejectNeedsReason: false,
     });
+    expect(decisionLabels('corrections_wanted', null)).toEqual({
+      accept: 'Correct from here',
+      reject: 'No correction',
+      rejectNeedsReason: true,
+    });
+    expect(acceptEffect('corrections_wanted', null)).toMatch(/first harmful one/);
   });
 
   it('explains flags, names categories and result badges', () => {
@@ -167,5 +175,37 @@ describe('the reviewer’s draft', () => {
       decision: 'accept',
       edit: { code },
     });
+  });
+
+  it('sends the selected step of a corrections-wanted accept as edit.harmfulStep, never on "No correction"', () => {
+    const context: DraftContext = {
+      queue: 'corrections_wanted',
+      flag: null,
+      originalIntent: null,
+      originalCode: null,
+    };
+    const draft = initialDraft(context);
+    expect(draft).toEqual({ mode: 'accept', reason: '', intent: null, code: null });
+    expect(checkDecision('accept', draft, context)).toBeNull();
+    expect(checkDecision('reject', draft, context)).toBe('No correction needs a reason.');
+    expect(buildSubmitInput('c', 'accept', draft, context, 4)).toEqual({
+      itemId: 'c',
+      decision: 'accept',
+      edit: { harmfulStep: 4 },
+    });
+    expect(buildSubmitInput('c', 'reject', { ...draft, reason: 'cannot replay' }, context, 4)).toEqual({
+      itemId: 'c',
+      decision: 'reject',
+      reason: 'cannot replay',
+    });
+    // Other queues ignore the step.
+    expect(buildSubmitInput('i', 'accept', initialDraft(intentContext), intentContext, 4)).toEqual({
+      itemId: 'i',
+      decision: 'accept',
+    });
+  });
+
+  it('leads "Correct from here" to the recording page of the session it started', () => {
+    expect(recordingSessionHref('0b6c-1')).toBe('/record/0b6c-1');
   });
 });

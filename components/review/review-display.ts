@@ -42,7 +42,14 @@ export function acceptEffect(queue: ReviewQueueId, flag: string | null): string 
         : 'Confirming records that the label function needs a fix; fix it in the label-function editor.';
     case 'rollout_verdict':
       return 'Your verdict is recorded beside the environment and graph verdicts.';
+    case 'corrections_wanted':
+      return 'Correcting marks the selected step as the first harmful one and opens the correction session: steps before it are replayed, then you take over.';
   }
+}
+
+/** The recording page of a session `recordings.startCorrection` started ("Correct from here" leads there). */
+export function recordingSessionHref(sessionId: string): string {
+  return `/record/${encodeURIComponent(sessionId)}`;
 }
 
 /** One sentence per label-function flag. */
@@ -214,17 +221,22 @@ export function checkDecision(
   return null;
 }
 
-/** The `review.submit` input for `decision` (call {@link checkDecision} first). */
+/**
+ * The `review.submit` input for `decision` (call {@link checkDecision} first). `step`: the step
+ * selected (0-based); a `corrections_wanted` accept ("Correct from here") sends it as
+ * `edit.harmfulStep`.
+ */
 export function buildSubmitInput(
   itemId: string,
   decision: 'accept' | 'reject',
   draft: ReviewDraft,
   context: DraftContext,
+  step?: number,
 ): {
   itemId: string;
   decision: 'accept' | 'reject';
   reason?: string;
-  edit?: { intent?: string; code?: string };
+  edit?: { intent?: string; code?: string; harmfulStep?: number };
 } {
   const reason = draft.reason.trim();
   const input: ReturnType<typeof buildSubmitInput> = { itemId, decision };
@@ -232,6 +244,8 @@ export function buildSubmitInput(
   if (decision === 'accept') {
     if (isIntentEdited(draft, context)) input.edit = { intent: draft.intent!.trim() };
     else if (takesCodeEdit(context.queue, context.flag) && draft.code) input.edit = { code: draft.code };
+    else if (context.queue === 'corrections_wanted' && step !== undefined)
+      input.edit = { harmfulStep: Math.max(0, Math.floor(step)) };
   }
   return input;
 }

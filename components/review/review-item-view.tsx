@@ -6,6 +6,7 @@
  */
 import Link from 'next/link';
 import type { ReactNode, RefObject } from 'react';
+import { CorrectionsWantedView } from '@/components/review/corrections-wanted-view';
 import { ExtrapolatedIntentView, ProposedTaskView } from '@/components/review/intent-view';
 import { LfFlagView } from '@/components/review/lf-flag-view';
 import { ProposedPathView } from '@/components/review/proposed-path-view';
@@ -52,8 +53,12 @@ export function trajectoryIdOf(subject: ReviewSubjectData): string | null {
   return subject.trajectory?.id ?? null;
 }
 
-/** The step to open an item at: the key step under review, else the first. */
+/**
+ * The step to open an item at: the key step under review; for a rollout to correct, the step to
+ * take over at (marked, else suggested); else the first.
+ */
 export function initialStepOf(subject: ReviewSubjectData): number {
+  if (subject.queue === 'corrections_wanted') return subject.initialStep;
   if (subject.queue === 'lf_flag' && subject.keyStep?.stepIndex != null) return subject.keyStep.stepIndex;
   if (subject.queue === 'lf_flag' && !subject.keyStep && subject.disagreements?.rows[0]?.evidenceStep != null)
     return subject.disagreements.rows[0].evidenceStep;
@@ -73,6 +78,13 @@ function markedStepsOf(subject: ReviewSubjectData): MarkedStep[] {
   }
   if (subject.queue === 'lf_flag' && subject.disagreements?.rows[0]?.evidenceStep != null) {
     return [{ index: subject.disagreements.rows[0].evidenceStep, label: 'passes here' }];
+  }
+  if (subject.queue === 'corrections_wanted') {
+    const marks: MarkedStep[] = [];
+    if (subject.suggestion.stepIndex !== null)
+      marks.push({ index: subject.suggestion.stepIndex, label: 'progress stopped' });
+    if (subject.harmfulStep) marks.push({ index: subject.harmfulStep.stepIndex, label: 'marked harmful' });
+    return marks;
   }
   return [];
 }
@@ -94,6 +106,8 @@ export interface ReviewItemViewProps {
   formError: string | null;
   /** Header extras: lease countdown, buttons. */
   headerActions?: ReactNode;
+  /** A decision the workspace waits for before moving on ("Correct from here"): what it is doing. */
+  busy?: string | null;
 }
 
 export function ReviewItemView(props: ReviewItemViewProps) {
@@ -147,6 +161,9 @@ export function ReviewItemView(props: ReviewItemViewProps) {
     case 'rollout_verdict':
       view = <RolloutVerdictView subject={subject} />;
       break;
+    case 'corrections_wanted':
+      view = <CorrectionsWantedView subject={subject} step={step} onStep={onStep} readOnly={readOnly} />;
+      break;
   }
 
   return (
@@ -188,7 +205,7 @@ export function ReviewItemView(props: ReviewItemViewProps) {
               </Badge>
             ) : null}
           </p>
-          {subject.task && subject.queue !== 'rollout_verdict' ? (
+          {subject.task && subject.queue !== 'rollout_verdict' && subject.queue !== 'corrections_wanted' ? (
             <p className="mt-1 text-sm text-slate-700">
               <span className="text-slate-500">Task: </span>
               {subject.task.intent}
@@ -213,7 +230,9 @@ export function ReviewItemView(props: ReviewItemViewProps) {
                     : 'A rollout it let pass'
                   : subject.queue === 'proposed_task'
                     ? 'Source rollout'
-                    : 'Rollout'
+                    : subject.queue === 'corrections_wanted'
+                      ? 'Failed rollout'
+                      : 'Rollout'
               }
             />
           </div>
@@ -244,6 +263,8 @@ function DecisionBar({
   onDecide,
   formError,
   labels,
+  step,
+  busy,
 }: ReviewItemViewProps & { labels: ReturnType<typeof decisionLabels> }) {
   if (readOnly) {
     return (
@@ -271,12 +292,19 @@ function DecisionBar({
       aria-label="Decision"
       role="group"
     >
+      {subject.queue === 'corrections_wanted' ? (
+        <p className="text-sm text-slate-800" data-testid="correction-takeover">
+          {labels.accept}: you take over at <strong>step {step + 1}</strong>
+          {step > 0 ? ` (steps 1–${step} are replayed first)` : ''}.
+        </p>
+      ) : null}
       <div className="flex flex-wrap items-start gap-3">
         <div className="flex items-center gap-2">
-          <Button onClick={() => onDecide('accept')} data-testid="decide-accept">
+          <Button onClick={() => onDecide('accept')} data-testid="decide-accept" disabled={!!busy}>
             {labels.accept} <Kbd>a</Kbd>
           </Button>
           <Button
+            disabled={!!busy}
             variant={rejecting ? 'danger' : 'secondary'}
             onClick={() =>
               rejecting || !labels.rejectNeedsReason || draft.reason.trim()
@@ -325,6 +353,11 @@ function DecisionBar({
           />
         </label>
       </div>
+      {busy ? (
+        <p className="text-sm text-slate-700" role="status">
+          {busy}
+        </p>
+      ) : null}
       {formError ? <ErrorMessage>{formError}</ErrorMessage> : null}
       <p className="text-xs text-slate-500">
         {acceptEffect(subject.queue, subject.item.flag)} <Kbd>Ctrl/⌘</Kbd>+<Kbd>Enter</Kbd>: “

@@ -45,7 +45,8 @@ export const REVIEW_SHORTCUTS: readonly ReviewShortcut[] = [
   {
     action: 'edit',
     keys: ['e'],
-    description: 'Edit the intent text or the label-function code (Ctrl/⌘+Enter accepts the edit)',
+    description:
+      'Edit the intent text or the label-function code (Ctrl/⌘+Enter accepts the edit); corrections: focus the step list (↑ / ↓ pick the first harmful step)',
   },
   {
     action: 'submit',
@@ -60,7 +61,11 @@ export const REVIEW_SHORTCUTS: readonly ReviewShortcut[] = [
     description: 'Next item (from your past decisions: towards the current one)',
   },
   { action: 'previousItem', keys: ['p'], description: 'Previous item: your last decisions, read-only' },
-  { action: 'previousStep', keys: ['←'], description: 'Previous step of the rollout' },
+  {
+    action: 'previousStep',
+    keys: ['←'],
+    description: 'Previous step of the rollout (corrections: the step selected to take over at)',
+  },
   { action: 'nextStep', keys: ['→'], description: 'Next step of the rollout' },
   { action: 'firstStep', keys: ['Home'], description: 'First step' },
   { action: 'lastStep', keys: ['End'], description: 'Last step' },

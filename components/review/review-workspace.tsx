@@ -10,6 +10,10 @@
  * e edit, s skip, n / p next / previous item (previous = the reviewer's own past decisions,
  * read-only), Ctrl/⌘+Enter submit and advance, ← / → steps. Leaving an item with unsaved edits
  * (skip, next, a link, closing the tab) asks first.
+ *
+ * Corrections wanted: the step shown is the step selected; "Correct from here" waits for its
+ * decision (the harmful step marked) and then opens the correction session from that step instead of
+ * the next item (`openCorrectionSession`).
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
@@ -32,6 +36,7 @@ import {
   ReviewItemView,
   trajectoryIdOf,
 } from '@/components/review/review-item-view';
+import { useStartCorrection } from '@/components/review/corrections-wanted-view';
 import { focusCodeEditor } from '@/components/review/lf-flag-view';
 import { isTypingTarget, resolveReviewKey, type ReviewAction } from '@/components/review/review-keys';
 import { LeaseCountdown, LINK_CLASS, ShortcutHelp } from '@/components/review/review-parts';
@@ -120,6 +125,16 @@ export function ReviewWorkspace({
   const [leaseLost, setLeaseLost] = useState<string | null>(null);
   const [decidedCount, setDecidedCount] = useState(0);
   const [helpOpen, setHelpOpen] = useState(false);
+  /** A decision the workspace waits for before moving on ("Correct from here"), in words. */
+  const [busy, setBusy] = useState<string | null>(null);
+  /** A "Correct from here" whose decision was recorded but whose session did not start. */
+  const [correctionError, setCorrectionError] = useState<{
+    trajectoryId: string;
+    fromStep: number;
+    summary: string;
+    message: string;
+  } | null>(null);
+  const startCorrection = useStartCorrection();
   const editRef = useRef<HTMLTextAreaElement | null>(null);
   const reasonRef = useRef<HTMLTextAreaElement | null>(null);
 
@@ -389,8 +404,52 @@ export function ReviewWorkspace({
     advance(leaving, [leaving.item.id]);
   };
 
+  /**
+   * "Correct from here" (`corrections_wanted` accept) is not sent optimistically: once the decision
+   * is applied (the harmful step is marked) the reviewer goes to the correction session instead of
+   * the next item. With more reviews still needed, the workspace moves on as usual.
+   */
+  const correctFromHere = (leaving: Slot, input: ReturnType<typeof buildSubmitInput>, step: number) => {
+    setBusy('Marking the first harmful step…');
+    submit.mutate(input, {
+      onSuccess: (result) => {
+        setDecidedCount((n) => n + 1);
+        dropDraft(leaving.item.id);
+        void queryClient.invalidateQueries({ queryKey: trpc.review.history.queryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.review.home.queryKey() });
+        void queryClient.invalidateQueries({
+          queryKey: trpc.review.subject.queryKey({ itemId: leaving.item.id }),
+        });
+        if (result.status === 'decided' && result.decision === 'accept') {
+          setBusy('Opening the correction session…');
+          openCorrectionSession(leaving, leaving.item.subjectId, step);
+        } else {
+          setBusy(null);
+          advance(leaving);
+        }
+      },
+      onError: (e) => {
+        setBusy(null);
+        setFormError(`Your decision was not recorded: ${messageOf(e)}`);
+      },
+    });
+  };
+
+  /**
+   * Opens the correction session of the failed rollout `trajectoryId`, taking over at 0-based
+   * `fromStep` (`recordings.startCorrection`, then `/record/<session id>`). When it cannot start, the
+   * decision stands (the step is marked): the workspace moves on and says so, with a retry.
+   */
+  const openCorrectionSession = (leaving: Slot, trajectoryId: string, fromStep: number) => {
+    startCorrection(trajectoryId, fromStep).catch((e: unknown) => {
+      setBusy(null);
+      setCorrectionError({ trajectoryId, fromStep, summary: leaving.item.summary, message: messageOf(e) });
+      advance(leaving);
+    });
+  };
+
   const decide = (decision: 'accept' | 'reject') => {
-    if (!current || !subjectData || !draft || !context) return;
+    if (!current || !subjectData || !draft || !context || busy) return;
     if (historyIndex !== null || current.readOnly || subjectData.item.id !== current.item.id) return;
     const problem = checkDecision(decision, draft, context);
     if (problem) {
@@ -406,7 +465,12 @@ export function ReviewWorkspace({
       return;
     }
     const leaving = current;
-    const input = buildSubmitInput(leaving.item.id, decision, draft, context);
+    const selectedStep = Math.max(0, Math.min(shownStep, Math.max(stepCount - 1, 0)));
+    const input = buildSubmitInput(leaving.item.id, decision, draft, context, selectedStep);
+    if (context.queue === 'corrections_wanted' && decision === 'accept') {
+      correctFromHere(leaving, input, selectedStep);
+      return;
+    }
     submit.mutate(input, {
       onSuccess: () => {
         setDecidedCount((n) => n + 1);
@@ -499,6 +563,8 @@ export function ReviewWorkspace({
           const el = editRef.current;
           el?.focus();
           el?.setSelectionRange(el.value.length, el.value.length);
+        } else if (subjectData?.queue === 'corrections_wanted') {
+          document.querySelector<HTMLElement>('[data-testid="correction-steps"]')?.focus();
         } else if (subjectData?.queue === 'lf_flag' && (subjectData.node?.id ?? subjectData.item.nodeId)) {
           window.open(`/label-functions/${subjectData.node?.id ?? subjectData.item.nodeId}`, '_blank');
         } else {
@@ -565,25 +631,50 @@ export function ReviewWorkspace({
       ]}
     />
   );
-  const failureNotices = failures.length ? (
-    <div className="space-y-1" data-testid="failed-decisions">
-      {failures.map((f) => (
-        <ErrorMessage key={f.itemId}>
-          Your decision on “{f.summary}” was not recorded: {f.message}{' '}
-          <button type="button" className="font-medium underline" onClick={() => reopen(f)}>
-            Reopen it
-          </button>{' '}
-          <button
-            type="button"
-            className="underline"
-            onClick={() => setFailures((all) => all.filter((x) => x.itemId !== f.itemId))}
-          >
-            Dismiss
-          </button>
-        </ErrorMessage>
-      ))}
-    </div>
+  const correctionNotice = correctionError ? (
+    <ErrorMessage>
+      Your “Correct from here” on “{correctionError.summary}” was recorded (step{' '}
+      {correctionError.fromStep + 1} is marked), but the correction session did not start:{' '}
+      {correctionError.message}{' '}
+      <button
+        type="button"
+        className="font-medium underline"
+        onClick={() => {
+          const { trajectoryId, fromStep } = correctionError;
+          setCorrectionError(null);
+          startCorrection(trajectoryId, fromStep).catch((e: unknown) =>
+            setCorrectionError({ ...correctionError, message: messageOf(e) }),
+          );
+        }}
+      >
+        Try again
+      </button>{' '}
+      <button type="button" className="underline" onClick={() => setCorrectionError(null)}>
+        Dismiss
+      </button>
+    </ErrorMessage>
   ) : null;
+  const failureNotices =
+    failures.length || correctionNotice ? (
+      <div className="space-y-1" data-testid="failed-decisions">
+        {correctionNotice}
+        {failures.map((f) => (
+          <ErrorMessage key={f.itemId}>
+            Your decision on “{f.summary}” was not recorded: {f.message}{' '}
+            <button type="button" className="font-medium underline" onClick={() => reopen(f)}>
+              Reopen it
+            </button>{' '}
+            <button
+              type="button"
+              className="underline"
+              onClick={() => setFailures((all) => all.filter((x) => x.itemId !== f.itemId))}
+            >
+              Dismiss
+            </button>
+          </ErrorMessage>
+        ))}
+      </div>
+    ) : null;
   const help = <ShortcutHelp open={helpOpen} onClose={() => setHelpOpen(false)} />;
   const sessionNote = (
     <span className="text-xs text-slate-500" data-testid="session-count">
@@ -757,6 +848,7 @@ export function ReviewWorkspace({
           onDecide={decide}
           formError={formError}
           headerActions={headerActions}
+          busy={busy}
         />
       ) : null}
       {help}

@@ -2,6 +2,23 @@
  * The review queues of the curation workspace (issue 5 › Queues): what each queue holds and what
  * its two decisions mean. The decision values are always `accept` / `reject`; the labels differ per
  * queue so the UI speaks the field's terms (DESIGN.md › Domain terms).
+ *
+ * `corrections_wanted` (issue 16 § 3, DESIGN.md › Correction) holds one item per failed rollout
+ * (`isFailedRollout` in `lib/core/corrections.ts`) that has no correction yet (no trajectory of kind
+ * `correction` derived from it). The reviewer picks the first harmful step k — pre-selected: the
+ * first step after the progress score's evidence stopped (`suggestHarmfulStepFromProgress`), or the
+ * step already marked on the rollout.
+ * - **accept = "Correct from here"**: the decision carries the step as `edit.harmfulStep` (0-based,
+ *   required on a review; an adjudication without one takes the latest accepting review's); applying
+ *   it records the mark on the rollout (`markHarmfulStep`: `harmfulStep`, `harmfulStepBy`,
+ *   `harmfulStepAt`, audited) in the decision's transaction. Once the decision is applied, the
+ *   workspace opens the correction session from that step (the recording session replays steps
+ *   before it, then hands control to the person).
+ * - **reject = "No correction"** (reason required): the rollout is left as it is, unmarked.
+ * - The item becomes `obsolete` when a correction of the rollout is saved, or when the rollout no
+ *   longer counts as failed (rescored, or its verdict changed), at the next sync.
+ * With several required reviews, reviewers agree on accept / reject; the step applied is the latest
+ * accepting reviewer's (as edited text is for intents).
  */
 export const REVIEW_QUEUE_IDS = [
   'proposed_path',
@@ -9,6 +26,7 @@ export const REVIEW_QUEUE_IDS = [
   'proposed_task',
   'lf_flag',
   'rollout_verdict',
+  'corrections_wanted',
 ] as const;
 export type ReviewQueueId = (typeof REVIEW_QUEUE_IDS)[number];
 
@@ -62,6 +80,14 @@ export const REVIEW_QUEUE_INFO: Record<ReviewQueueId, ReviewQueueInfo> = {
     acceptLabel: 'Succeeded',
     rejectLabel: 'Failed',
     rejectNeedsReason: false,
+  },
+  corrections_wanted: {
+    label: 'Corrections wanted',
+    description:
+      'Failed rollouts without a correction: mark the first harmful step (the step after progress stopped is suggested) and correct the rollout from there yourself.',
+    acceptLabel: 'Correct from here',
+    rejectLabel: 'No correction',
+    rejectNeedsReason: true,
   },
 };
 

@@ -14,12 +14,13 @@
  *   Applying is in the same transaction as the decision: approve a proposed path → merge (new graph
  *   version); accept an intent → a task of origin `extrapolated` with the rollout copied as its expert
  *   demo; accept a proposed task → a task of origin `augmented`; a key step with no passing function
- *   accepted with the reviewer's code → that demo's key-step path, with the new node, is merged.
+ *   accepted with the reviewer's code → that demo's key-step path, with the new node, is merged;
+ *   "Correct from here" on a failed rollout → its first harmful step is marked (`markHarmfulStep`).
  *   Callers enqueue the returned `rescoreTaskIds` as a `score` job.
  * Every decision is audited (`review.decide`, `review.adjudicate`) with the item before and after.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { DomainError } from '@/lib/core/errors';
 import {
   DEFAULT_LEASE_SECONDS,
@@ -46,14 +47,15 @@ import {
   type ReviewDecisionValue,
   type ReviewItemStatus,
 } from '@/server/db/schema';
+import { markHarmfulStep } from '@/server/services/correction-service';
 import {
   mergePathIntoTask,
   type ChangeActor,
   type PathNodeDraft,
 } from '@/server/services/graph-change-service';
+import { copyTrajectoryAsDemo } from '@/server/services/trajectory-copy';
 
 export type ReviewItemRow = typeof reviewItem.$inferSelect;
-import { copyTrajectoryAsDemo } from '@/server/services/trajectory-copy';
 
 /** The acting reviewer. */
 export interface Reviewer {
@@ -66,8 +68,11 @@ export interface Reviewer {
 export interface DecisionInput {
   decision: ReviewDecisionValue;
   reason?: string | null;
-  /** `intent`: edited text (intent / proposed-task queues); `code`: a key step's new label function. */
-  edit?: { intent?: string; code?: string } | null;
+  /**
+   * `intent`: edited text (intent / proposed-task queues); `code`: a key step's new label function;
+   * `harmfulStep`: the 0-based first harmful step of a `corrections_wanted` accept ("Correct from here").
+   */
+  edit?: { intent?: string; code?: string; harmfulStep?: number } | null;
 }
 
 export interface DecisionResult {
@@ -292,7 +297,9 @@ export function claimItem(
         return readOnly(
           item.queue === 'rollout_verdict'
             ? 'Obsolete: the graph verdict now agrees with the environment.'
-            : 'Obsolete: the label function changed since it was flagged.',
+            : item.queue === 'corrections_wanted'
+              ? 'Obsolete: a correction of this rollout was saved, or it no longer counts as failed.'
+              : 'Obsolete: the label function changed since it was flagged.',
         );
       if (item.status === 'needs_adjudication') return readOnly('The reviews disagree; a PI adjudicates.');
       if (hasReviewed(tx, item.id, params.userId)) return readOnly('You already reviewed this item.');
@@ -369,7 +376,15 @@ function getItemOrThrow(db: Db, itemId: string): ReviewItemRow {
 // Decisions
 // ---------------------------------------------------------------------------------------------
 
-function validateDecision(item: ReviewItemRow, input: DecisionInput): DecisionInput {
+/**
+ * Checks a decision against its item's queue. `kind`: a PI's adjudication may accept a
+ * `corrections_wanted` item without a step (the latest accepting review's applies).
+ */
+function validateDecision(
+  item: ReviewItemRow,
+  input: DecisionInput,
+  kind: 'review' | 'adjudication' = 'review',
+): DecisionInput {
   const reason = input.reason?.trim() || null;
   if (reason && reason.length > MAX_REASON_CHARS)
     throw new DomainError('BAD_INPUT', `reason: at most ${MAX_REASON_CHARS} characters`);
@@ -393,10 +408,32 @@ function validateDecision(item: ReviewItemRow, input: DecisionInput): DecisionIn
   }
   if (input.decision === 'accept' && item.flag === 'no_passing_function' && !code?.trim())
     throw new DomainError('BAD_INPUT', 'edit.code: adding a key step needs its label function');
+  const harmfulStep = input.edit?.harmfulStep;
+  if (harmfulStep !== undefined) {
+    if (item.queue !== 'corrections_wanted')
+      throw new DomainError('BAD_INPUT', 'edit.harmfulStep: only corrections-wanted items take a step');
+    if (input.decision !== 'accept')
+      throw new DomainError('BAD_INPUT', 'edit.harmfulStep: only “Correct from here” takes a step');
+    if (!Number.isInteger(harmfulStep) || harmfulStep < 0)
+      throw new DomainError('BAD_INPUT', 'edit.harmfulStep: a 0-based step index (0 or more)');
+  }
+  if (
+    input.decision === 'accept' &&
+    item.queue === 'corrections_wanted' &&
+    kind === 'review' &&
+    harmfulStep === undefined
+  )
+    throw new DomainError('BAD_INPUT', 'edit.harmfulStep: “Correct from here” needs the first harmful step');
+  const edited = intent !== undefined || code !== undefined || harmfulStep !== undefined;
   return {
     decision: input.decision,
     reason,
-    edit: intent !== undefined || code !== undefined ? { intent, code } : null,
+    edit: edited
+      ? {
+          ...(intent !== undefined || code !== undefined ? { intent, code } : {}),
+          ...(harmfulStep !== undefined ? { harmfulStep } : {}),
+        }
+      : null,
   };
 }
 
@@ -542,7 +579,7 @@ export function adjudicateItem(
           'CONFLICT',
           `This item does not await adjudication (it is ${item.status.replace('_', ' ')})`,
         );
-      const input = validateDecision(item, params.input);
+      const input = validateDecision(item, params.input, 'adjudication');
       recordDecision(tx, item, {
         reviewer: params.reviewer,
         kind: 'adjudication',
@@ -596,6 +633,9 @@ function applyDecision(tx: Db, item: ReviewItemRow, params: ApplyParams): Decisi
       break;
     case 'rollout_verdict':
       outcome = { humanVerdict: params.decision === 'accept' };
+      break;
+    case 'corrections_wanted':
+      outcome = applyCorrectionsWanted(tx, item, params);
       break;
   }
   tx.update(reviewItem)
@@ -825,4 +865,40 @@ function applyKeyStepCode(tx: Db, item: ReviewItemRow, params: ApplyParams) {
     },
     rescoreTaskIds: merged.changed ? [flagged.taskId] : [],
   };
+}
+
+/**
+ * "Correct from here" records the first harmful step on the failed rollout (`markHarmfulStep`, in
+ * the decision's transaction); "No correction" leaves the rollout as it is. The step is the
+ * decision's `edit.harmfulStep` — for an adjudication without one, the latest accepting review's.
+ */
+function applyCorrectionsWanted(tx: Db, item: ReviewItemRow, params: ApplyParams) {
+  if (params.decision === 'reject') return { corrected: false, trajectoryId: item.subjectId };
+  const fromEdit = (edit: Record<string, unknown> | null | undefined) =>
+    typeof edit?.harmfulStep === 'number' ? edit.harmfulStep : undefined;
+  const step =
+    fromEdit(params.edit) ??
+    tx
+      .select({ edit: reviewDecision.edit })
+      .from(reviewDecision)
+      .where(
+        and(
+          eq(reviewDecision.itemId, item.id),
+          eq(reviewDecision.kind, 'review'),
+          eq(reviewDecision.decision, 'accept'),
+        ),
+      )
+      .orderBy(desc(reviewDecision.createdAt), desc(reviewDecision.id))
+      .all()
+      .map((r) => fromEdit(r.edit))
+      .find((s) => s !== undefined);
+  if (step === undefined)
+    throw new DomainError('BAD_INPUT', 'edit.harmfulStep: “Correct from here” needs the first harmful step');
+  const mark = markHarmfulStep(tx, {
+    trajectoryId: item.subjectId,
+    stepIndex: step,
+    actor: params.actor,
+    now: new Date(params.now),
+  });
+  return { corrected: true, trajectoryId: item.subjectId, harmfulStep: mark.harmfulStep };
 }

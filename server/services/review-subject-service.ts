@@ -3,7 +3,8 @@
  * task and rollout, the other reviewers' decisions where they may be seen, and per queue the
  * subject itself — a proposed path overlaid on the task's strategy graph with each label function's
  * result on the rollout, an extrapolated intent or proposed task with the model calls behind it, a
- * label-function flag with its evidence, or a rollout whose verdicts disagree.
+ * label-function flag with its evidence, a rollout whose verdicts disagree, or a failed rollout
+ * to correct with the suggested first harmful step.
  *
  * Output is bounded: no step lists (the UI loads steps through the `trajectories` router), at most
  * {@link MAX_FLAG_ROLLOUTS} rollouts per flag, at most the 5 synthesis attempts per key step.
@@ -11,6 +12,7 @@
  */
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { DomainError } from '@/lib/core/errors';
+import type { HarmfulStepSuggestion } from '@/lib/core/corrections';
 import { hasScope, type Role } from '@/lib/core/roles';
 import {
   overlayProposedPath,
@@ -34,9 +36,11 @@ import {
   strategyGraphVersion,
   task,
   trajectory,
+  user,
   type ReviewDecisionValue,
   type ReviewQueue,
 } from '@/server/db/schema';
+import { listCorrectionsOf, suggestHarmfulStep } from '@/server/services/correction-service';
 import { getLatestGraphVersion, getPoolNodes, graphNodeIds } from '@/server/services/graph-service';
 import { findPoolNodeByDescription } from '@/server/services/label-function-service';
 import { listItemReviews } from '@/server/services/review-query-service';
@@ -263,13 +267,38 @@ export interface RolloutVerdictSubject extends ReviewSubjectBase {
   };
 }
 
+export interface CorrectionsWantedSubject extends ReviewSubjectBase {
+  queue: 'corrections_wanted';
+  /** The failed rollout's verdicts (its steps load through the `trajectories` router). */
+  rollout: {
+    envSuccess: boolean | null;
+    /** The environment's explanation of `envSuccess`; third-party text. */
+    envMessage: string | null;
+    graphVerdict: boolean | null;
+    category: Category | null;
+    progress: number | null;
+    finalAnswer: string | null;
+    stepCount: number;
+    scoredGraphVersion: { id: string; version: number } | null;
+  };
+  /** Where progress stopped (`suggestHarmfulStep`): a 0-based step, or null, with the reason. */
+  suggestion: HarmfulStepSuggestion;
+  /** The first harmful step already marked on the rollout (0-based), with who marked it and when. */
+  harmfulStep: { stepIndex: number; by: string | null; byName: string | null; at: Date | null } | null;
+  /** Corrections saved of this rollout (an open item has none: saving one makes it obsolete). */
+  corrections: { id: string; takeoverStep: number | null; envSuccess: boolean | null; createdAt: Date }[];
+  /** The step the item opens at, pre-selected: the marked step, else the suggestion, else 0. */
+  initialStep: number;
+}
+
 /** The subject of one review item, discriminated by `queue`. */
 export type ReviewSubject =
   | ProposedPathSubject
   | ExtrapolatedIntentSubject
   | ProposedTaskSubject
   | LfFlagSubject
-  | RolloutVerdictSubject;
+  | RolloutVerdictSubject
+  | CorrectionsWantedSubject;
 
 /**
  * Everything the review workspace shows for one item (see the module doc and {@link ReviewSubject}).
@@ -299,6 +328,8 @@ export function getReviewSubject(db: Db, params: { itemId: string; viewer: Revie
       return getLfFlagSubject(db, base);
     case 'rollout_verdict':
       return getRolloutVerdictSubject(db, base);
+    case 'corrections_wanted':
+      return getCorrectionsWantedSubject(db, base);
     default: {
       const unknown: never = queue;
       throw new DomainError('BAD_INPUT', `Unknown review queue ${String(unknown)}`);
@@ -858,5 +889,60 @@ function getRolloutVerdictSubject(db: Db, base: ReviewSubjectBase): RolloutVerdi
       scoredAt: row.scoredAt,
       finalAnswer: row.finalAnswer,
     },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corrections wanted
+// ---------------------------------------------------------------------------------------------
+
+function getCorrectionsWantedSubject(db: Db, base: ReviewSubjectBase): CorrectionsWantedSubject {
+  const row = db.select().from(trajectory).where(eq(trajectory.id, base.item.subjectId)).get();
+  if (!row) throw new DomainError('NOT_FOUND', `Rollout ${base.item.subjectId} not found`);
+  const scored = row.scoredGraphVersionId
+    ? (db
+        .select({ id: strategyGraphVersion.id, version: strategyGraphVersion.version })
+        .from(strategyGraphVersion)
+        .where(eq(strategyGraphVersion.id, row.scoredGraphVersionId))
+        .get() ?? null)
+    : null;
+  const suggestion = suggestHarmfulStep(db, row.id);
+  const markedBy = row.harmfulStepBy
+    ? db.select({ name: user.name, email: user.email }).from(user).where(eq(user.id, row.harmfulStepBy)).get()
+    : undefined;
+  const harmfulStep =
+    row.harmfulStep !== null
+      ? {
+          stepIndex: row.harmfulStep,
+          by: row.harmfulStepBy,
+          byName: markedBy ? markedBy.name || markedBy.email : null,
+          at: row.harmfulStepAt,
+        }
+      : null;
+  const lastStep = Math.max(row.stepCount - 1, 0);
+  return {
+    ...base,
+    trajectory: base.trajectory ?? getTrajectorySummary(db, row.id),
+    task: base.task ?? getTaskSummary(db, row.taskId),
+    queue: 'corrections_wanted',
+    rollout: {
+      envSuccess: row.envSuccess,
+      envMessage: row.envMessage,
+      graphVerdict: row.graphVerdict,
+      category: row.category,
+      progress: row.progress,
+      finalAnswer: row.finalAnswer,
+      stepCount: row.stepCount,
+      scoredGraphVersion: scored,
+    },
+    suggestion,
+    harmfulStep,
+    corrections: listCorrectionsOf(db, row.id).map((c) => ({
+      id: c.id,
+      takeoverStep: c.takeoverStep,
+      envSuccess: c.envSuccess,
+      createdAt: c.createdAt,
+    })),
+    initialStep: Math.min(harmfulStep?.stepIndex ?? suggestion.stepIndex ?? 0, lastStep),
   };
 }

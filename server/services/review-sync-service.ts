@@ -2,13 +2,15 @@
  * What goes into the review queues (issue 5 › Queues). `syncReviewItems` adds one item per pending
  * proposed path, extrapolated intent and proposed task, per flagged key step of an expert demo, per
  * flag of a current label-function version, and per scored rollout whose environment verdict is
- * unknown or disagrees with the graph verdict. Idempotent (unique queue + subject); open LF-flag
- * items become `obsolete` once their LF version is no longer current, open rollout-verdict items
- * once rescoring made the graph verdict agree with a known environment verdict. Pipeline and scoring jobs, and
- * the CLI's `abstract`, `extrapolate` and `score`, call it when they finish.
+ * unknown or disagrees with the graph verdict, and per failed rollout with no correction yet
+ * (`corrections_wanted`). Idempotent (unique queue + subject); open LF-flag items become `obsolete`
+ * once their LF version is no longer current, open rollout-verdict items once rescoring made the
+ * graph verdict agree with a known environment verdict, open corrections-wanted items once a
+ * correction of the rollout is saved or it no longer counts as failed. Pipeline and scoring jobs,
+ * and the CLI's `abstract`, `extrapolate` and `score`, call it when they finish.
  */
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { DEFAULT_FLAG_MIN_RUNS } from '@/lib/core/metrics';
 import { REVIEW_QUEUE_IDS, type LfReviewFlag, type ReviewQueueId } from '@/lib/core/review';
 import { inTransaction, type Db } from '@/server/db/client';
@@ -60,6 +62,7 @@ export function syncReviewItems(
     ...keyStepFlagDrafts(db),
     ...labelFunctionFlagDrafts(db, options.minRuns ?? DEFAULT_FLAG_MIN_RUNS),
     ...rolloutVerdictDrafts(db),
+    ...correctionsWantedDrafts(db),
   ];
   return inTransaction(db, (tx) => {
     const settings = new Map(listQueueSettings(tx).map((s) => [s.queue, s]));
@@ -100,7 +103,20 @@ export function syncReviewItems(
           select 1 from trajectory t
           where t.id = review_item.trajectory_id and t.env_success is not null and t.env_success = t.graph_verdict
         )`).changes;
-    return { created, obsoleted: obsoleted + settledVerdicts };
+    // A correction is wanted no more once one is saved, or once the rollout no longer counts as
+    // failed (rescoring changed the category of a rollout with no environment verdict).
+    const corrected = tx.run(sql`
+      update review_item set status = 'obsolete'
+      where queue = 'corrections_wanted' and status = 'open'
+        and (
+          exists (
+            select 1 from trajectory c
+            where c.kind = 'correction' and c.derived_from_id = review_item.trajectory_id)
+          or not exists (
+            select 1 from trajectory t
+            where t.id = review_item.trajectory_id and ${isFailedRolloutSql(sql`t`)})
+        )`).changes;
+    return { created, obsoleted: obsoleted + settledVerdicts + corrected };
   });
 }
 
@@ -289,6 +305,44 @@ function rolloutVerdictDrafts(db: Db): ItemDraft[] {
       taskId: t.taskId,
       trajectoryId: t.id,
       summary: `${t.envSuccess === null ? 'Environment verdict unknown' : 'Graph and environment disagree'}: ${t.intent}`,
+      iterationId: t.iterationId,
+    }));
+}
+
+/**
+ * `isFailedRollout` (`lib/core/corrections.ts`) as SQL over the trajectory alias `t`: a complete
+ * rollout the environment failed, or, with no environment verdict, one categorised Failed.
+ */
+function isFailedRolloutSql(t: SQL): SQL {
+  return sql`${t}.kind = 'rollout' and ${t}.status = 'complete'
+    and (${t}.env_success = 0 or (${t}.env_success is null and ${t}.category = 'failed'))`;
+}
+
+/** Failed rollouts that nobody corrected yet: one `corrections_wanted` item each. */
+function correctionsWantedDrafts(db: Db): ItemDraft[] {
+  return db
+    .all<{
+      id: string;
+      taskId: string;
+      iterationId: number | null;
+      envSuccess: number | null;
+      intent: string;
+    }>(
+      sql`
+      select t.id, t.task_id as taskId, t.iteration_id as iterationId, t.env_success as envSuccess,
+             k.intent
+      from trajectory t join task k on k.id = t.task_id
+      where ${isFailedRolloutSql(sql`t`)}
+        and not exists (
+          select 1 from trajectory c where c.kind = 'correction' and c.derived_from_id = t.id)
+      order by t.created_at, t.id`,
+    )
+    .map((t) => ({
+      queue: 'corrections_wanted' as const,
+      subjectId: t.id,
+      taskId: t.taskId,
+      trajectoryId: t.id,
+      summary: `${t.envSuccess === 0 ? 'Failed (environment)' : 'Failed (graph; no environment verdict)'}: ${t.intent}`,
       iterationId: t.iterationId,
     }));
 }

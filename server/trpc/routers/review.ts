@@ -37,6 +37,8 @@ export const ZDecisionRequestSchema = z.object({
         .string()
         .max(64 * 1024)
         .optional(),
+      /** `corrections_wanted` accept ("Correct from here"): the 0-based first harmful step. */
+      harmfulStep: z.number().int().min(0).max(100_000).optional(),
     })
     .nullish(),
 });
