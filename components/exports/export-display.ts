@@ -25,6 +25,8 @@ export const EXPORT_SOURCE_HINTS: Record<ExportSource, string> = {
   approved_paths: 'Partially Passed rollouts whose new path a reviewer approved.',
   extrapolated_intents: 'Failed rollouts relabelled with the intent a reviewer accepted.',
   proposed_tasks: 'Accepted paraphrases, each with the Fully Passed rollout it came from.',
+  corrections:
+    'Failed rollouts a person finished (verifier passed): the person’s steps are the targets, the replayed steps their history.',
 };
 
 export const EXPORT_FORMAT_HINTS: Record<ExportFormat, string> = {

@@ -4,8 +4,9 @@
  * computed against, the label-function versions of those graphs, and the review decisions.
  *
  * Iterations: expert demos are cumulative (every demo of iteration ≤ N, or of none, is in the
- * export of iteration N: they are the base of every round's training set); rollouts and reviewed
- * proposals come from iteration N only, or from every iteration ≤ N with `includeEarlierIterations`.
+ * export of iteration N: they are the base of every round's training set); rollouts, corrections
+ * and reviewed proposals come from iteration N only, or from every iteration ≤ N with
+ * `includeEarlierIterations`.
  *
  * Trajectories of tasks that pass on their app's untouched seed (the seed check) are left out and
  * counted, unless `includeSeedPassing`: their "success" shows nothing the agent did.
@@ -13,6 +14,7 @@
 import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { ExportManifest } from '@/lib/core/export/manifest';
+import { firstPersonStep } from '@/lib/core/corrections';
 import { EXPORT_SOURCES, type ExportSource } from '@/lib/core/export/types';
 import type { Category, Environment, TrajectoryKind } from '@/lib/core/types';
 import type { Db } from '@/server/db/client';
@@ -49,8 +51,15 @@ export interface SelectedTrajectory {
   kind: TrajectoryKind;
   category: Category | null;
   stepCount: number;
-  /** The trajectory whose steps decide the split (the original rollout of a relabelled copy). */
+  /**
+   * The trajectory whose steps decide the split (the original rollout of a relabelled copy or of a
+   * correction: its replayed steps are that rollout's, so both land in the same split).
+   */
   splitKey: string;
+  /** Steps before this index are history only, not targets (a correction's `takeoverStep`; else 0). */
+  firstTargetStep: number;
+  /** Corrections only: the failed rollout it corrects (null once that rollout was deleted). */
+  correctedTrajectoryId?: string | null;
   scoredGraphVersionId: string | null;
   review: { kind: ExportManifest['reviewDecisions'][number]['kind']; id: string } | null;
 }
@@ -78,7 +87,10 @@ const HEAD = {
   scoredGraphVersionId: trajectory.scoredGraphVersionId,
 };
 
-type Head = Omit<SelectedTrajectory, 'source' | 'splitKey' | 'review'>;
+type Head = Omit<
+  SelectedTrajectory,
+  'source' | 'splitKey' | 'review' | 'firstTargetStep' | 'correctedTrajectoryId'
+>;
 
 function heads(db: Db, where: SQL | undefined): Head[] {
   return db
@@ -95,6 +107,7 @@ function selectSource(db: Db, source: ExportSource, scope: ExportScope): Selecte
     ...row,
     source,
     splitKey: row.trajectoryId,
+    firstTargetStep: 0,
     review,
   });
   switch (source) {
@@ -183,6 +196,7 @@ function selectSource(db: Db, source: ExportSource, scope: ExportScope): Selecte
             eq(proposedTask.status, 'approved'),
             eq(proposedTask.variant, 'paraphrase'),
             isNotNull(proposedTask.createdTaskId),
+            ne(trajectory.kind, 'correction'),
             eq(trajectory.status, 'complete'),
             inIterations(proposedTask.iterationId, scope),
           ),
@@ -191,6 +205,28 @@ function selectSource(db: Db, source: ExportSource, scope: ExportScope): Selecte
         .all()
         .map(({ reviewId, ...row }) => ({
           ...plain({ ...row, taskId: row.taskId! }, { kind: 'proposed_task', id: reviewId }),
+        }));
+    case 'corrections':
+      // Verifier-passed corrections; the person's steps (from `takeoverStep`) are the targets.
+      return db
+        .select({ ...HEAD, takeoverStep: trajectory.takeoverStep, derivedFromId: trajectory.derivedFromId })
+        .from(trajectory)
+        .innerJoin(task, eq(task.id, trajectory.taskId))
+        .where(
+          and(
+            eq(trajectory.status, 'complete'),
+            eq(trajectory.kind, 'correction'),
+            eq(trajectory.envSuccess, true),
+            inIterations(trajectory.iterationId, scope),
+          ),
+        )
+        .orderBy(asc(trajectory.createdAt), asc(trajectory.id))
+        .all()
+        .map(({ takeoverStep, derivedFromId, ...row }) => ({
+          ...plain(row),
+          splitKey: derivedFromId ?? row.trajectoryId,
+          firstTargetStep: firstPersonStep(takeoverStep),
+          correctedTrajectoryId: derivedFromId,
         }));
   }
 }

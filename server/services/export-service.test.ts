@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq, inArray } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IMAGE_TAG } from '@/lib/core/export/formats';
 import type { ExportManifest } from '@/lib/core/export/manifest';
+import { assignSplit } from '@/lib/core/export/split';
 import { validateExportRecord } from '@/lib/core/export/validate';
 import { parseWebVoyagerAction } from '@/lib/core/import/webvoyager';
 import { job, media, step, trajectory } from '@/server/db/schema';
@@ -162,6 +163,119 @@ describe('fine-tuning exports on real WebVoyager runs', { timeout: 60_000 }, () 
     expect(images).not.toContain(`images/${first.screenshotHash}.png`);
     // Other steps keep their recorded screenshots.
     expect(images.length).toBeGreaterThan(1);
+  });
+
+  it('exports corrections from the take-over step only, with the replayed steps as history; no other source takes them', async () => {
+    const failed = world.db
+      .select({ id: trajectory.id, stepCount: trajectory.stepCount, taskId: trajectory.taskId })
+      .from(trajectory)
+      .where(eq(trajectory.category, 'failed'))
+      .orderBy(trajectory.id)
+      .all()
+      .find((t) => t.stepCount >= 4)!;
+    /** A correction of `failed` as the recording session saves it: the rollout's steps, then the person's. */
+    const correct = (envSuccess: boolean, takeoverStep: number) => {
+      const id = randomUUID();
+      world.db
+        .insert(trajectory)
+        .values({
+          id,
+          taskId: failed.taskId,
+          kind: 'correction',
+          source: 'corrected',
+          derivedFromId: failed.id,
+          takeoverStep,
+          envSuccess,
+          // A correction the graph scored Fully Passed must still not count as a Fully Passed rollout.
+          category: 'fully_passed',
+          iterationId: 1,
+          stepCount: failed.stepCount,
+          contentHash: id,
+          createdBy: 'test',
+        })
+        .run();
+      for (const s of world.db.select().from(step).where(eq(step.trajectoryId, failed.id)).all())
+        world.db
+          .insert(step)
+          .values({ ...s, id: randomUUID(), trajectoryId: id })
+          .run();
+      return id;
+    };
+    const passedId = correct(true, 2);
+    correct(false, 1); // the verifier failed it: no teacher signal
+    const preview = previewTrainingExport(world.db, {
+      iterationId: 1,
+      sources: [
+        'expert_demos',
+        'fully_passed',
+        'approved_paths',
+        'extrapolated_intents',
+        'proposed_tasks',
+        'corrections',
+      ],
+      includeEarlierIterations: false,
+    });
+    expect(preview.bySource.corrections).toEqual({ trajectories: 1, steps: failed.stepCount - 2 });
+    expect(preview.bySource.fully_passed?.trajectories).toBe(4);
+
+    const validationFraction = 0.5;
+    const { dir, manifest } = await runExport(world, {
+      iterationId: 1,
+      format: 'openai',
+      sources: ['corrections'],
+      validationFraction,
+      seed: 3,
+    });
+    const replayed = world.db
+      .select({ index: step.index, description: step.actionDescription })
+      .from(step)
+      .where(eq(step.trajectoryId, passedId))
+      .orderBy(step.index)
+      .all();
+    expect(manifest.trajectories).toEqual([
+      expect.objectContaining({
+        trajectoryId: passedId,
+        source: 'corrections',
+        kind: 'correction',
+        envSuccess: true,
+        correctedTrajectoryId: failed.id,
+        takeoverStep: 2,
+        // Split with the rollout it corrects (its replayed steps are that rollout's).
+        split: assignSplit(3, failed.id, validationFraction),
+      }),
+    ]);
+    const examples = manifest.trajectories[0]!.examples;
+    expect(examples).toBeGreaterThan(0);
+    expect(examples).toBeLessThanOrEqual(failed.stepCount - 2);
+    expect(manifest.counts.bySource.corrections).toEqual({ trajectories: 1, examples });
+    expect(manifest.counts.byCategory.correction).toEqual({ trajectories: 1, examples });
+    const records = [
+      ...readLines(path.join(dir, 'train.jsonl')),
+      ...readLines(path.join(dir, 'validation.jsonl')),
+    ];
+    expect(records).toHaveLength(examples);
+    // The first example's history holds the two replayed steps, and no example's history is shorter.
+    const userText = (record: Record<string, unknown>) => {
+      const messages = record.messages as { role: string; content: { type: string; text?: string }[] }[];
+      return messages
+        .find((m) => m.role === 'user')!
+        .content.flatMap((p) => (p.type === 'text' ? [p.text!] : []))
+        .join('\n');
+    };
+    for (const record of records) {
+      expect(userText(record)).toContain(`Step 1: ${replayed[0]!.description}`);
+      expect(userText(record)).toContain(`Step 2: ${replayed[1]!.description}`);
+    }
+
+    // Every other source leaves corrections out.
+    const others = await runExport(world, {
+      iterationId: 1,
+      format: 'ms-swift',
+      sources: ['expert_demos', 'fully_passed', 'approved_paths', 'extrapolated_intents', 'proposed_tasks'],
+      validationFraction: 0,
+    });
+    expect(others.manifest.trajectories.filter((t) => t.kind === 'correction')).toEqual([]);
+    expect(others.manifest.counts.bySource.corrections).toBeUndefined();
   });
 
   it("lists every trajectory in the manifest with its split and the environment's verdict and message", async () => {

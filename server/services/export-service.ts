@@ -244,8 +244,9 @@ export async function verifyTrainingExport(db: Db, dataDir: string, exportId: st
 }
 
 /**
- * What an export of this scope would hold, per source: trajectories and steps (an upper bound on
- * examples: steps whose action cannot be written are skipped at export time).
+ * What an export of this scope would hold, per source: trajectories and target steps (an upper
+ * bound on examples: steps whose action cannot be written are skipped at export time; a
+ * correction's replayed steps are history, not targets, and are not counted).
  */
 export function previewTrainingExport(
   db: Db,
@@ -261,15 +262,17 @@ export function previewTrainingExport(
   const bySource = Object.fromEntries(
     scope.sources.map((s) => [s, { trajectories: 0, steps: 0 }]),
   ) as Partial<Record<ExportSource, { trajectories: number; steps: number }>>;
+  const targetSteps = (t: (typeof selection.trajectories)[number]) =>
+    Math.max(t.stepCount - t.firstTargetStep, 0);
   for (const t of selection.trajectories) {
     const counts = bySource[t.source]!;
     counts.trajectories += 1;
-    counts.steps += t.stepCount;
+    counts.steps += targetSteps(t);
   }
   return {
     bySource,
     trajectories: selection.trajectories.length,
-    steps: selection.trajectories.reduce((n, t) => n + t.stepCount, 0),
+    steps: selection.trajectories.reduce((n, t) => n + targetSteps(t), 0),
     skippedProposedTasks: selection.skippedProposedTasks,
     skippedSeedPassing: selection.skippedSeedPassing,
   };

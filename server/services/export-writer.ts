@@ -341,11 +341,19 @@ export async function executeTrainingExport(
           examples: examples.length,
           envSuccess: verdict?.envSuccess ?? null,
           envMessage: verdict?.envMessage ?? null,
+          ...(selected.kind === 'correction'
+            ? {
+                correctedTrajectoryId: selected.correctedTrajectoryId ?? null,
+                takeoverStep: selected.firstTargetStep,
+              }
+            : {}),
         });
         bump(counts.bySource, selected.source, examples.length);
         bump(
           counts.byCategory,
-          selected.kind === 'expert' ? 'expert' : (selected.category ?? 'unscored'),
+          selected.kind === 'expert' || selected.kind === 'correction'
+            ? selected.kind
+            : (selected.category ?? 'unscored'),
           examples.length,
         );
       }

@@ -43,6 +43,13 @@ export interface ExportManifestTrajectory {
    * details, why there is none); null when none was recorded (imports, older rollouts).
    */
   envMessage: string | null;
+  /**
+   * Corrections only: the failed rollout it corrects, null once deleted (absent for other kinds,
+   * and in older manifests).
+   */
+  correctedTrajectoryId?: string | null;
+  /** Corrections only: the first step the person took (0-based); the examples start there. */
+  takeoverStep?: number;
 }
 
 export interface ExportManifest {
@@ -67,7 +74,10 @@ export interface ExportManifest {
     train: ExportCounts;
     validation: ExportCounts;
     bySource: Partial<Record<ExportSource, ExportCounts>>;
-    /** By trajectory category; expert demos count as `expert`, unscored rollouts as `unscored`. */
+    /**
+     * By trajectory category; expert demos count as `expert`, corrections as `correction`, unscored
+     * rollouts as `unscored`.
+     */
     byCategory: Record<string, ExportCounts>;
     skippedSteps: Partial<Record<SkippedStepReason, number>>;
     /** Accepted template variants with no demonstration yet (`proposed_tasks`). */

@@ -3,7 +3,7 @@
  * `parseWebVoyagerAction` inside WebVoyager's action space, the harness's raw text outside it,
  * null for unreadable actions), `formatTarget`, and `buildStepExamples` on the edge cases
  * (skipped steps still count as history, a step without a screenshot, missing URL and title, the
- * harness's own element text).
+ * harness's own element text, a correction's replayed steps as history only).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -212,6 +212,44 @@ describe('buildStepExamples', () => {
     const second = userText(examples[1]!.messages[1]);
     expect(second).toContain('none (no labelled elements in view)');
     expect(second).toContain(`Step 1: step 0 description (on ${UNRECORDED_URL})`);
+  });
+
+  it("makes a correction's replayed steps history only: targets start at the take-over step", () => {
+    const { examples, skipped } = buildStepExamples(TEMPLATE, {
+      ...trajectoryOf([
+        makeStep(0, { type: 'click', elementId: '1', raw: 'Click [1]' }),
+        makeStep(1, { type: 'unknown', raw: 'the rollout went astray here' }),
+        makeStep(2, { type: 'click', elementId: '4', raw: 'Click [4]' }),
+        makeStep(3, { type: 'answer', answer: 'sent', raw: 'ANSWER; sent' }),
+      ]),
+      source: 'corrections',
+      firstTargetStep: 2,
+    });
+    // The replayed steps 0 and 1 make no example, and an unreadable replayed action is not "skipped".
+    expect(examples.map((e) => e.meta.stepIndex)).toEqual([2, 3]);
+    expect(skipped).toEqual([]);
+    expect(examples.map((e) => e.meta.source)).toEqual(['corrections', 'corrections']);
+    // The first target sees the whole replayed history.
+    expect(userText(examples[0]!.messages[1])).toContain(
+      'Step 1: step 0 description (on https://app.test/page-0)\nStep 2: step 1 description (on https://app.test/page-1)',
+    );
+    expect(examples[0]!.messages.at(-1)).toEqual({
+      role: 'assistant',
+      content: 'Thought: thought 2\nAction: Click [4]',
+    });
+    // A take-over past the last step leaves no target; 0 makes every step one.
+    expect(
+      buildStepExamples(TEMPLATE, {
+        ...trajectoryOf([makeStep(0, { type: 'wait', raw: 'Wait' })]),
+        firstTargetStep: 1,
+      }).examples,
+    ).toEqual([]);
+    expect(
+      buildStepExamples(TEMPLATE, {
+        ...trajectoryOf([makeStep(0, { type: 'wait', raw: 'Wait' })]),
+        firstTargetStep: 0,
+      }).examples,
+    ).toHaveLength(1);
   });
 
   it('returns nothing for a trajectory without steps', () => {

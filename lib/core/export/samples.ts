@@ -49,6 +49,11 @@ export interface ExportTrajectory {
   source: ExportSource;
   category: Category | null;
   steps: readonly ExportStep[];
+  /**
+   * Steps with a lower index are history only, never targets: a correction's replayed steps (its
+   * `takeoverStep`). Absent or 0: every step is a target.
+   */
+  firstTargetStep?: number;
 }
 
 /** Why a step produced no example. */
@@ -101,7 +106,9 @@ export function formatTarget(thought: string | null, actionText: string): string
 /**
  * The examples of one trajectory, one per step in step order, each with the steps before it as
  * history. A step without a screenshot gets a text-only user turn. Steps whose action cannot be
- * written as a reply are skipped and reported.
+ * written as a reply are skipped and reported. Steps before `firstTargetStep` (a correction's
+ * replayed steps) make no example and are not reported: they appear only in the later examples'
+ * history.
  *
  * @param template the `next_action` prompt (the service loads `prompts/next_action.md`).
  * @returns examples and the skipped steps with their reason.
@@ -113,10 +120,13 @@ export function buildStepExamples(
   const examples: NeutralExample[] = [];
   const skipped: { stepIndex: number; reason: SkippedStepReason }[] = [];
   const history: { index: number; actionDescription: string; url: string }[] = [];
+  const firstTarget = trajectory.firstTargetStep ?? 0;
   for (const step of trajectory.steps) {
     const url = step.url ?? UNRECORDED_URL;
     const actionText = formatWebVoyagerAction(step.action);
-    if (actionText === null) {
+    if (step.index < firstTarget) {
+      // History only (a correction's replayed step).
+    } else if (actionText === null) {
       skipped.push({
         stepIndex: step.index,
         reason: step.action.type === 'unknown' ? 'unparsed_action' : 'unformattable_action',

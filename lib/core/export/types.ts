@@ -17,7 +17,15 @@ import type { Category } from '@/lib/core/types';
  *   failed rollout, relabelled with the intent it does accomplish);
  * - `proposed_tasks`: accepted paraphrase variants of a task, each with the Fully Passed rollout
  *   it was proposed from, relabelled with the new intent. Accepted template variants have no
- *   demonstration until rolled out; the manifest counts them as skipped.
+ *   demonstration until rolled out; the manifest counts them as skipped;
+ * - `corrections`: complete corrections (trajectories of kind `correction`: a failed rollout
+ *   replayed up to its first harmful step, then finished by a person) whose verifier passed
+ *   (`envSuccess` true: a correction that still failed teaches nothing). Only the person's steps
+ *   are targets — index ≥ `takeoverStep` — each with the whole history before it, the replayed steps
+ *   included (the teacher-correction data of rollback-correction methods, a person as the teacher).
+ *   Iterations as rollouts (the correction's own iteration); split with the rollout it corrects.
+ *
+ * No other source takes a correction: the others select kind `expert` or `rollout` only.
  */
 export const EXPORT_SOURCES = [
   'expert_demos',
@@ -25,6 +33,7 @@ export const EXPORT_SOURCES = [
   'approved_paths',
   'extrapolated_intents',
   'proposed_tasks',
+  'corrections',
 ] as const;
 export type ExportSource = (typeof EXPORT_SOURCES)[number];
 
@@ -34,6 +43,7 @@ export const EXPORT_SOURCE_LABELS: Record<ExportSource, string> = {
   approved_paths: 'Rollouts of approved paths',
   extrapolated_intents: 'Accepted extrapolated intents',
   proposed_tasks: 'Accepted proposed tasks',
+  corrections: 'Corrections of failed rollouts',
 };
 
 /**

@@ -261,7 +261,7 @@ describe('core-curator export / finetune / iteration', { timeout: 120_000 }, () 
     expect(sources.stderr).toContain("'--sources");
     expect(sources.stderr).toContain("unknown source 'nope'");
     expect(sources.stderr).toContain(
-      'valid sources: expert_demos, fully_passed, approved_paths, extrapolated_intents, proposed_tasks',
+      'valid sources: expert_demos, fully_passed, approved_paths, extrapolated_intents, proposed_tasks, corrections',
     );
 
     const dir = cli(dataDir, 'export', 'openai', './out');

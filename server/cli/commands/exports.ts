@@ -335,10 +335,12 @@ function registerExportCommand(program: Command): void {
         'Fine-tuning exports print one JSON line: {exportId, dir, counts, files, manifest, command}.',
         "The manifest's command (npx core-curator export …) writes the same selection again.",
         'Ctrl-C cancels the export and removes its temporary folder.',
+        "corrections: verifier-passed corrections of failed rollouts; only the person's steps are targets.",
         '',
         'Examples:',
         '  core-curator export core ./out',
         '  core-curator export llama-factory --sources expert_demos,fully_passed --seed 7',
+        '  core-curator export openai --sources expert_demos,fully_passed,corrections',
         '  core-curator export rerun 0b6c…',
       ].join('\n'),
     )
