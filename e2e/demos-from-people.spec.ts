@@ -60,7 +60,11 @@ test('a researcher records a demo by clicking marks and typing; it passes and ab
     .getByLabel(/Search/)
     .first()
     .fill('Marcus Bell');
-  await page.getByRole('link', { name: TASK }).click();
+  // The search is debounced into the URL: wait for it before opening the task.
+  await expect(page).toHaveURL(/q=Marcus/);
+  await expect(page.getByRole('row')).toHaveCount(2);
+  await page.getByRole('link', { name: /Mark Marcus Bell as a favourite/ }).click();
+  await expect(page).toHaveURL(/\/tasks\/[0-9a-f-]+$/);
   await page.getByRole('button', { name: 'Record a demo' }).click();
   await expect(page).toHaveURL(/\/record\//);
   await expect(page.getByRole('heading', { name: 'Mark Marcus Bell as a favourite.' })).toBeVisible();
@@ -111,4 +115,93 @@ test('a researcher records a demo by clicking marks and typing; it passes and ab
     .prepare("SELECT kind, source, env_success FROM trajectory WHERE source = 'recorded'")
     .all();
   expect(demo).toEqual([{ kind: 'expert', source: 'recorded', env_success: 1 }]);
+});
+
+test('a reviewer corrects a failed rollout from its first harmful step; the correction passes and lands in a corrections export', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  // A failed rollout, deterministically: the noisy expert replays the recorded demo without noise
+  // but runs out of steps before the last click (2 of 3), so Marcus Bell is not a favourite. The
+  // rollout command scores the task and fills the review queues.
+  execFileSync(
+    'npx',
+    [
+      'core-curator',
+      'rollouts',
+      '--task',
+      TASK,
+      '--samples',
+      '1',
+      '--noise',
+      '0',
+      '--max-steps',
+      '2',
+      '--data-dir',
+      E2E_DATA_DIR,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const rollout = db()
+    .prepare(
+      "SELECT id, env_success AS envSuccess, step_count AS steps FROM trajectory WHERE kind = 'rollout'",
+    )
+    .get() as { id: string; envSuccess: number; steps: number };
+  expect(rollout).toMatchObject({ envSuccess: 0, steps: 2 });
+
+  await signIn(page, 'annotator');
+  await page.goto('/review/corrections_wanted');
+  const steps = page.getByRole('listbox', { name: 'Steps of the failed rollout' });
+  await expect(steps.getByRole('option')).toHaveCount(2, { timeout: 30_000 });
+  await expect(page.getByTestId('correction-suggestion')).toBeVisible();
+  // The first harmful step: the second one (the click that left the favourite undone).
+  await steps.getByRole('option', { name: /^Step 2:/ }).click();
+  await expect(steps.getByRole('option', { name: /^Step 2:/ })).toHaveAttribute('aria-selected', 'true');
+  await page.getByTestId('decide-accept').click();
+
+  await expect(page).toHaveURL(/\/record\//, { timeout: 30_000 });
+  await expect(page.getByText('Correction', { exact: true })).toBeVisible();
+  await waitForTurn(page, 1);
+  await expect(page.getByTestId('recording-notice')).toHaveText(
+    'Replayed 1 step(s). You take over from step 2.',
+  );
+  await expect(page.getByRole('list', { name: 'Recorded steps' })).toContainText('replayed');
+  // The replayed step is the rollout's: the person's undo has nothing to take back yet.
+  await expect(page.getByRole('button', { name: /Undo last step/ })).toBeDisabled();
+
+  await option(page, '<link> "Marcus Bell"')
+    .getByRole('button', { name: /^Click/ })
+    .click();
+  await waitForTurn(page, 2);
+  await clickMark(page, '<button> "Add Marcus Bell to favourites"');
+  await waitForTurn(page, 3);
+  await page.getByRole('button', { name: 'Finish and run the verifier' }).click();
+  await expect(page.getByTestId('recording-ended')).toContainText('Saved as a correction (verifier passed)', {
+    timeout: 60_000,
+  });
+
+  const correction = db()
+    .prepare(
+      "SELECT id, derived_from_id AS derivedFromId, takeover_step AS takeoverStep, env_success AS envSuccess FROM trajectory WHERE kind = 'correction'",
+    )
+    .get() as { id: string; derivedFromId: string; takeoverStep: number; envSuccess: number };
+  expect(correction).toMatchObject({ derivedFromId: rollout.id, takeoverStep: 1, envSuccess: 1 });
+
+  // A researcher exports it: the corrections source holds the person's steps only.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, 'researcher');
+  await page.goto('/exports');
+  await expect(page.getByTestId('source-count-corrections')).toContainText('1 trajectory');
+  const form = page.getByRole('form', { name: 'New export' });
+  await form.getByRole('button', { name: 'Export' }).click();
+  await page.getByRole('link', { name: 'Open the export' }).click();
+  await page.waitForURL(/\/exports\/[0-9a-f-]{36}$/);
+  const exportId = page.url().split('/').at(-1)!;
+  await expect(page.getByRole('table', { name: 'Files' })).toBeVisible({ timeout: 60_000 });
+  const manifest = (await (await page.request.get(`/api/exports/${exportId}/manifest.json`)).json()) as {
+    trajectories: { trajectoryId: string; source: string; examples: number }[];
+  };
+  const exported = manifest.trajectories.find((t) => t.trajectoryId === correction.id);
+  // Steps 2..4 of the correction (click, click, stop) are examples; the replayed step 1 is history.
+  expect(exported).toMatchObject({ source: 'corrections', examples: 3 });
 });

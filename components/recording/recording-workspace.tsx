@@ -80,6 +80,8 @@ export function RecordingWorkspace({ sessionId }: { sessionId: string }) {
   const textRef = useRef<HTMLInputElement>(null);
   const answerRef = useRef<HTMLTextAreaElement>(null);
   const filterRef = useRef<HTMLInputElement>(null);
+  /** Shortcuts are read on the workspace: focus returns here after a field is left. */
+  const workspaceRef = useRef<HTMLDivElement>(null);
 
   const onSettled = () => void queryClient.invalidateQueries({ queryKey });
   const act = useMutation(trpc.recordings.act.mutationOptions({ onSettled }));
@@ -134,7 +136,7 @@ export function RecordingWorkspace({ sessionId }: { sessionId: string }) {
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key === 'Escape') {
       setHelp(false);
-      (document.activeElement as HTMLElement | null)?.blur();
+      workspaceRef.current?.focus();
       return;
     }
     const action = recordingKeyAction({
@@ -192,7 +194,13 @@ export function RecordingWorkspace({ sessionId }: { sessionId: string }) {
   const imageUrl = `/api/recordings/${sessionId}/image?marks=${showMarks ? 1 : 0}&v=${data.version}`;
 
   return (
-    <div className="space-y-4" onKeyDown={onKeyDown} tabIndex={-1} data-testid="recording-workspace">
+    <div
+      ref={workspaceRef}
+      className="space-y-4 outline-none"
+      onKeyDown={onKeyDown}
+      tabIndex={-1}
+      data-testid="recording-workspace"
+    >
       <header className="space-y-1">
         <div className="flex flex-wrap items-center gap-2">
           <Badge tone={data.mode === 'correction' ? 'amber' : 'indigo'}>
@@ -354,7 +362,7 @@ export function RecordingWorkspace({ sessionId }: { sessionId: string }) {
                   if (e.key === 'Enter') {
                     const first = shown[0];
                     if (first) setSelected(first.id);
-                    e.currentTarget.blur();
+                    workspaceRef.current?.focus();
                   }
                 }}
                 className="mb-2 w-full rounded-md border border-slate-300 px-2 py-1 text-sm"

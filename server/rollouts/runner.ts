@@ -50,10 +50,7 @@ import {
   StepTimeoutError,
   withTimeout,
 } from '@/server/rollouts/episode-page';
-import {
-  BlockedRequestLog,
-  type GuardedContext,
-} from '@/server/rollouts/network-guard';
+import { BlockedRequestLog, type GuardedContext } from '@/server/rollouts/network-guard';
 
 /** Longest a refused action may wait for its element (a mis-click should not cost the whole step). */
 export const ACTION_TIMEOUT_MS = 5_000;

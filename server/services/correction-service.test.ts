@@ -79,6 +79,7 @@ function seed(world: TestWorld): Seeded {
       externalId: 'test:mail-1',
       source: 'test',
       intent: 'Send a mail',
+      startUrl: 'http://mail.example.test/',
       createdBy: 'test',
     })
     .run();
@@ -287,7 +288,15 @@ describe('the corrections-wanted queue', () => {
     });
     expect(itemOf(s.unscoredId)).toBeDefined();
     for (const id of [s.passedId, s.demoId, corrected]) expect(itemOf(id)).toBeUndefined();
+    // Nobody can take over a rollout of a task with no app and no start URL (or an Android one).
+    const nowhere = randomUUID();
+    world.db
+      .insert(task)
+      .values({ id: nowhere, externalId: 'test:nowhere', source: 'test', intent: 'x', createdBy: 'test' })
+      .run();
+    const unreachable = insertTrajectory(world, { taskId: nowhere, stepCount: 2, envSuccess: false });
     expect(syncReviewItems(world.db).created.corrections_wanted).toBe(0);
+    expect(itemOf(unreachable)).toBeUndefined();
     const home = getReviewHome(world.db, { userId: annotators[0]!.id });
     expect(home.queues.find((q) => q.queue === 'corrections_wanted')).toMatchObject({
       label: 'Corrections wanted',

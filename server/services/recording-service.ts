@@ -43,6 +43,7 @@ import { markHarmfulStep } from '@/server/services/correction-service';
 import { getOrCreateOpenIteration } from '@/server/services/iteration-service';
 import { removeCreatedFiles, storeImage, type StoredMedia } from '@/server/services/media-store';
 import { loadRolloutTasks } from '@/server/services/rollout-service';
+import { syncReviewItems } from '@/server/services/review-sync-service';
 import { getAllowedHosts, getRolloutSettings, getSiteUrls } from '@/server/services/rollout-settings-service';
 
 /** A page with no subscription for this long is taken as closed, and its session discarded, in ms. */
@@ -321,17 +322,19 @@ export function startCorrection(
 ): { sessionId: string } {
   assertNoOtherSession(params.user);
   const rollout = db
-    .select({ id: trajectory.id, taskId: trajectory.taskId })
+    .select({ id: trajectory.id, taskId: trajectory.taskId, harmfulStep: trajectory.harmfulStep })
     .from(trajectory)
     .where(eq(trajectory.id, params.trajectoryId))
     .get();
   if (!rollout) throw new DomainError('NOT_FOUND', `Trajectory ${params.trajectoryId} not found`);
   loadRecordableTask(db, rollout.taskId);
-  markHarmfulStep(db, {
-    trajectoryId: rollout.id,
-    stepIndex: params.fromStep,
-    actor: { userId: params.user.id, label: params.user.label },
-  });
+  // The review decision "Correct from here" has marked it already; mark (and audit) only a change.
+  if (rollout.harmfulStep !== params.fromStep)
+    markHarmfulStep(db, {
+      trajectoryId: rollout.id,
+      stepIndex: params.fromStep,
+      actor: { userId: params.user.id, label: params.user.label },
+    });
   const prefix = db
     .select({ action: step.action, elements: step.elements })
     .from(step)
@@ -480,6 +483,14 @@ export async function finishRecording(
     throw error;
   }
   entry.saved = saved;
+  if (saved.kind === 'correction') {
+    // The rollout's "Corrections wanted" item is done now, not at the next sync.
+    try {
+      syncReviewItems(db);
+    } catch {
+      // The correction is saved; the queue catches up at the next sync.
+    }
+  }
   await entry.session.end(
     `Saved as ${saved.kind === 'expert' ? 'an expert demo' : 'a correction'} (${saved.envSuccess === true ? 'verifier passed' : saved.envSuccess === false ? 'verifier failed' : 'no verdict'}).`,
   );

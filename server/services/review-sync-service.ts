@@ -318,7 +318,10 @@ function isFailedRolloutSql(t: SQL): SQL {
     and (${t}.env_success = 0 or (${t}.env_success is null and ${t}.category = 'failed'))`;
 }
 
-/** Failed rollouts that nobody corrected yet: one `corrections_wanted` item each. */
+/**
+ * Failed rollouts that nobody corrected yet and that a person can take over (web tasks with an app
+ * or a start URL): one `corrections_wanted` item each.
+ */
 function correctionsWantedDrafts(db: Db): ItemDraft[] {
   return db
     .all<{
@@ -333,6 +336,9 @@ function correctionsWantedDrafts(db: Db): ItemDraft[] {
              k.intent
       from trajectory t join task k on k.id = t.task_id
       where ${isFailedRolloutSql(sql`t`)}
+        -- Only rollouts a person can take over: web tasks with an app or a start URL
+        -- (recording-service.ts loadRecordableTask).
+        and k.environment = 'web' and (k.source = 'state-api' or k.start_url is not null)
         and not exists (
           select 1 from trajectory c where c.kind = 'correction' and c.derived_from_id = t.id)
       order by t.created_at, t.id`,
