@@ -488,11 +488,17 @@ function abstractOne(unit: Unit, loaded: LoadedTrajectory) {
 
 async function abstractTask(unit: Unit): Promise<void> {
   const { db, subject } = unit;
-  // Every expert demo of the task (imported, recorded, promoted); unfinished, errored and empty ones
-  // are left out, and a task with none left is skipped with the reason (skip-reasons.ts).
+  // Every expert demo of the task (imported, recorded, promoted); unfinished, errored, empty and
+  // verifier-failed (unless promoted) ones are left out, and a task with none left is skipped with the reason (skip-reasons.ts).
   const selection = selectAbstractionDemos(
     db
-      .select({ id: trajectory.id, status: trajectory.status, stepCount: trajectory.stepCount })
+      .select({
+        id: trajectory.id,
+        status: trajectory.status,
+        stepCount: trajectory.stepCount,
+        envSuccess: trajectory.envSuccess,
+        source: trajectory.source,
+      })
       .from(trajectory)
       .where(and(eq(trajectory.taskId, subject.taskId), eq(trajectory.kind, 'expert')))
       .orderBy(asc(trajectory.externalId), asc(trajectory.createdAt))

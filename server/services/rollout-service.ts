@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { DomainError } from '@/lib/core/errors';
 import { parseJsonText } from '@/lib/core/import/format-errors';
@@ -140,13 +140,21 @@ function readAppExpertScript(t: RolloutTask, cache: Map<string, TExpertDemos | n
   return cache.get(t.appFolder)?.[key] ?? null;
 }
 
-/** The script of the task's newest complete expert demo in the database, or null. */
+/**
+ * The script of the task's newest complete expert demo in the database, or null. A demo whose
+ * verifier judged it a failure is not replayed (as `abstract` leaves it out), unless promoted.
+ */
 function readRecordedExpertScript(db: Db, taskId: string): ExpertAction[] | null {
   const demo = db
     .select({ id: trajectory.id })
     .from(trajectory)
     .where(
-      and(eq(trajectory.taskId, taskId), eq(trajectory.kind, 'expert'), eq(trajectory.status, 'complete')),
+      and(
+        eq(trajectory.taskId, taskId),
+        eq(trajectory.kind, 'expert'),
+        eq(trajectory.status, 'complete'),
+        or(isNull(trajectory.envSuccess), eq(trajectory.envSuccess, true), eq(trajectory.source, 'promoted')),
+      ),
     )
     .orderBy(desc(trajectory.createdAt))
     .get();

@@ -104,3 +104,26 @@ describe('skip codes, hints and the printed list', () => {
     );
   });
 });
+
+describe('demos that failed their verifier', () => {
+  it('are left out unless promoted, and a task with only such demos is skipped with a hint', () => {
+    const failed = { id: 'r', status: 'complete', stepCount: 4, envSuccess: false, source: 'recorded' };
+    const promoted = { ...failed, id: 'p', source: 'promoted' };
+    expect(selectAbstractionDemos([failed, promoted])).toMatchObject({
+      usable: [{ id: 'p' }],
+      ignored: [{ id: 'r', problem: 'failed_verifier' }],
+      skip: null,
+    });
+    const only = selectAbstractionDemos([failed]);
+    expect(only.skip).toEqual({
+      code: 'demos_failed_verifier',
+      reason: 'its expert demo failed its verifier',
+    });
+    expect(skipHint('demos_failed_verifier')).toMatch(/record a demo/);
+    expect(
+      selectAbstractionDemos([
+        { id: 'i', status: 'complete', stepCount: 2, envSuccess: null, source: 'webvoyager' },
+      ]).usable,
+    ).toHaveLength(1);
+  });
+});

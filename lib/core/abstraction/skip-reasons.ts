@@ -3,7 +3,8 @@
  * tasks it skipped and why"). A demo is used when it is finished (`complete`) and has steps: a demo
  * still running (a person or a `--record-demos` job is still recording it) is unfinished, an errored
  * one was cut off (crashed browser, step timeout, a verifier that raised), and neither shows the
- * whole task. A task none of whose demos is usable is skipped with a reason and a hint pointing to
+ * whole task. A demo whose verifier judged it a failure (a recording that went wrong) is left out
+ * too, except a promoted one (a person chose to promote it unverified). A task none of whose demos is usable is skipped with a reason and a hint pointing to
  * the ways to get a demo: record one on the task page, or promote a verified rollout.
  *
  * The same reasons and hints are printed by the CLI and listed on the pipeline run page.
@@ -15,6 +16,7 @@ export const ABSTRACT_SKIP_CODES = [
   'demos_unfinished',
   'demos_errored',
   'demos_without_steps',
+  'demos_failed_verifier',
   'demos_unusable',
 ] as const;
 export type AbstractSkipCode = (typeof ABSTRACT_SKIP_CODES)[number];
@@ -28,21 +30,29 @@ export interface DemoCandidate {
   id: string;
   status: string;
   stepCount: number;
+  /** The environment's verdict (null = unknown, as for imported demos). */
+  envSuccess?: boolean | null;
+  /** `recorded`, `promoted`, `webvoyager`, … */
+  source?: string;
 }
 
 /** Why a demo is not used. */
-export type DemoProblem = 'unfinished' | 'errored' | 'no_steps';
+export type DemoProblem = 'unfinished' | 'errored' | 'no_steps' | 'failed_verifier';
 
 const PROBLEM_WORDS: Record<DemoProblem, string> = {
   unfinished: 'still running',
   errored: 'errored',
   no_steps: 'without steps',
+  failed_verifier: 'failed its verifier',
 };
 
 function demoProblem(demo: DemoCandidate): DemoProblem | null {
   if (demo.status === 'running') return 'unfinished';
   if (demo.status === 'errored') return 'errored';
   if (demo.stepCount <= 0) return 'no_steps';
+  // A demo whose verifier said failure does not show how the task is done — unless a person
+  // promoted it knowing that (`--allow-unverified`): then it is used as they decided.
+  if (demo.envSuccess === false && demo.source !== 'promoted') return 'failed_verifier';
   return null;
 }
 
@@ -52,7 +62,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 /** "1 still running, 2 errored" (in a fixed order). */
 export function describeDemoProblems(ignored: readonly { problem: DemoProblem }[]): string {
-  return (['unfinished', 'errored', 'no_steps'] as const)
+  return (['unfinished', 'errored', 'no_steps', 'failed_verifier'] as const)
     .map((p) => [p, ignored.filter((i) => i.problem === p).length] as const)
     .filter(([, n]) => n > 0)
     .map(([p, n]) => `${n} ${PROBLEM_WORDS[p]}`)
@@ -97,6 +107,15 @@ export function selectAbstractionDemos(demos: readonly DemoCandidate[]): DemoSel
         ignored,
         skip: { code: 'demos_errored', reason: `${its} ended with ${n === 1 ? 'an error' : 'errors'}` },
       };
+    if (only === 'failed_verifier')
+      return {
+        usable,
+        ignored,
+        skip: {
+          code: 'demos_failed_verifier',
+          reason: `${its} failed ${n === 1 ? 'its' : 'their'} verifier`,
+        },
+      };
     return {
       usable,
       ignored,
@@ -127,6 +146,7 @@ export function skipHint(code: AbstractSkipCode | null): string | null {
     case 'no_expert_demo':
     case 'demos_errored':
     case 'demos_without_steps':
+    case 'demos_failed_verifier':
     case 'demos_unusable':
       return GET_A_DEMO;
     case 'demos_unfinished':
