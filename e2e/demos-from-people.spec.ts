@@ -106,7 +106,9 @@ test('a researcher records a demo by clicking marks and typing; it passes and ab
   await page.getByLabel('Stage').selectOption('abstract');
   await page.getByLabel('Search tasks').fill('contacts-002');
   await page.getByLabel(TASK).check();
+  await expect(page.getByTestId('selected-count')).toContainText('1');
   await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page).toHaveURL(/\/pipeline\/runs\//);
   await expect(page.getByTestId('pipeline-job')).toContainText('succeeded', { timeout: 90_000 });
   await page.getByRole('table', { name: 'Units' }).getByRole('link', { name: TASK }).click();
   await expect(page.getByLabel('Graph version')).toContainText('v1 · init');

@@ -111,6 +111,23 @@ export interface LiveStepInput {
   modelImage?: StoredMedia | null;
 }
 
+/** Writes the `media` rows of stored images (content-addressed: a row already there is kept). */
+export function insertMediaRows(tx: Db, images: readonly (StoredMedia | null)[]): void {
+  for (const image of images) {
+    if (!image) continue;
+    tx.insert(media)
+      .values({
+        hash: image.hash,
+        mime: image.mime,
+        bytes: image.bytes,
+        width: image.width,
+        height: image.height,
+      })
+      .onConflictDoNothing()
+      .run();
+  }
+}
+
 function isStoredMedia(value: Buffer | StoredMedia): value is StoredMedia {
   return !Buffer.isBuffer(value);
 }
@@ -143,19 +160,7 @@ export async function appendLiveStep(
       db,
       (tx) => {
         const current = getRunningHead(tx, trajectoryId);
-        for (const image of [stored, input.modelImage ?? null]) {
-          if (!image) continue;
-          tx.insert(media)
-            .values({
-              hash: image.hash,
-              mime: image.mime,
-              bytes: image.bytes,
-              width: image.width,
-              height: image.height,
-            })
-            .onConflictDoNothing()
-            .run();
-        }
+        insertMediaRows(tx, [stored, input.modelImage ?? null]);
         tx.insert(step)
           .values({
             id: stepId,

@@ -29,7 +29,7 @@ import type { OffscreenElement } from '@/lib/core/rollouts/types';
 import { MAX_BLOCKED_REQUESTS_PER_STEP } from '@/lib/core/rollouts/url-policy';
 import type { ObservedElement, StepAction } from '@/lib/core/types';
 import { inTransaction, type Db } from '@/server/db/client';
-import { auditLog, media, step, task, trajectory } from '@/server/db/schema';
+import { auditLog, step, task, trajectory } from '@/server/db/schema';
 import { assertChromiumAvailable, type RolloutBrowser } from '@/server/rollouts/browser';
 import { publishLiveEvent, publishRecordingEvent } from '@/server/rollouts/live-bus';
 import {
@@ -41,6 +41,7 @@ import {
 } from '@/server/rollouts/recording-session';
 import { markHarmfulStep } from '@/server/services/correction-service';
 import { getOrCreateOpenIteration } from '@/server/services/iteration-service';
+import { insertMediaRows } from '@/server/services/live-trajectory-service';
 import { removeCreatedFiles, storeImage, type StoredMedia } from '@/server/services/media-store';
 import { loadRolloutTasks } from '@/server/services/rollout-service';
 import { syncReviewItems } from '@/server/services/review-sync-service';
@@ -593,17 +594,10 @@ async function saveRecording(
     inTransaction(
       db,
       (tx) => {
-        for (const image of images.flatMap((i) => [i.shot, i.marked]))
-          tx.insert(media)
-            .values({
-              hash: image.hash,
-              mime: image.mime,
-              bytes: image.bytes,
-              width: image.width,
-              height: image.height,
-            })
-            .onConflictDoNothing()
-            .run();
+        insertMediaRows(
+          tx,
+          images.flatMap((i) => [i.shot, i.marked]),
+        );
         if (entry.sourceTrajectoryId) {
           const source = tx
             .select({ id: trajectory.id })
