@@ -322,7 +322,7 @@ export class RecordingSession {
     const action: StepAction =
       answer !== null && answer.trim() !== ''
         ? { type: 'answer', answer: answer.trim(), raw: `ANSWER; ${answer.trim()}` }
-        : { type: 'status', status: 'complete', raw: 'stop' };
+        : { type: 'status', status: 'complete', raw: 'DONE' };
     this.status = 'judging';
     this.touch();
     this.changed('Running the verifier…');
