@@ -76,6 +76,8 @@ export function assertChromiumAvailable(): string {
 
 export interface RolloutBrowser {
   browser: Browser;
+  /** The Chromium process id (absent for stand-ins in tests). */
+  pid?: number;
 
   /** Kills the browser process (tests simulate a crash with it). */
   kill(): void;
@@ -107,6 +109,7 @@ export async function launchRolloutBrowser(): Promise<RolloutBrowser> {
   const browser = await chromium.connect(server.wsEndpoint());
   return {
     browser,
+    pid: server.process().pid,
     kill: () => server.process().kill('SIGKILL'),
     close: async () => {
       await browser.close().catch(() => undefined);

@@ -4,10 +4,13 @@
  * the step and target named, and sessions that end without Finish — discarded, idle, a killed
  * browser, a closed page — leave no trajectory, step or media row behind.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DB_FILE_NAME } from '@/server/db/client';
 import { auditLog, media, step, task, trajectory } from '@/server/db/schema';
 import { addStateApiApp, BUNDLED_APPS_DIR } from '@/server/services/environment-service';
 import {
@@ -329,6 +332,57 @@ describe('correcting a failed rollout', () => {
     expect(() => startCorrection(w.db, { trajectoryId: okId, fromStep: 0, user })).toThrow(
       /only failed rollouts/,
     );
+    w.db
+      .update(trajectory)
+      .set({ envSuccess: false, category: 'failed' })
+      .where(eq(trajectory.id, okId))
+      .run();
+    expect(() => startCorrection(w.db, { trajectoryId: okId, fromStep: 5, user })).toThrow(
+      /stepIndex 5 is out of range .*: 0 to 1/,
+    );
     expect(getMyRecording(user)).toBeNull();
+  });
+});
+
+describe('a server killed mid-recording', () => {
+  it('takes its browser with it and leaves nothing saved', { timeout: 120_000 }, async () => {
+    const { world: w, user, taskId } = setUp();
+    const before = counts(w);
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'server/testing/recording-server.ts',
+        path.join(w.dataDir, DB_FILE_NAME),
+        taskId('app:shop:shop-003'),
+        user.id,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0]!);
+      });
+      child.on('exit', (code) => reject(new Error(`the stand-in server exited with ${code}`)));
+    });
+    const { chromiumPid } = JSON.parse(line) as { chromiumPid: number };
+    expect(chromiumPid).toBeGreaterThan(0);
+    // A process that exited but was not reaped yet (a zombie, state Z) is gone too.
+    const alive = (pid: number) => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(chromiumPid)).toBe(true);
+    child.kill('SIGKILL');
+    const started = Date.now();
+    while (alive(chromiumPid) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 200));
+    expect(alive(chromiumPid), 'Chromium outlived its server').toBe(false);
+    expect(counts(w)).toEqual(before);
   });
 });
