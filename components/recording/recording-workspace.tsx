@@ -196,7 +196,7 @@ export function RecordingWorkspace({ sessionId }: { sessionId: string }) {
   return (
     <div
       ref={workspaceRef}
-      className="space-y-4 outline-none"
+      className="space-y-4 focus-visible:outline-none"
       onKeyDown={onKeyDown}
       tabIndex={-1}
       data-testid="recording-workspace"
