@@ -4,6 +4,7 @@
  * steps, the other reviewers' decisions, and the decision bar (accept / reject with a reason).
  * Presentational: the workspace owns the draft, the step shown, leases and the keyboard.
  */
+import { trajectoryKindLabel } from '@/lib/core/provenance';
 import Link from 'next/link';
 import type { ReactNode, RefObject } from 'react';
 import { CorrectionsWantedView } from '@/components/review/corrections-wanted-view';
@@ -191,8 +192,7 @@ export function ReviewItemView(props: ReviewItemViewProps) {
             ) : null}
             {subject.trajectory ? (
               <span>
-                {subject.trajectory.kind === 'expert' ? 'expert demo' : 'rollout'} ·{' '}
-                {categoryLabel(subject.trajectory.category)}
+                {trajectoryKindLabel(subject.trajectory.kind)} · {categoryLabel(subject.trajectory.category)}
               </span>
             ) : null}
             {subject.item.iterationId ? <span>iteration {subject.item.iterationId}</span> : null}

@@ -13,6 +13,7 @@ import { useTRPC } from '@/lib/trpc/client';
 import { TableHead } from '@/components/ui/table';
 import { StrategyGraphPanel } from '@/components/strategy-graph/strategy-graph-panel';
 import { hasScope, type Role } from '@/lib/core/roles';
+import { trajectoryKindLabel } from '@/lib/core/provenance';
 import { RecordDemoButton } from '@/components/recording/record-demo-button';
 
 const CATEGORY_TONE: Record<string, BadgeTone> = {
@@ -85,12 +86,12 @@ export function TaskDetail({ id, role }: { id: string; role: Role }) {
         role={role}
         trajectories={task.trajectories.map((t) => ({
           id: t.id,
-          label: `${t.kind === 'expert' ? 'expert demo' : 'rollout'} · ${t.externalId ?? t.id.slice(0, 8)}`,
+          label: `${trajectoryKindLabel(t.kind)} · ${t.externalId ?? t.id.slice(0, 8)}`,
         }))}
       />
       <Card title={`Trajectories (${task.trajectories.length})`}>
         {task.trajectories.length === 0 ? (
-          <EmptyState title="No trajectories yet">Import expert demos or rollouts for this task.</EmptyState>
+          <EmptyState title="No trajectories yet">Import expert demos or rollouts for this task, or record a demo (above) on a web task.</EmptyState>
         ) : (
           <table className="min-w-full text-sm">
             <TableHead
@@ -116,8 +117,10 @@ export function TaskDetail({ id, role }: { id: string; role: Role }) {
                     </Link>
                   </td>
                   <td className="py-1.5 pr-3">
-                    <Badge tone={t.kind === 'expert' ? 'indigo' : 'slate'}>
-                      {t.kind === 'expert' ? 'expert demo' : 'rollout'}
+                    <Badge
+                      tone={t.kind === 'expert' ? 'indigo' : t.kind === 'correction' ? 'amber' : 'slate'}
+                    >
+                      {trajectoryKindLabel(t.kind)}
                     </Badge>
                   </td>
                   <td className="py-1.5 pr-3 text-right tabular-nums">{t.stepCount}</td>
