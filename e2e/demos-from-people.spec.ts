@@ -162,6 +162,7 @@ test('a reviewer corrects a failed rollout from its first harmful step; the corr
   await page.getByTestId('decide-accept').click();
 
   await expect(page).toHaveURL(/\/record\//, { timeout: 30_000 });
+  const sessionId = page.url().split('/').at(-1)!;
   await expect(page.getByText('Correction', { exact: true })).toBeVisible();
   await waitForTurn(page, 1);
   await expect(page.getByTestId('recording-notice')).toHaveText(
@@ -191,7 +192,12 @@ test('a reviewer corrects a failed rollout from its first harmful step; the corr
 
   // A researcher exports it: the corrections source holds the person's steps only.
   await page.getByRole('button', { name: 'Sign out' }).click();
+  // Signed out, the session's images are refused; signed in as someone else, they do not exist.
+  expect((await page.request.get(`/api/recordings/${sessionId}/image?marks=1`)).status()).toBe(401);
   await signIn(page, 'researcher');
+  expect((await page.request.get(`/api/recordings/${sessionId}/image?marks=1`)).status()).toBe(404);
+  await page.goto(`/record/${sessionId}`);
+  await expect(page.getByRole('alert').filter({ hasText: /not found/ })).toBeVisible();
   await page.goto('/exports');
   await expect(page.getByTestId('source-count-corrections')).toContainText('1 trajectory');
   const form = page.getByRole('form', { name: 'New export' });
