@@ -13,6 +13,8 @@
  *   `loopback`, `linklocal`, `uniquelocal` (proxy-addr syntax) of reverse proxies in front of the
  *   server. Only a request whose socket peer is one of them has its `X-Forwarded-For` read
  *   (`server/http/client-address.ts`).
+ * - `CORE_CURATOR_MAX_RECORDINGS` (default 8): recording sessions open at once on this server (each
+ *   holds one Chromium; `server/services/recording-service.ts`).
  */
 import path from 'node:path';
 import proxyAddr from 'proxy-addr';
@@ -45,6 +47,7 @@ const ZEnvSchema = z.object({
   CORE_CURATOR_BASE_URL: z.url().optional(),
   PORT: z.coerce.number().int().positive().optional(),
   CORE_CURATOR_SIGN_IN_LIMIT: z.coerce.number().int().positive().default(10),
+  CORE_CURATOR_MAX_RECORDINGS: z.coerce.number().int().positive().default(8),
   CORE_CURATOR_UPLOAD_LIMIT_MB: z.coerce
     .number()
     .int()
@@ -64,6 +67,8 @@ export interface ServerEnv {
   uploadLimitBytes: number;
   /** Reverse proxies whose `X-Forwarded-For` is believed (proxy-addr trust list; empty = none). */
   trustedProxies: string[];
+  /** Recording sessions open at once (`CORE_CURATOR_MAX_RECORDINGS`). */
+  maxRecordingSessions: number;
 }
 
 /** Reads and validates the environment. Throws a readable error naming the bad variable. */
@@ -81,5 +86,6 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
     signInLimitPerMinute: e.CORE_CURATOR_SIGN_IN_LIMIT,
     uploadLimitBytes: e.CORE_CURATOR_UPLOAD_LIMIT_MB * 1024 * 1024,
     trustedProxies: e.CORE_CURATOR_TRUSTED_PROXIES,
+    maxRecordingSessions: e.CORE_CURATOR_MAX_RECORDINGS,
   };
 }

@@ -176,13 +176,17 @@ export class RecordingSession {
     this.touch();
     try {
       const launch = this.options.launchBrowser ?? launchRolloutBrowser;
-      this.browser = await launch();
-      const browser = this.browser;
+      const browser = await launch();
+      if (this.closing) {
+        // Ended (discarded, page closed) while Chromium was starting: it must not outlive the session.
+        await browser.close();
+        return;
+      }
+      this.browser = browser;
       browser.browser.on('disconnected', () => {
         if (!this.closing)
           void this.end('The browser closed unexpectedly (crashed or was killed); nothing was saved.');
       });
-      if (this.closing) return;
       this.changed('Opening the task…');
       await this.reopen();
       if (this.options.prefix && this.options.prefix.length > 0) {

@@ -344,6 +344,21 @@ describe('correcting a failed rollout', () => {
   });
 });
 
+describe('how many sessions', () => {
+  it('one per person, and no more than the server allows', () => {
+    const { world: w, user, taskId } = setUp();
+    const id = taskId('app:shop:shop-001');
+    // A browser that never comes up: the session stays "starting" and holds its place.
+    const options = { maxSessions: 1, launchBrowser: () => new Promise<never>(() => undefined) };
+    const { sessionId } = startRecording(w.db, { taskId: id, user, options });
+    expect(getRecordingView(sessionId, user).status).toBe('starting');
+    const other: RecordingUser = { id: w.makeUser('researcher').id, label: 'other' };
+    expect(() => startRecording(w.db, { taskId: id, user: other, options })).toThrow(
+      /1 recording sessions are open, the most this server allows \(CORE_CURATOR_MAX_RECORDINGS = 1\)/,
+    );
+  });
+});
+
 describe('a server killed mid-recording', () => {
   it('takes its browser with it and leaves nothing saved', { timeout: 120_000 }, async () => {
     const { world: w, user, taskId } = setUp();

@@ -40,6 +40,7 @@ import {
   type ReplayStep,
 } from '@/server/rollouts/recording-session';
 import { markHarmfulStep } from '@/server/services/correction-service';
+import { readEnv } from '@/server/env';
 import { getOrCreateOpenIteration } from '@/server/services/iteration-service';
 import { insertMediaRows } from '@/server/services/live-trajectory-service';
 import { removeCreatedFiles, storeImage, type StoredMedia } from '@/server/services/media-store';
@@ -63,6 +64,8 @@ export interface RecordingUser {
 
 /** Test and embedding hooks. */
 export interface RecordingOptions {
+  /** Sessions open at once on this server; default `CORE_CURATOR_MAX_RECORDINGS` (8). */
+  maxSessions?: number;
   idleTimeoutMs?: number;
   detachGraceMs?: number;
   launchBrowser?: () => Promise<RolloutBrowser>;
@@ -209,12 +212,23 @@ function audit(
     .run();
 }
 
-function assertNoOtherSession(user: RecordingUser): void {
-  const existing = registry().byUser.get(user.id);
+/**
+ * @throws DomainError('CONFLICT') when the person has a session open, or the server has as many
+ *   open as it allows (each holds a Chromium).
+ */
+function assertCanStart(user: RecordingUser, options: RecordingOptions | undefined): void {
+  const reg = registry();
+  const existing = reg.byUser.get(user.id);
   if (existing)
     throw new DomainError(
       'CONFLICT',
       `You already have a recording session (${existing}); finish or discard it first (/record/${existing}).`,
+    );
+  const limit = options?.maxSessions ?? readEnv().maxRecordingSessions;
+  if (reg.byUser.size >= limit)
+    throw new DomainError(
+      'CONFLICT',
+      `${reg.byUser.size} recording sessions are open, the most this server allows (CORE_CURATOR_MAX_RECORDINGS = ${limit}); try again when one ends.`,
     );
 }
 
@@ -300,7 +314,7 @@ export function startRecording(
   db: Db,
   params: { taskId: string; user: RecordingUser; options?: RecordingOptions },
 ): { sessionId: string } {
-  assertNoOtherSession(params.user);
+  assertCanStart(params.user, params.options);
   const entry = createSession(db, { ...params, mode: 'demo' });
   audit(db, params.user, 'recording.start', 'task', params.taskId, {
     sessionId: entry.session.id,
@@ -321,7 +335,7 @@ export function startCorrection(
   db: Db,
   params: { trajectoryId: string; fromStep: number; user: RecordingUser; options?: RecordingOptions },
 ): { sessionId: string } {
-  assertNoOtherSession(params.user);
+  assertCanStart(params.user, params.options);
   const rollout = db
     .select({ id: trajectory.id, taskId: trajectory.taskId, harmfulStep: trajectory.harmfulStep })
     .from(trajectory)
