@@ -71,12 +71,18 @@ export const recordingsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => discardRecording(input.sessionId, recorder(ctx.user))),
   events: scopedProcedure('demos:record')
     .input(ZSessionSchema)
-    .subscription(async function* ({ ctx, input, signal }): AsyncGenerator<RecordingEvent> {
+    .subscription(({ ctx, input, signal }): AsyncGenerator<RecordingEvent> => {
+      // Attached before the stream starts, so a session that is not the caller's is refused as
+      // NOT_FOUND by the procedure itself (an error inside the stream would surface as a 500).
       const detach = attachRecordingPage(input.sessionId, recorder(ctx.user));
-      try {
-        for await (const event of iterateRecordingEvents(input.sessionId, signal)) yield event;
-      } finally {
-        detach();
-      }
+      // Detach on disconnect too: a stream closed before its first read never runs `finally`.
+      signal?.addEventListener('abort', detach, { once: true });
+      return (async function* () {
+        try {
+          for await (const event of iterateRecordingEvents(input.sessionId, signal)) yield event;
+        } finally {
+          detach();
+        }
+      })();
     }),
 });
