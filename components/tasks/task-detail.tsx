@@ -91,7 +91,9 @@ export function TaskDetail({ id, role }: { id: string; role: Role }) {
       />
       <Card title={`Trajectories (${task.trajectories.length})`}>
         {task.trajectories.length === 0 ? (
-          <EmptyState title="No trajectories yet">Import expert demos or rollouts for this task, or record a demo (above) on a web task.</EmptyState>
+          <EmptyState title="No trajectories yet">
+            Import expert demos or rollouts for this task, or record a demo (above) on a web task.
+          </EmptyState>
         ) : (
           <table className="min-w-full text-sm">
             <TableHead
