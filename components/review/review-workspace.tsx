@@ -404,6 +404,17 @@ export function ReviewWorkspace({
     advance(leaving, [leaving.item.id]);
   };
 
+  /** After a decision is stored: count it, drop its draft, refresh what shows decisions. */
+  const recordDecided = (leaving: Slot) => {
+    setDecidedCount((n) => n + 1);
+    dropDraft(leaving.item.id);
+    void queryClient.invalidateQueries({ queryKey: trpc.review.history.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.review.home.queryKey() });
+    void queryClient.invalidateQueries({
+      queryKey: trpc.review.subject.queryKey({ itemId: leaving.item.id }),
+    });
+  };
+
   /**
    * "Correct from here" (`corrections_wanted` accept) is not sent optimistically: once the decision
    * is applied (the harmful step is marked) the reviewer goes to the correction session instead of
@@ -413,13 +424,7 @@ export function ReviewWorkspace({
     setBusy('Marking the first harmful step…');
     submit.mutate(input, {
       onSuccess: (result) => {
-        setDecidedCount((n) => n + 1);
-        dropDraft(leaving.item.id);
-        void queryClient.invalidateQueries({ queryKey: trpc.review.history.queryKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.review.home.queryKey() });
-        void queryClient.invalidateQueries({
-          queryKey: trpc.review.subject.queryKey({ itemId: leaving.item.id }),
-        });
+        recordDecided(leaving);
         if (result.status === 'decided' && result.decision === 'accept') {
           setBusy('Opening the correction session…');
           openCorrectionSession(leaving, leaving.item.subjectId, step);
@@ -472,15 +477,7 @@ export function ReviewWorkspace({
       return;
     }
     submit.mutate(input, {
-      onSuccess: () => {
-        setDecidedCount((n) => n + 1);
-        dropDraft(leaving.item.id);
-        void queryClient.invalidateQueries({ queryKey: trpc.review.history.queryKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.review.home.queryKey() });
-        void queryClient.invalidateQueries({
-          queryKey: trpc.review.subject.queryKey({ itemId: leaving.item.id }),
-        });
-      },
+      onSuccess: () => recordDecided(leaving),
       onError: (e) =>
         setFailures((f) => [
           ...f.filter((x) => x.itemId !== leaving.item.id),

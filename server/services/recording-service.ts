@@ -30,7 +30,7 @@ import { MAX_BLOCKED_REQUESTS_PER_STEP } from '@/lib/core/rollouts/url-policy';
 import type { ObservedElement, StepAction } from '@/lib/core/types';
 import { inTransaction, type Db } from '@/server/db/client';
 import { auditLog, step, task, trajectory } from '@/server/db/schema';
-import { assertChromiumAvailable, type RolloutBrowser } from '@/server/rollouts/browser';
+import { assertChromiumAvailable, VIEWPORT, type RolloutBrowser } from '@/server/rollouts/browser';
 import { publishLiveEvent, publishRecordingEvent } from '@/server/rollouts/live-bus';
 import {
   RecordingSession,
@@ -427,8 +427,8 @@ export function getRecordingView(sessionId: string, user: RecordingUser): Record
             title: s.current.title,
             elements: s.current.elements,
             offscreen: s.current.offscreen,
-            width: 1280,
-            height: 800,
+            width: VIEWPORT.width,
+            height: VIEWPORT.height,
           }
         : null,
     maxSteps: s.maxSteps,

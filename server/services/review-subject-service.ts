@@ -866,13 +866,7 @@ function getRolloutVerdictSubject(db: Db, base: ReviewSubjectBase): RolloutVerdi
   if (!row) throw new DomainError('NOT_FOUND', `Rollout ${base.item.subjectId} not found`);
   const path = row.matchedPath ?? null;
   const descriptions = new Map(getPoolNodes(db, path ?? []).map((n) => [n.id, n.description]));
-  const scored = row.scoredGraphVersionId
-    ? (db
-        .select({ id: strategyGraphVersion.id, version: strategyGraphVersion.version })
-        .from(strategyGraphVersion)
-        .where(eq(strategyGraphVersion.id, row.scoredGraphVersionId))
-        .get() ?? null)
-    : null;
+  const scored = getScoredGraphVersion(db, row.scoredGraphVersionId);
   return {
     ...base,
     trajectory: base.trajectory ?? getTrajectorySummary(db, row.id),
@@ -892,6 +886,18 @@ function getRolloutVerdictSubject(db: Db, base: ReviewSubjectBase): RolloutVerdi
   };
 }
 
+/** The graph version a trajectory was scored against (id and number), or null when unscored or gone. */
+function getScoredGraphVersion(db: Db, versionId: string | null): { id: string; version: number } | null {
+  if (!versionId) return null;
+  return (
+    db
+      .select({ id: strategyGraphVersion.id, version: strategyGraphVersion.version })
+      .from(strategyGraphVersion)
+      .where(eq(strategyGraphVersion.id, versionId))
+      .get() ?? null
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Corrections wanted
 // ---------------------------------------------------------------------------------------------
@@ -899,13 +905,7 @@ function getRolloutVerdictSubject(db: Db, base: ReviewSubjectBase): RolloutVerdi
 function getCorrectionsWantedSubject(db: Db, base: ReviewSubjectBase): CorrectionsWantedSubject {
   const row = db.select().from(trajectory).where(eq(trajectory.id, base.item.subjectId)).get();
   if (!row) throw new DomainError('NOT_FOUND', `Rollout ${base.item.subjectId} not found`);
-  const scored = row.scoredGraphVersionId
-    ? (db
-        .select({ id: strategyGraphVersion.id, version: strategyGraphVersion.version })
-        .from(strategyGraphVersion)
-        .where(eq(strategyGraphVersion.id, row.scoredGraphVersionId))
-        .get() ?? null)
-    : null;
+  const scored = getScoredGraphVersion(db, row.scoredGraphVersionId);
   const suggestion = suggestHarmfulStep(db, row.id);
   const markedBy = row.harmfulStepBy
     ? db.select({ name: user.name, email: user.email }).from(user).where(eq(user.id, row.harmfulStepBy)).get()
